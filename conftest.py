@@ -1,0 +1,1 @@
+"""Repository-level conftest: nothing project-specific; the plugin is loaded through its entry point."""

@@ -1,0 +1,149 @@
+"""Load and validate a mixed JSONL collection: every line checked before any model call."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from pytest_evalindex.entry import Entry
+from pytest_evalindex.scorers.registry import known_names, lookup
+
+
+class CollectionError(Exception):
+    """A problem with a collection file, rendered as one line naming file, line and field."""
+
+    def __init__(self, path: Path | str, line: int | None, field_name: str | None, message: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.field_name = field_name
+        self.message = message
+        where = self.path if line is None else f"{self.path}:{line}"
+        what = f"field '{field_name}': " if field_name else ""
+        super().__init__(f"{where}: {what}{message}")
+
+
+@dataclass
+class Collection:
+    """The validated entries of one collection file, in file order."""
+
+    path: Path
+    entries: list[Entry]
+    fingerprint: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def resolve_collection_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, folders expanded to their ``*.jsonl`` files (sorted)."""
+    resolved: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.jsonl") if p.is_file())
+            if not found:
+                raise CollectionError(path, None, None, "folder holds no *.jsonl file; pass a .jsonl file or a folder of them")
+            resolved.extend(found)
+        elif path.is_file():
+            resolved.append(path)
+        else:
+            raise CollectionError(path, None, None, "no such file or folder; check the --eval-collection path")
+    return resolved
+
+
+def _pydantic_message(error: ValidationError) -> tuple[str, str]:
+    first = error.errors()[0]
+    loc = ".".join(str(part) for part in first["loc"] if not str(part).startswith("function-"))
+    # Discriminated unions put the tag name in the path; keep it readable.
+    msg = first["msg"]
+    if first["type"] == "missing":
+        msg = "is required"
+    elif first["type"] == "union_tag_invalid":
+        msg = f"unknown content part type {first.get('input', {}).get('type')!r}; use text, image, audio, video, data or reasoning"
+    elif first["type"] == "literal_error" and loc.endswith("role"):
+        msg = f"unknown role {first.get('input')!r}; use system, user, assistant or tool"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    return loc or "(line)", msg
+
+
+def parse_line(path: Path, line_no: int, text: str) -> Entry:
+    """Validate one JSON line into an :class:`Entry`, or raise :class:`CollectionError`."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CollectionError(path, line_no, None, f"not valid JSON ({exc.msg} at column {exc.colno}); each line must be one JSON object") from None
+    if not isinstance(data, dict):
+        raise CollectionError(path, line_no, None, f"expected a JSON object, got {type(data).__name__}")
+    if "prompt" in data and isinstance(data["prompt"], dict) and "input" not in data["prompt"]:
+        raise CollectionError(path, line_no, "prompt.input", "is required: a message list or a plain string (v0.x lines with a raw dataset record are not supported; re-sample with EvalScope >= 1.0 or `evalindex sample`)")
+    try:
+        entry = Entry.model_validate(data)
+    except ValidationError as exc:
+        loc, msg = _pydantic_message(exc)
+        raise CollectionError(path, line_no, loc, msg) from None
+    entry._line = line_no
+    _check_scorer(path, entry)
+    return entry
+
+
+def _check_scorer(path: Path, entry: Entry) -> None:
+    name = entry.scorer or entry.dataset_name
+    spec = lookup(name)
+    if spec is None:
+        fld = "scorer" if entry.scorer else "dataset_name"
+        raise CollectionError(
+            path, entry.line, fld,
+            f"no scorer for {name!r}; add a top-level \"scorer\" (one of: {', '.join(known_names())}) or register one in conftest.py",
+        )
+    if spec.requires_choices and not entry.prompt.choices:
+        raise CollectionError(path, entry.line, "prompt.choices",
+                              f"multiple-choice scorer {name!r} needs a non-empty choices list")
+
+
+def load_collection(path: Path) -> Collection:
+    """Read and validate every line of ``path``; the first bad line raises :class:`CollectionError`."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CollectionError(path, None, None, f"cannot read file ({exc.strerror})") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_no = raw[: exc.start].count(b"\n") + 1
+        raise CollectionError(path, line_no, None, "not UTF-8 text; save the file as UTF-8") from None
+    entries: list[Entry] = []
+    seen: dict[int, int] = {}
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        entry = parse_line(path, line_no, line)
+        if entry.index in seen:
+            raise CollectionError(path, line_no, "index",
+                                  f"duplicate index {entry.index} (first on line {seen[entry.index]}); each line needs a unique index")
+        seen[entry.index] = line_no
+        entries.append(entry)
+    if not entries:
+        raise CollectionError(path, None, None, "collection is empty; it needs at least one JSON line")
+    return Collection(path=path, entries=entries, fingerprint=fingerprint(raw))
+
+
+def fingerprint(raw: bytes) -> str:
+    """``sha256:<hex>`` of a collection's bytes (what a report measured)."""
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def select(entries: Sequence[Entry], *, limit: int | None, shuffle: bool, seed: int) -> list[Entry]:
+    """EvalScope's order of operations: shuffle the lines (seeded), then take the first ``limit``."""
+    chosen = list(entries)
+    if shuffle:
+        random.Random(seed).shuffle(chosen)
+    if limit is not None and limit > 0:
+        chosen = chosen[:limit]
+    return chosen

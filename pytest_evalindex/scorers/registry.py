@@ -1,0 +1,87 @@
+"""Scorer registry: dataset names and scorer names → scorer specs.
+
+Built-in families register themselves on import of :mod:`pytest_evalindex.scorers.builtin`.
+Users add their own with :func:`scorer` (a decorator, e.g. in ``conftest.py``), with
+:func:`register_scorer`, or through the ``pytest_evalindex.scorers`` entry point group
+(each entry point names a callable that is called with no arguments and registers scorers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+from pytest_evalindex.scorers.base import Scorer
+
+ENTRY_POINT_GROUP = "pytest_evalindex.scorers"
+
+
+@dataclass(frozen=True)
+class ScorerSpec:
+    """A registered scorer and what it needs from a sample."""
+
+    name: str
+    fn: Scorer
+    requires_choices: bool = False
+    metric: str = "accuracy"
+
+
+_REGISTRY: dict[str, ScorerSpec] = {}
+_entry_points_loaded = False
+
+
+def register_scorer(
+    names: str | Iterable[str],
+    fn: Scorer,
+    *,
+    requires_choices: bool = False,
+    metric: str = "accuracy",
+) -> None:
+    """Register ``fn`` under one or more names (dataset names or scorer names).
+
+    A later registration under the same name replaces the earlier one, so a user can
+    override a built-in scorer from ``conftest.py``.
+    """
+    for name in [names] if isinstance(names, str) else list(names):
+        _REGISTRY[name] = ScorerSpec(name=name, fn=fn, requires_choices=requires_choices, metric=metric)
+
+
+def scorer(
+    *names: str, requires_choices: bool = False, metric: str = "accuracy"
+) -> Callable[[Scorer], Scorer]:
+    """Decorator form of :func:`register_scorer`; without names, the function's name is used."""
+
+    def decorate(fn: Scorer) -> Scorer:
+        register_scorer(names or [getattr(fn, "__name__", "scorer")], fn,
+                        requires_choices=requires_choices, metric=metric)
+        return fn
+
+    return decorate
+
+
+def _load_builtins_and_entry_points() -> None:
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    # Registrations made before the first lookup (conftest.py) win over entry points,
+    # which win over the built-ins.
+    user_registered = dict(_REGISTRY)
+    import pytest_evalindex.scorers.builtin  # noqa: F401  (registers on import)
+
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        ep.load()()
+    _REGISTRY.update(user_registered)
+
+
+def lookup(name: str) -> ScorerSpec | None:
+    """The scorer registered under ``name``, or ``None``."""
+    _load_builtins_and_entry_points()
+    return _REGISTRY.get(name)
+
+
+def known_names() -> list[str]:
+    """Every registered name, sorted (for error messages)."""
+    _load_builtins_and_entry_points()
+    return sorted(_REGISTRY)
