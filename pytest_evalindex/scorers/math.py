@@ -1,35 +1,369 @@
-"""Math answer-equivalence scorers (spec §6, Family B). First version; refined below."""
+"""Math answer-equivalence scorers (spec §6, Family B).
+
+Extraction and normalisation follow EvalScope's ``extract_answer`` / ``strip_answer_string``;
+equivalence follows its ``math_equal`` simple rules, with the symbolic part delegated to
+``math-verify`` (bounded, and usable from any thread).
+"""
 
 from __future__ import annotations
 
+import logging
 import math
 import re
+import signal
+import threading
+from collections.abc import Callable
 
 from pytest_evalindex.scorers.base import Score, ScoreInput
 from pytest_evalindex.scorers.text import clean_completion
 
+# Inputs longer than this are not handed to the symbolic checker: without a signal-based
+# timeout (non-main threads) the only bound on sympy's work is the size of what it gets.
+MAX_SYMBOLIC_CHARS = 200
+SYMBOLIC_TIMEOUT_S = 5
+# A power with a large or nested exponent (``9^{9^{9}}``) can hang sympy's evaluation.
+_HUGE_POWER = re.compile(r"\^\s*\{?\s*[\d.]{4,}|\^\s*\{[^{}]*\^|\*\*\s*\(?\s*\d{4,}")
+_LAST_NUMBER = re.compile(r"-?\d*\.?\d+")
+_THOUSANDS = re.compile(r"\s*-?\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*")
+_INT_LIST = re.compile(r"(\s*-?\d+\s*,)*\s*-?\d+\s*")
+_BRACKETED = re.compile(r"(\(|\[).+(\)|\])")
 
-def _last_number(text: str) -> str:
-    found = re.findall(r"-?\d*\.?\d+", text.replace(",", ""))
-    return found[-1] if found else ""
+
+def _drop_timeout_disabled_warning(record: logging.LogRecord) -> bool:
+    # We bound the symbolic work ourselves when signals are unusable; the warning is noise.
+    return "Timeout is disabled" not in record.getMessage()
 
 
-def _make(metric: str, percent: bool):
-    def score(sample: ScoreInput) -> Score:
-        text = clean_completion(sample.completion)
-        pred = _last_number(text)
-        ref = sample.target.split("####")[-1].strip()
+for _name in ("math_verify.parser", "math_verify.grader"):
+    logging.getLogger(_name).addFilter(_drop_timeout_disabled_warning)
+
+
+class _Undecided(Exception):
+    """The symbolic check ran out of time: the sample cannot be judged."""
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def _after_brace(text: str) -> str:
+    """Content of the brace group that ``text`` starts with (unbalanced: up to the end)."""
+    depth, out = 1, []
+    for char in text[1:]:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                break
+        out.append(char)
+    return "".join(out)
+
+
+def _boxed_content(text: str, keyword: str) -> str:
+    tail = text.split(keyword)[-1]
+    if not tail:
+        return ""
+    if tail[0] == "{":
+        return _after_brace(tail)
+    return tail.split("$")[0].strip()
+
+
+def extract_math_answer(text: str) -> str:
+    """EvalScope's ``extract_answer``: the first matching branch wins, then normalisation."""
+    text = text.replace("\u043a\u0438", "")
+    if "final answer is $" in text and "$. I hope" in text:
+        pred = text.split("final answer is $", 1)[1].split("$. I hope", 1)[0].strip()
+    elif "boxed" in text:
+        pred = _boxed_content(text, "boxed")
+    elif "\\fbox" in text:  # not in EvalScope, which would fall through to the next branches
+        pred = _boxed_content(text, "\\fbox")
+    elif "he answer is" in text:
+        pred = text.split("he answer is")[-1].strip()
+    elif "final answer is" in text:
+        pred = text.split("final answer is")[-1].strip()
+    elif "答案是" in text:
+        pred = text.split("答案是")[1].strip().split("\n\n")[0].strip()
+    elif "ANSWER:" in text:
+        pred = text.split("ANSWER:")[-1].strip()
+    else:
+        numbers = _LAST_NUMBER.findall(text.replace(",", ""))
+        pred = numbers[-1] if numbers else ""
+    pred = re.sub(r"\n\s*", "", pred)
+    if pred.startswith(":"):
+        pred = pred[1:]
+    if pred.endswith("."):
+        pred = pred[:-1]
+    if pred.endswith("/"):
+        pred = pred[:-1]
+    return strip_answer_string(pred)
+
+
+def gsm8k_reference(target: str) -> str:
+    """The final answer of a GSM8K target: the text after ``####`` when present."""
+    return target.split("####")[-1].strip() if "####" in target else target.strip()
+
+
+# ------------------------------------------------------------------------ normalisation
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+
+
+def word_to_number(text: str) -> str:
+    """``"twenty-five"`` → ``"25"``; text that is not purely a number in words is returned as is."""
+    words = text.lower().replace("-", " ").split()
+    if not words or any(w not in _UNITS and w not in _SCALES and w != "and" for w in words):
+        return text
+    total = current = 0
+    seen = False
+    for word in words:
+        if word in _UNITS:
+            current += _UNITS[word]
+            seen = True
+        elif word == "hundred":
+            current = max(current, 1) * 100
+            seen = True
+        elif word in _SCALES:
+            total += max(current, 1) * _SCALES[word]
+            current = 0
+            seen = True
+    return str(total + current) if seen else text
+
+
+def _fix_fracs(string: str) -> str:
+    parts = string.split("\\frac")
+    out = parts[0]
+    for part in parts[1:]:
+        out += "\\frac"
+        if part.startswith("{"):
+            out += part
+            continue
+        if len(part) < 2:
+            return string
+        a, b = part[0], part[1]
+        if b != "{":
+            out += "{" + a + "}{" + b + "}" + part[2:]
+        else:
+            out += "{" + a + "}" + b + part[2:]
+    return out
+
+
+def _fix_a_slash_b(string: str) -> str:
+    pieces = string.split("/")
+    if len(pieces) != 2:
+        return string
+    a, b = pieces
+    try:
+        num = a if "sqrt" in a else str(int(a))
+        den = b if "sqrt" in b else str(int(b))
+    except ValueError:
+        return string
+    if f"{num}/{den}" != string:
+        return string
+    return "\\frac{" + num + "}{" + den + "}"
+
+
+def _text_word_number(match: re.Match[str]) -> str:
+    word = match.group(1).lower()
+    converted = word_to_number(word)
+    return converted if converted != word else match.group(0)
+
+
+def strip_answer_string(string: str) -> str:  # noqa: C901  (a faithful linear pipeline)
+    """EvalScope's ``strip_answer_string``: normalise an extracted math answer."""
+    string = str(string).strip().replace("\n", "").rstrip(".")
+    string = string.replace("\\!", "")
+    string = re.sub(r"\\begin\{array\}\{.*?\}", r"\\begin{pmatrix}", string)
+    string = re.sub(r"\\end\{array\}", r"\\end{pmatrix}", string)
+    string = string.replace("bmatrix", "pmatrix")
+    string = string.replace("tfrac", "frac").replace("dfrac", "frac")
+    string = string.replace("\\neq", "\\ne").replace("\\leq", "\\le").replace("\\geq", "\\ge")
+    string = string.replace("\\left", "").replace("\\right", "")
+    string = string.replace("\\{", "{").replace("\\}", "}")
+    string = re.sub(r"\\text\{([a-zA-Z]+)\}", _text_word_number, string)
+    string = re.sub(r"(cm|inches)\}\^2", r"\1}", string)
+    without_units = re.sub(r"\\text{.*?}$", "", string).strip()
+    if without_units and without_units != string:
+        string = without_units
+    string = string.replace("^{\\circ}", "").replace("^\\circ", "")
+    string = string.replace("\\$", "").replace("$", "")
+    string = string.replace("\\(", "").replace("\\)", "")
+    string = word_to_number(string)
+    string = re.sub(r"\\text\{(.*?)\}", r"\1", string)
+    for key in ("x=", "y=", "z=", "x\\in", "y\\in", "z\\in", "x\\to", "y\\to", "z\\to"):
+        string = string.replace(key, "")
+    string = string.replace("\\emptyset", "{}")
+    string = string.replace("(-\\infty,\\infty)", "\\mathbb{R}")
+    string = string.replace("\\%", "").replace("%", "")
+    string = string.replace(" .", " 0.").replace("{.", "{0.")
+    string = string.replace("infinity", "\\infty")
+    if "\\infty" not in string:
+        string = string.replace("inf", "\\infty")
+    string = string.replace("+\\inity", "\\infty")
+    string = string.replace("and", "").replace("\\mathbf", "")
+    string = re.sub(r"\\mbox{.*?}", "", string)
+    string = string.replace("'", "").replace('"', "")
+    if "j" in string and "i" not in string:
+        string = string.replace("j", "i")
+    string = re.sub(r"(\d+)\.0*([^\d])", r"\1\2", string)
+    string = re.sub(r"(\d+)\.0*$", r"\1", string)
+    if not string:
+        return string
+    if string[0] == ".":
+        string = "0" + string
+    sides = string.split("=")
+    if len(sides) == 2 and len(sides[0]) <= 2:
+        string = sides[1]
+    string = re.sub(r"\\sqrt(\w+)", r"\\sqrt{\1}", string)
+    string = string.replace(" ", "")
+    string = _fix_fracs(string)
+    string = _fix_a_slash_b(string)
+    string = re.sub(r"\\(?=\-?\d+(\\|\)|,|\]|$))", "", string)
+    string = re.sub(r"thgrade$", "", string)
+    if _THOUSANDS.fullmatch(string):
+        string = string.replace(",", "")
+    if _INT_LIST.fullmatch(string):
         try:
-            p, r = float(pred), float(ref.replace(",", ""))
-            refs = [r, r / 100, r * 100] if percent else [r]
-            ok = any(math.isclose(p, x, rel_tol=1e-4) for x in refs)
+            string = ",".join(str(n) for n in sorted(int(x) for x in string.split(",")))
         except ValueError:
-            ok = pred.strip().lower() == ref.strip().lower() and bool(pred)
-        return Score(value=float(ok), extracted=pred, metric=metric)
+            pass
+    return string
+
+
+# -------------------------------------------------------------------------- equivalence
+
+
+def _parse_number(text: str) -> float | None:
+    text = text.replace(",", "")
+    try:
+        value = float(text)
+    except ValueError:
+        if not text.endswith("%"):
+            return None
+        try:
+            value = float(text[:-1].rstrip("\\")) / 100
+        except ValueError:
+            return None
+    return value if math.isfinite(value) else None
+
+
+def _choice_letter(prediction: str) -> str:
+    """EvalScope's ``choice_answer_clean``: the last standalone A–E letter, else the text."""
+    cleaned = prediction.strip("\n").rstrip(".").rstrip("/").strip(" ").lstrip(":")
+    letters = re.findall(r"\b(A|B|C|D|E)\b", cleaned.upper())
+    return letters[-1] if letters else cleaned.strip().strip(".")
+
+
+def _signal_timeout_usable() -> bool:
+    """math-verify's timeout uses SIGALRM: only in the main thread, and only if no alarm
+    is already pending (math-verify cancels it, which would break e.g. pytest-timeout)."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    if not hasattr(signal, "setitimer"):
+        return False
+    return signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def _symbolic_equal(prediction: str, reference: str) -> bool:
+    """math-verify equivalence of two LaTeX answers; raises :class:`_Undecided` on timeout."""
+    if max(len(prediction), len(reference)) > MAX_SYMBOLIC_CHARS:
+        return False
+    if _HUGE_POWER.search(prediction) or _HUGE_POWER.search(reference):
+        return False
+    from math_verify import parse, verify
+    from math_verify.errors import TimeoutException
+
+    timeout = SYMBOLIC_TIMEOUT_S if _signal_timeout_usable() else None
+    try:
+        gold = parse(f"${reference}$", parsing_timeout=timeout, raise_on_error=True)  # type: ignore[arg-type]
+        pred = parse(f"${prediction}$", parsing_timeout=timeout, raise_on_error=True)  # type: ignore[arg-type]
+        if not gold or not pred:
+            return False
+        return bool(verify(gold, pred, timeout_seconds=timeout, raise_on_error=True))
+    except TimeoutException as exc:
+        raise _Undecided(str(exc)) from exc
+    except Exception:
+        return False
+
+
+def math_equal(prediction: str, reference: str, *, percentage: bool = True,
+               is_close: bool = True) -> bool:
+    """EvalScope's ``math_equal`` on two normalised answers (symbolic part via math-verify).
+
+    ``percentage`` accepts ``ref/100`` and ``ref*100`` (EvalScope's leniency); ``is_close``
+    compares numbers with ``rel_tol=1e-4`` instead of exactly. Raises :class:`_Undecided`
+    when the symbolic check times out.
+    """
+    if prediction.strip().lower() == reference.strip().lower():
+        return True
+    if reference in ("A", "B", "C", "D", "E") and _choice_letter(prediction) == reference:
+        return True
+    pred_num, ref_num = _parse_number(prediction), _parse_number(reference)
+    if pred_num is not None and ref_num is not None:
+        candidates = [ref_num / 100, ref_num, ref_num * 100] if percentage else [ref_num]
+        if is_close:
+            return any(math.isclose(pred_num, c, rel_tol=1e-4) for c in candidates)
+        return pred_num in candidates
+    if not prediction:
+        return False
+    prediction, reference = prediction.strip(), reference.strip()
+    pred_s, ref_s = prediction, reference
+    if (prediction[:1] == "[" and prediction[-1:] == "]" and not reference.startswith("(")) or (
+        prediction[:1] == "(" and prediction[-1:] == ")" and not reference.startswith("[")
+    ):
+        pred_s, ref_s = pred_s.strip("[]()"), ref_s.strip("[]()")
+    for bracket in "{}()":
+        pred_s, ref_s = pred_s.replace(bracket, ""), ref_s.replace(bracket, "")
+    if pred_s.lower() == ref_s.lower():
+        return True
+    if _BRACKETED.match(prediction) and _BRACKETED.match(reference):
+        pred_parts, ref_parts = prediction[1:-1].split(","), reference[1:-1].split(",")
+        if len(pred_parts) == len(ref_parts) and all(
+            math_equal(p, r, percentage=percentage, is_close=is_close)
+            for p, r in zip(pred_parts, ref_parts)
+        ):
+            return True
+    return _symbolic_equal(prediction, reference)
+
+
+# ------------------------------------------------------------------------------ scorers
+
+
+def make_math_scorer(*, metric: str = "accuracy", percentage: bool = True,
+                     is_close: bool = True) -> Callable[[ScoreInput], Score]:
+    """A scorer: ``extract_math_answer`` on the completion, ``math_equal`` against the target."""
+
+    def score(sample: ScoreInput) -> Score:
+        reference = strip_answer_string(gsm8k_reference(sample.target or ""))
+        if not reference:
+            return Score(value=None, extracted="", metric=metric, explanation="empty target")
+        try:
+            extracted = extract_math_answer(clean_completion(sample.completion))
+        except Exception as exc:  # scorers never raise on model text
+            return Score(value=0.0, extracted="", metric=metric, explanation=f"extraction error: {exc!r}")
+        if not extracted:
+            return Score(value=0.0, extracted="", metric=metric, explanation="no answer found")
+        try:
+            ok = math_equal(extracted, reference, percentage=percentage, is_close=is_close)
+        except _Undecided:
+            return Score(value=None, extracted=extracted, metric=metric,
+                         explanation="equivalence check timed out")
+        except Exception as exc:
+            return Score(value=0.0, extracted=extracted, metric=metric, explanation=f"compare error: {exc!r}")
+        return Score(value=1.0 if ok else 0.0, extracted=extracted, metric=metric)
 
     return score
 
 
-math_lenient = _make("accuracy", True)
-math_strict = _make("accuracy", False)
-aime = _make("acc", True)
+math_lenient = make_math_scorer()
+"""gsm8k, math_500, ``math``: EvalScope parity, including the ×/÷100 percentage leniency."""
+math_strict = make_math_scorer(percentage=False)
+"""Like :data:`math_lenient` without the percentage leniency."""
+aime = make_math_scorer(metric="acc", percentage=False, is_close=False)
+"""aime24/25/26: PRM800K ``grade_answer`` semantics (exact value, no percentage rule)."""
