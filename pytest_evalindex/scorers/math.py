@@ -17,10 +17,9 @@ from collections.abc import Callable
 from pytest_evalindex.scorers.base import Score, ScoreInput
 from pytest_evalindex.scorers.text import clean_completion
 
-# Inputs longer than this are not handed to the symbolic checker: without a signal-based
-# timeout (non-main threads) the only bound on sympy's work is the size of what it gets.
+# Inputs longer than this are not handed to the symbolic checker (sympy's work grows fast).
 MAX_SYMBOLIC_CHARS = 200
-SYMBOLIC_TIMEOUT_S = 5
+SYMBOLIC_TIMEOUT_S: float = 5.0
 # A power with a large or nested exponent (``9^{9^{9}}``) can hang sympy's evaluation.
 _HUGE_POWER = re.compile(r"\^\s*\{?\s*[\d.]{4,}|\^\s*\{[^{}]*\^|\*\*\s*\(?\s*\d{4,}")
 _LAST_NUMBER = re.compile(r"-?\d*\.?\d+")
@@ -270,26 +269,71 @@ def _signal_timeout_usable() -> bool:
     return signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+def _math_verify_equal(prediction: str, reference: str, timeout: int | None) -> bool:
+    """math-verify on two answers; ``timeout`` is its signal-based limit (None: no signals)."""
+    from math_verify import parse, verify
+    from math_verify.errors import TimeoutException
+
+    try:
+        gold = parse(f"${reference}$", parsing_timeout=timeout, raise_on_error=True)
+        pred = parse(f"${prediction}$", parsing_timeout=timeout, raise_on_error=True)
+    except TimeoutException as exc:
+        raise _Undecided(str(exc)) from exc
+    except Exception:
+        return False
+    timed_out = False
+    # verify(gold, pred) is any() over all pairs; looping here keeps one pair's error or
+    # timeout from hiding a later pair that matches.
+    for g in gold:
+        for p in pred:
+            try:
+                if verify(g, p, timeout_seconds=timeout, raise_on_error=True):
+                    return True
+            except TimeoutException:
+                timed_out = True
+            except Exception:
+                continue
+    if timed_out:
+        raise _Undecided("symbolic comparison timed out")
+    return False
+
+
+def _in_helper_thread(prediction: str, reference: str, timeout: float) -> bool:
+    """Run math-verify in a daemon thread and stop waiting after ``timeout`` seconds.
+
+    Threads cannot be killed, so a runaway comparison finishes in the background; the
+    input guards in :func:`_symbolic_equal` keep such cases rare.
+    """
+    outcome: list[bool | BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(_math_verify_equal(prediction, reference, None))
+        except BaseException as exc:  # handed to the caller below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work, name="evalindex-math-verify", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise _Undecided(f"symbolic comparison exceeded {timeout:g}s")
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        if isinstance(result, _Undecided):
+            raise result
+        return False
+    return result
+
+
 def _symbolic_equal(prediction: str, reference: str) -> bool:
     """math-verify equivalence of two LaTeX answers; raises :class:`_Undecided` on timeout."""
     if max(len(prediction), len(reference)) > MAX_SYMBOLIC_CHARS:
         return False
     if _HUGE_POWER.search(prediction) or _HUGE_POWER.search(reference):
         return False
-    from math_verify import parse, verify
-    from math_verify.errors import TimeoutException
-
-    timeout = SYMBOLIC_TIMEOUT_S if _signal_timeout_usable() else None
-    try:
-        gold = parse(f"${reference}$", parsing_timeout=timeout, raise_on_error=True)  # type: ignore[arg-type]
-        pred = parse(f"${prediction}$", parsing_timeout=timeout, raise_on_error=True)  # type: ignore[arg-type]
-        if not gold or not pred:
-            return False
-        return bool(verify(gold, pred, timeout_seconds=timeout, raise_on_error=True))
-    except TimeoutException as exc:
-        raise _Undecided(str(exc)) from exc
-    except Exception:
-        return False
+    if _signal_timeout_usable():
+        return _math_verify_equal(prediction, reference, max(1, math.ceil(SYMBOLIC_TIMEOUT_S)))
+    return _in_helper_thread(prediction, reference, SYMBOLIC_TIMEOUT_S)
 
 
 def math_equal(prediction: str, reference: str, *, percentage: bool = True,
