@@ -8,6 +8,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -55,19 +56,37 @@ def resolve_collection_paths(paths: Iterable[str | Path]) -> list[Path]:
     return resolved
 
 
+_TYPE_WORDS = {
+    "int_type": "an integer", "int_parsing": "an integer", "float_type": "a number", "float_parsing": "a number",
+    "string_type": "a string", "list_type": "a list", "dict_type": "an object", "model_type": "an object",
+    "bool_type": "true or false", "model_attributes_type": "an object",
+}
+_UNION_LABELS = {"str", "int", "float", "list", "dict", "none", "bool"}
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if not (isinstance(p, str) and ("[" in p or p in _UNION_LABELS))]
+    return ".".join(parts)
+
+
 def _pydantic_message(error: ValidationError) -> tuple[str, str]:
-    first = error.errors()[0]
-    loc = ".".join(str(part) for part in first["loc"] if not str(part).startswith("function-"))
-    # Discriminated unions put the tag name in the path; keep it readable.
-    msg = first["msg"]
-    if first["type"] == "missing":
+    errors = error.errors()
+    tagged = [e for e in errors if e["type"] in ("union_tag_invalid", "union_tag_not_found")]
+    first = tagged[0] if tagged else max(errors, key=lambda e: len(_clean_loc(e["loc"])))
+    loc = _clean_loc(first["loc"])
+    kind = first["type"]
+    given = first.get("input")
+    if kind == "missing":
         msg = "is required"
-    elif first["type"] == "union_tag_invalid":
-        msg = f"unknown content part type {first.get('input', {}).get('type')!r}; use text, image, audio, video, data or reasoning"
-    elif first["type"] == "literal_error" and loc.endswith("role"):
-        msg = f"unknown role {first.get('input')!r}; use system, user, assistant or tool"
-    elif msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+    elif kind in ("union_tag_invalid", "union_tag_not_found"):
+        part_type = given.get("type") if isinstance(given, dict) else None
+        msg = f"unknown content part type {part_type!r}; use text, image, audio, video, data or reasoning"
+    elif kind == "literal_error" and loc.endswith("role"):
+        msg = f"unknown role {given!r}; use system, user, assistant or tool"
+    elif kind in _TYPE_WORDS:
+        msg = f"must be {_TYPE_WORDS[kind]} (got {json.dumps(given, ensure_ascii=False)[:60]})"
+    else:
+        msg = first["msg"].removeprefix("Value error, ")
     return loc or "(line)", msg
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
 
 class TextPart(_Part):
@@ -56,7 +56,7 @@ ContentPart = Annotated[
 class ChatMessage(BaseModel):
     """One chat message; extra EvalScope fields (``id``, ``source``, ``metadata``…) are kept."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     role: Literal["system", "user", "assistant", "tool"]
     content: str | list[ContentPart]
@@ -98,7 +98,7 @@ def _part_to_openai(part: Any) -> dict[str, Any] | None:
 class SamplePrompt(BaseModel):
     """EvalScope's ``Sample``: the already-templated prompt, choices, target and metadata."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     input: list[ChatMessage]
     choices: list[str] | None = None
@@ -129,7 +129,7 @@ class SamplePrompt(BaseModel):
 class Entry(BaseModel):
     """One line of a mixed collection (EvalScope's ``DatasetEntry``), plus an optional ``scorer``."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     index: int
     prompt: SamplePrompt

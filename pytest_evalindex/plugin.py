@@ -1,1 +1,184 @@
-"""pytest hooks of pytest-evalindex (work in progress)."""
+"""pytest hooks of pytest-evalindex: options, collection entry, per-process runtime, controller.
+
+Everything else lives in modules without pytest in them; this file only wires them to pytest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_evalindex.collect import EvalFile, SampleItem
+from pytest_evalindex.completion import ModelCallError
+from pytest_evalindex.controller import Controller
+from pytest_evalindex.dataset import CollectionError, resolve_collection_paths
+from pytest_evalindex.keys import controller_key, runtime_key
+from pytest_evalindex.options import Settings, add_options, resolve_settings
+from pytest_evalindex.results import REPORT_ATTRIBUTE
+from pytest_evalindex.runtime import Runtime
+
+_targets_key = pytest.StashKey[set[Path]]()
+_mock_key = pytest.StashKey[Any]()
+WORKER_URL_KEY = "evalindex_api_url"
+WORKER_MODEL_KEY = "evalindex_model"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "evalindex: a sample of a pytest-evalindex collection")
+    settings = resolve_settings(config)
+    try:
+        collection_files = resolve_collection_paths(settings.collections)
+    except CollectionError as exc:
+        raise pytest.UsageError(f"--eval-collection: {exc}") from None
+    if collection_files and config.args_source != pytest.Config.ArgsSource.ARGS:
+        # `pytest --eval-collection suite.jsonl` evaluates the suite, not the project's tests.
+        config.args = [str(p) for p in collection_files]
+    config.stash[_targets_key] = {p.resolve() for p in collection_files} | _explicit_jsonl_args(config)
+
+    api_url, model = settings.api_url, settings.model
+    if _is_worker(config):
+        workerinput: dict[str, Any] = config.workerinput  # type: ignore[attr-defined]
+        api_url = workerinput.get(WORKER_URL_KEY, api_url)
+        model = workerinput.get(WORKER_MODEL_KEY, model)
+    elif settings.mock is not None and config.stash[_targets_key]:
+        api_url, model = _start_mock(config, settings, model)
+    config.stash[runtime_key] = Runtime(config, settings, api_url=api_url, model=model)
+    if not _is_worker(config):
+        config.stash[controller_key] = Controller(config, settings, model=model, api_url=api_url)
+
+
+def _start_mock(config: pytest.Config, settings: Settings, model: str | None) -> tuple[str, str]:
+    from pytest_evalindex.mock import MockServer, load_script
+
+    assert settings.mock is not None
+    try:
+        script = load_script(settings.mock)
+    except (OSError, ValueError) as exc:
+        raise pytest.UsageError(f"--eval-mock: {exc}") from None
+    server = MockServer(script)
+    server.start()
+    config.stash[_mock_key] = server
+    return server.url, model or script.model
+
+
+def _explicit_jsonl_args(config: pytest.Config) -> set[Path]:
+    here = Path(config.invocation_params.dir)
+    found = set()
+    for arg in config.args:
+        path = arg.split("::", 1)[0]
+        if path.endswith(".jsonl"):
+            found.add((here / path).resolve())
+    return found
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller → worker: share the URL of a mock server started by the controller."""
+    runtime = node.config.stash[runtime_key]
+    if runtime.api_url:
+        node.workerinput[WORKER_URL_KEY] = runtime.api_url
+    if runtime.model:
+        node.workerinput[WORKER_MODEL_KEY] = runtime.model
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> EvalFile | None:
+    if file_path.suffix == ".jsonl" and file_path.resolve() in parent.config.stash.get(_targets_key, set()):
+        return EvalFile.from_parent(parent, path=file_path)  # type: ignore[no-any-return]
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    runtime = config.stash[runtime_key]
+    if any(isinstance(item, SampleItem) for item in items) and not (runtime.api_url and runtime.model):
+        missing = "--eval-api-url" if not runtime.api_url else "--eval-model"
+        raise pytest.UsageError(f"{missing} is required to evaluate a collection (or pass --eval-mock SCRIPT)")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    runtime = config.stash.get(runtime_key, None)
+    if runtime is None or not config.stash.get(_targets_key, None):
+        return None
+    s = runtime.settings
+    mock = " (built-in mock)" if config.stash.get(_mock_key, None) is not None else ""
+    return [f"evalindex: model {runtime.model} at {runtime.api_url}{mock}, {s.batch_size} requests in flight "
+            f"per process, numbers: {s.compat}"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    if isinstance(item, SampleItem):
+        item.config.stash[runtime_key].prefetch(item, nextitem)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if not isinstance(item, SampleItem):
+        return report
+    if call.when == "call" and item.result is not None:
+        setattr(report, REPORT_ATTRIBUTE, item.result.to_dict())
+    elif call.when == "setup" and call.excinfo is not None and isinstance(call.excinfo.value, ModelCallError):
+        error = item.make_result(None, None, error=str(call.excinfo.value))
+        setattr(report, REPORT_ATTRIBUTE, error.to_dict())
+    return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+    data = getattr(report, REPORT_ATTRIBUTE, None)
+    if not isinstance(data, dict) or report.when != "call" or not report.passed:
+        return None
+    if data.get("status") == "incorrect":
+        return "incorrect", "i", "INCORRECT"
+    if data.get("status") == "excluded":
+        return "excluded", "?", "EXCLUDED"
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    controller = session.config.stash.get(controller_key, None)
+    if controller is not None:
+        session.config.pluginmanager.register(_ControllerHooks(controller), "evalindex-controller")
+
+
+class _ControllerHooks:
+    """Hooks that only the result-gathering process runs (single process, or the xdist controller)."""
+
+    def __init__(self, controller: Controller) -> None:
+        self.controller = controller
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.controller.add_report(report)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.controller.finish()
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        controller = self.controller
+        if controller.tables is None:
+            return
+        terminalreporter.write_sep("=", "evalindex report")
+        terminalreporter.write_line(controller.tables)
+        if controller.run_dir is not None:
+            terminalreporter.write_line(f"evalindex outputs: {controller.run_dir}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    runtime = config.stash.get(runtime_key, None)
+    if runtime is not None:
+        runtime.close()
+    server = config.stash.get(_mock_key, None)
+    if server is not None:
+        server.stop()

@@ -1,0 +1,137 @@
+"""pytest collection of a JSONL collection: one :class:`SampleItem` per line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _pytest._code.code import ExceptionInfo, TerminalRepr
+
+from pytest_evalindex.completion import Completion, ModelCallError
+from pytest_evalindex.dataset import CollectionError, load_collection, select
+from pytest_evalindex.entry import Entry
+from pytest_evalindex.keys import runtime_key
+from pytest_evalindex.results import SampleResult, Usage
+from pytest_evalindex.scorers.base import Score, ScoreInput
+from pytest_evalindex.scorers.registry import lookup
+from pytest_evalindex.textsafe import shorten, visible
+
+
+class SampleIncorrect(Exception):
+    """Raised under ``--eval-strict`` when the model answered a sample incorrectly."""
+
+
+class EvalFile(pytest.File):
+    """A mixed JSONL collection file."""
+
+    def collect(self) -> Iterator[SampleItem]:
+        settings = self.config.stash[runtime_key].settings
+        try:
+            collection = load_collection(self.path)
+        except CollectionError as exc:
+            raise self.CollectError(str(exc)) from None
+        entries = select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed)
+        for ordinal, entry in enumerate(entries):
+            yield SampleItem.from_parent(self, name=entry.node_name, entry=entry, ordinal=ordinal)
+
+    def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
+        if isinstance(excinfo.value, self.CollectError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+
+class SampleItem(pytest.Item):
+    """One sample: its model call starts early (prefetch), ``setup`` waits for the answer, ``runtest`` scores it."""
+
+    def __init__(self, *, entry: Entry, ordinal: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.entry = entry
+        self.ordinal = ordinal
+        self.completion: Completion | None = None
+        self.result: SampleResult | None = None
+        spec = lookup(entry.scorer or entry.dataset_name)
+        assert spec is not None  # validated at load time
+        self.scorer_spec = spec
+        self.add_marker(pytest.mark.evalindex)
+
+    def setup(self) -> None:
+        self.completion = self.config.stash[runtime_key].engine.result(self.nodeid)
+
+    def runtest(self) -> None:
+        assert self.completion is not None
+        entry = self.entry
+        score = self._score(self.completion)
+        self.result = self.make_result(self.completion, score)
+        if self.result.status == "incorrect" and self.config.stash[runtime_key].settings.strict:
+            raise SampleIncorrect(self.describe())
+
+    def _score(self, completion: Completion) -> Score:
+        entry = self.entry
+        sample = ScoreInput(
+            completion=completion.text,
+            target=entry.prompt.target_text,
+            choices=tuple(entry.prompt.choices) if entry.prompt.choices is not None else None,
+            metadata=entry.prompt.metadata,
+            dataset_name=entry.dataset_name,
+            subset_name=entry.subset_name,
+        )
+        try:
+            return self.scorer_spec.fn(sample)
+        except Exception as exc:  # noqa: BLE001 - a scorer bug must not lose the answer
+            return Score(value=None, extracted=None, metric=self.scorer_spec.metric,
+                         explanation=f"scorer {self.scorer_spec.name!r} raised {type(exc).__name__}: {exc}")
+
+    def make_result(self, completion: Completion | None, score: Score | None, error: str | None = None) -> SampleResult:
+        """This sample's :class:`SampleResult` for an answer and its score, or for an error."""
+        entry = self.entry
+        if error is not None or completion is None or score is None:
+            status = "error"
+        elif score.value is None:
+            status = "excluded"
+        else:
+            status = "correct" if score.value >= 1.0 else "incorrect"
+        return SampleResult(
+            node_id=self.nodeid, ordinal=self.ordinal, file=str(self.path), line=entry.line, index=entry.index,
+            dataset_name=entry.dataset_name, subset_name=entry.subset_name, task_type=entry.task_type,
+            tags=list(entry.tags), categories=list(entry.categories), weight=entry.weight,
+            sample_hash=entry.sample_hash(), status=status,  # type: ignore[arg-type]
+            score=None if score is None else score.value,
+            metric=score.metric if score is not None else self.scorer_spec.metric,
+            extracted=None if score is None else score.extracted,
+            completion=None if completion is None else completion.text,
+            reasoning=None if completion is None else completion.reasoning,
+            finish_reason=None if completion is None else completion.finish_reason,
+            error=error, explanation=None if score is None else score.explanation,
+            usage=Usage() if completion is None else Usage(completion.input_tokens, completion.output_tokens,
+                                                            completion.total_tokens),
+            latency=None if completion is None else round(completion.latency, 4),
+        )
+
+    def describe(self) -> str:
+        """Prompt (shortened), target, raw answer and extracted answer, for failure text."""
+        entry = self.entry
+        prompt = entry.prompt.input[-1].content if entry.prompt.input else ""
+        prompt_text = prompt if isinstance(prompt, str) else " ".join(getattr(p, "text", "") for p in prompt)
+        result = self.result
+        lines = [
+            f"sample   {entry.dataset_name}/{entry.subset_name} index {entry.index} ({self.path.name}:{entry.line})",
+            f"prompt   {shorten(visible(prompt_text), 300)}",
+            f"target   {visible(entry.prompt.target_text)}",
+            f"answer   {shorten(visible(result.completion or '') if result else '', 600)}",
+            f"extracted {visible(result.extracted) if result and result.extracted is not None else '(nothing)'}",
+        ]
+        if result is not None and result.score is not None:
+            lines.append(f"score    {result.score}  (scorer {self.scorer_spec.name})")
+        return "\n".join(lines)
+
+    def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
+        if isinstance(excinfo.value, ModelCallError):
+            return f"model call failed: {excinfo.value}"
+        if isinstance(excinfo.value, SampleIncorrect):
+            return f"incorrect answer\n{excinfo.value}"
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, self.entry.line - 1, f"{self.entry.node_name} [{self.scorer_spec.name}]"

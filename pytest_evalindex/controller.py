@@ -1,0 +1,104 @@
+"""The controller side: gather every sample's result from the test reports, aggregate, write outputs.
+
+Runs in the process that owns the terminal (the only process without xdist, the xdist controller
+with it), so ``-n0`` and ``-nW`` share this one path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_evalindex.aggregate import Report, aggregate
+from pytest_evalindex.dataset import CollectionError, fingerprint, load_collection, select
+from pytest_evalindex.entry import Entry
+from pytest_evalindex.options import Settings
+from pytest_evalindex.outputs import make_run_dir, write_outputs
+from pytest_evalindex.results import REPORT_ATTRIBUTE, SampleResult
+from pytest_evalindex.tables import render_tables
+
+
+class Controller:
+    """Collects :class:`SampleResult` objects and turns them into the run's report and files."""
+
+    def __init__(self, config: pytest.Config, settings: Settings, model: str | None, api_url: str | None) -> None:
+        self.config = config
+        self.settings = settings
+        self.model = model
+        self.api_url = api_url
+        self.results: dict[str, SampleResult] = {}
+        self.report: Report | None = None
+        self.run_dir: Path | None = None
+        self.tables: str | None = None
+        self.started = datetime.now()
+        self.worker_counters: list[dict[str, Any]] = []
+
+    def add_report(self, report: pytest.TestReport) -> None:
+        data = getattr(report, REPORT_ATTRIBUTE, None)
+        if isinstance(data, dict):
+            result = SampleResult.from_dict(data)
+            self.results[result.node_id] = result
+
+    def ordered_results(self) -> list[SampleResult]:
+        return sorted(self.results.values(), key=lambda r: (r.file, r.ordinal))
+
+    def finish(self) -> None:
+        """Aggregate and write the output folder (only when some sample ran)."""
+        if not self.results:
+            return
+        results = self.ordered_results()
+        self.report = aggregate(results, compat=self.settings.compat == "evalscope")
+        self.tables = render_tables(self.report)
+        entries, fingerprints = self._entries_for(results)
+        self.run_dir = make_run_dir(self.settings.output_dir, self.started)
+        write_outputs(
+            self.run_dir,
+            report=self.report,
+            results=results,
+            entries=entries,
+            settings=self._run_settings(fingerprints),
+            log_text=self.tables,
+        )
+
+    def _run_settings(self, fingerprints: Mapping[str, str]) -> dict[str, Any]:
+        settings = self.settings.public()
+        settings["model"] = self.model
+        settings["api_url"] = self.api_url
+        settings["collections"] = [{"path": path, "fingerprint": fp} for path, fp in sorted(fingerprints.items())]
+        return settings
+
+    def _entries_for(self, results: list[SampleResult]) -> tuple[dict[str, Entry], dict[str, str]]:
+        """Entries keyed by node id, re-read from the collection files (the xdist controller collects nothing)."""
+        entries: dict[str, Entry] = {}
+        fingerprints: dict[str, str] = {}
+        by_file: dict[str, list[SampleResult]] = {}
+        for result in results:
+            by_file.setdefault(result.file, []).append(result)
+        for file, file_results in by_file.items():
+            path = Path(file)
+            try:
+                collection = load_collection(path)
+            except CollectionError:
+                continue  # the file changed during the run; outputs still carry the results
+            fingerprints[self._display_path(path)] = collection.fingerprint
+            chosen = select(collection.entries, limit=self.settings.limit, shuffle=self.settings.shuffle,
+                            seed=self.settings.seed)
+            by_name = {entry.node_name: entry for entry in chosen}
+            for result in file_results:
+                entry = by_name.get(f"{result.dataset_name}/{result.subset_name}/{result.index}")
+                if entry is not None:
+                    entries[result.node_id] = entry
+        return entries, fingerprints
+
+    def _display_path(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.config.rootpath))
+        except ValueError:
+            return str(path)
+
+
+__all__ = ["Controller", "fingerprint"]

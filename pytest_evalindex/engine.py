@@ -1,0 +1,132 @@
+"""The per-process model engine: one ``AsyncOpenAI`` client on a background event loop, K requests in flight.
+
+pytest runs items one after another on the main thread; the engine runs their model calls on
+its own asyncio loop in a daemon thread. ``submit`` starts a call (idempotent per key) and
+returns a ``concurrent.futures.Future``; a semaphore of K bounds the calls in flight. The caller
+(the item scheduler) submits the items this process will run next, so their answers are ready
+when pytest reaches them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_evalindex.completion import Completion, ModelCallError, call_chat, make_client
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """What the engine needs to reach the model."""
+
+    model: str
+    base_url: str
+    api_key: str | None = field(repr=False)
+    generation_config: Mapping[str, Any]
+    timeout: float
+    max_retries: int
+    batch_size: int
+
+
+@dataclass
+class EngineCounters:
+    """What one process did: requests sent, peak concurrency, time pytest waited for answers."""
+
+    requests: int = 0
+    max_in_flight: int = 0
+    in_flight: int = 0
+    wait_seconds: float = 0.0
+    cancelled: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"requests": self.requests, "max_in_flight": self.max_in_flight,
+                "wait_seconds": round(self.wait_seconds, 3), "cancelled": self.cancelled}
+
+
+class Engine:
+    """Runs model calls for one process, at most ``batch_size`` at a time."""
+
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        self.counters = EngineCounters()
+        self._futures: dict[str, concurrent.futures.Future[Completion]] = {}
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="evalindex-engine", daemon=True)
+        self._thread.start()
+        self._semaphore: asyncio.Semaphore | None = None
+        self._client: Any = None
+        self._closed = False
+
+    # -- main-thread API -------------------------------------------------------------------
+
+    def submit(self, key: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
+               ) -> concurrent.futures.Future[Completion]:
+        """Start the call for ``key`` unless it was started already; return its future."""
+        future = self._futures.get(key)
+        if future is None:
+            future = asyncio.run_coroutine_threadsafe(self._call(messages, tools), self._loop)
+            self._futures[key] = future
+        return future
+
+    def is_submitted(self, key: str) -> bool:
+        return key in self._futures
+
+    def result(self, key: str) -> Completion:
+        """Block until the answer for ``key`` is there; raise :class:`ModelCallError` on failure."""
+        future = self._futures[key]
+        started = time.perf_counter()
+        try:
+            return future.result()
+        finally:
+            self.counters.wait_seconds += time.perf_counter() - started
+            del self._futures[key]
+
+    def cancel(self, key: str) -> None:
+        """Cancel a pending call whose item will not run here (stolen, or the run stopped)."""
+        future = self._futures.pop(key, None)
+        if future is not None and future.cancel():
+            self.counters.cancelled += 1
+
+    def pending_keys(self) -> list[str]:
+        return list(self._futures)
+
+    def close(self) -> None:
+        """Cancel what is pending, close the client and stop the loop."""
+        if self._closed:
+            return
+        self._closed = True
+        for key in list(self._futures):
+            self.cancel(key)
+        if self._client is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(self._client.close(), self._loop).result(timeout=5)
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+
+    # -- event-loop side --------------------------------------------------------------------
+
+    async def _call(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> Completion:
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.config.batch_size)
+            self._client = make_client(self.config.base_url, self.config.api_key, timeout=self.config.timeout,
+                                       max_retries=self.config.max_retries, max_connections=self.config.batch_size)
+        async with self._semaphore:
+            counters = self.counters
+            counters.requests += 1
+            counters.in_flight += 1
+            counters.max_in_flight = max(counters.max_in_flight, counters.in_flight)
+            try:
+                return await call_chat(self._client, self.config.model, messages, self.config.generation_config,
+                                       tools=tools)
+            finally:
+                counters.in_flight -= 1
+
+
+__all__ = ["Completion", "Engine", "EngineConfig", "EngineCounters", "ModelCallError"]

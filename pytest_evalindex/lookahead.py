@@ -1,0 +1,85 @@
+"""Which items this process runs next, so their model calls can start before pytest reaches them.
+
+Without xdist the answer is ``session.items`` after the current item. Under xdist it is the
+worker's own queue of assigned item indices (``WorkerInteractor.torun``), which is private API:
+if its shape changes we fall back to ``nextitem`` (one item ahead) and say so once.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+
+class LookaheadFallbackWarning(UserWarning):
+    """pytest-xdist's worker queue could not be read; prefetching is limited to one item."""
+
+
+class Lookahead:
+    """Finds the upcoming items of this process."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
+        self._interactor: Any = None
+        self._positions: dict[str, int] | None = None
+        self._warned = False
+        self.mode = "session"
+        if hasattr(config, "workerinput"):
+            self._interactor = _find_worker_interactor(config)
+            self.mode = "xdist-queue" if self._interactor is not None else "nextitem"
+
+    def upcoming(self, item: pytest.Item, nextitem: pytest.Item | None, depth: int) -> list[pytest.Item]:
+        """Up to ``depth`` items this process will run after ``item`` (in order)."""
+        if self.mode == "session":
+            return self._from_session(item, depth)
+        if self.mode == "xdist-queue":
+            queued = self._from_worker_queue(depth)
+            if queued is not None:
+                return queued
+        self._warn_fallback()
+        return [nextitem] if nextitem is not None else []
+
+    def _from_session(self, item: pytest.Item, depth: int) -> list[pytest.Item]:
+        items: Sequence[pytest.Item] = item.session.items
+        if self._positions is None:
+            self._positions = {it.nodeid: i for i, it in enumerate(items)}
+        position = self._positions.get(item.nodeid)
+        if position is None:
+            return []
+        return list(items[position + 1 : position + 1 + depth])
+
+    def _from_worker_queue(self, depth: int) -> list[pytest.Item] | None:
+        interactor = self._interactor
+        try:
+            items = interactor.session.items
+            indices: list[Any] = []
+            if isinstance(interactor.nextitem_index, int):
+                indices.append(interactor.nextitem_index)
+            with interactor.torun.lock() as queue:
+                for index in queue:
+                    if len(indices) >= depth:
+                        break
+                    indices.append(index)
+            return [items[i] for i in indices[:depth] if isinstance(i, int)]
+        except (AttributeError, TypeError, IndexError):
+            self.mode = "nextitem"
+            return None
+
+    def _warn_fallback(self) -> None:
+        if not self._warned:
+            self._warned = True
+            warnings.warn(LookaheadFallbackWarning(
+                "pytest-evalindex could not read pytest-xdist's worker queue; requests are prefetched only "
+                "one item ahead (slower). Please report your pytest-xdist version."), stacklevel=2)
+
+
+def _find_worker_interactor(config: pytest.Config) -> Any:
+    for plugin in config.pluginmanager.get_plugins():
+        if type(plugin).__name__ == "WorkerInteractor" and hasattr(plugin, "torun"):
+            torun = plugin.torun
+            if hasattr(torun, "lock") and hasattr(plugin, "nextitem_index"):
+                return plugin
+    return None

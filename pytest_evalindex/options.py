@@ -1,0 +1,234 @@
+"""Command-line options (group ``evalindex``), their ``eval_*`` ini twins, and the resolved settings.
+
+Every option is declared once in :data:`OPTIONS`; :func:`add_options` registers the ``--eval-*``
+flag and the ``eval_*`` ini key, and :func:`resolve_settings` turns both into one validated
+:class:`Settings` object (the CLI wins over the ini file). Bad values raise ``pytest.UsageError``
+with one line naming the option and the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+API_KEY_ENV_VARS = ("EVALINDEX_API_KEY", "OPENAI_API_KEY")
+DEFAULT_BATCH_SIZE = 8
+DEFAULT_SEED = 42
+COMPAT_MODES = ("corrected", "evalscope")
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One ``--eval-<name>`` option and its ``eval_<name>`` ini twin."""
+
+    name: str
+    help: str
+    kind: str = "str"  # str | int | float | bool | list | json
+    default: Any = None
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+    ini: bool = True
+
+    @property
+    def flag(self) -> str:
+        return "--eval-" + self.name.replace("_", "-")
+
+    @property
+    def dest(self) -> str:
+        return "eval_" + self.name
+
+    @property
+    def ini_name(self) -> str:
+        return "eval_" + self.name
+
+
+OPTIONS: tuple[OptionSpec, ...] = (
+    OptionSpec("collection", "Mixed JSONL collection to evaluate: a .jsonl file or a folder of them (repeatable).",
+               kind="list", default=[], metavar="PATH"),
+    OptionSpec("model", "Model name sent to the OpenAI-compatible API.", metavar="NAME"),
+    OptionSpec("api_url", "Base URL of the OpenAI-compatible API, e.g. http://localhost:8000/v1.", metavar="URL"),
+    OptionSpec("api_key", "API key (else $EVALINDEX_API_KEY, then $OPENAI_API_KEY). Never written anywhere.",
+               metavar="KEY", ini=False),
+    OptionSpec("api_key_env", "Name of an environment variable holding the API key (ini-friendly: keys never go in files).",
+               metavar="VAR"),
+    OptionSpec("generation_config", "JSON object of generation settings (temperature, max_tokens, top_p, seed, stop, "
+               "extra_body, …). Default {\"temperature\": 0.0}.", kind="json", default=None, metavar="JSON"),
+    OptionSpec("timeout", "Seconds allowed for one request before it counts as failed (default 300).",
+               kind="float", default=300.0, metavar="S"),
+    OptionSpec("max_retries", "Retries of a retryable failure (429, 5xx, connection) per request (default 3).",
+               kind="int", default=3, metavar="N"),
+    OptionSpec("batch_size", f"Requests kept in flight per process (default {DEFAULT_BATCH_SIZE}).",
+               kind="int", default=DEFAULT_BATCH_SIZE, metavar="K"),
+    OptionSpec("limit", "Evaluate only the first N lines of each collection (after shuffling).",
+               kind="int", default=None, metavar="N"),
+    OptionSpec("shuffle", "Shuffle the lines (seeded by --eval-seed) before --eval-limit.", kind="bool", default=False),
+    OptionSpec("seed", f"Seed for --eval-shuffle (default {DEFAULT_SEED}, as EvalScope).",
+               kind="int", default=DEFAULT_SEED, metavar="S"),
+    OptionSpec("strict", "Make incorrect samples fail (by default they are reported as 'incorrect' and pass).",
+               kind="bool", default=False),
+    OptionSpec("compat", "Numbers: 'corrected' (default; see README) or 'evalscope' (EvalScope's numbers bit for bit).",
+               default="corrected", choices=COMPAT_MODES, metavar="MODE"),
+    OptionSpec("output_dir", "Folder for run outputs; each run writes <dir>/<YYYYMMDD_HHMMSS>/ (default outputs).",
+               default="outputs", metavar="DIR"),
+    OptionSpec("mock", "Serve the built-in mock model from this script on loopback and evaluate against it.",
+               metavar="SCRIPT"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All resolved ``--eval-*`` settings of one run."""
+
+    collections: tuple[Path, ...]
+    model: str | None
+    api_url: str | None
+    api_key: str | None = field(repr=False)
+    generation_config: dict[str, Any]
+    timeout: float
+    max_retries: int
+    batch_size: int
+    limit: int | None
+    shuffle: bool
+    seed: int
+    strict: bool
+    compat: str
+    output_dir: Path
+    mock: Path | None
+
+    @property
+    def active(self) -> bool:
+        """Whether this run evaluates anything (collections given on the command line or ini)."""
+        return bool(self.collections)
+
+    def public(self) -> dict[str, Any]:
+        """Settings safe to write and print: no API key."""
+        return {
+            "model": self.model,
+            "api_url": self.api_url,
+            "generation_config": self.generation_config,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "batch_size": self.batch_size,
+            "limit": self.limit,
+            "shuffle": self.shuffle,
+            "seed": self.seed,
+            "strict": self.strict,
+            "compat": self.compat,
+        }
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Register every ``--eval-*`` option and its ini twin."""
+    group = parser.getgroup("evalindex", "model evaluation with pytest-evalindex")
+    for spec in OPTIONS:
+        kwargs: dict[str, Any] = {"dest": spec.dest, "help": spec.help}
+        if spec.kind == "bool":
+            kwargs["action"] = "store_true"
+            kwargs["default"] = None
+        elif spec.kind == "list":
+            kwargs["action"] = "append"
+            kwargs["default"] = None
+            kwargs["metavar"] = spec.metavar
+        else:
+            kwargs["default"] = None
+            kwargs["metavar"] = spec.metavar
+        group.addoption(spec.flag, **kwargs)
+        if spec.ini:
+            ini_type = {"bool": "bool", "list": "linelist"}.get(spec.kind, "string")
+            parser.addini(spec.ini_name, spec.help, type=ini_type, default=None)  # type: ignore[arg-type]
+
+
+def _usage(spec: OptionSpec, message: str) -> pytest.UsageError:
+    return pytest.UsageError(f"{spec.flag} (ini {spec.ini_name}): {message}")
+
+
+def _raw_value(config: pytest.Config, spec: OptionSpec) -> Any:
+    value = config.getoption(spec.dest)
+    if value is not None:
+        return value
+    if spec.ini:
+        ini_value = config.getini(spec.ini_name)
+        if ini_value not in (None, "", []):
+            return ini_value
+    return None
+
+
+def _convert(spec: OptionSpec, value: Any) -> Any:
+    converters: dict[str, Callable[[Any], Any]] = {"int": int, "float": float}
+    if spec.kind in converters:
+        try:
+            return converters[spec.kind](value)
+        except (TypeError, ValueError):
+            raise _usage(spec, f"expected a number, got {value!r}") from None
+    if spec.kind == "json":
+        if isinstance(value, dict):
+            return value
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise _usage(spec, f"not valid JSON ({exc.msg}); pass an object like '{{\"temperature\": 0}}'") from None
+        if not isinstance(parsed, dict):
+            raise _usage(spec, "must be a JSON object like '{\"temperature\": 0}'")
+        return parsed
+    if spec.kind == "bool" and isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if spec.choices and value not in spec.choices:
+        raise _usage(spec, f"must be one of {', '.join(spec.choices)} (got {value!r})")
+    return value
+
+
+def _option(name: str) -> OptionSpec:
+    return next(spec for spec in OPTIONS if spec.name == name)
+
+
+def resolve_settings(config: pytest.Config) -> Settings:
+    """Read every option (CLI first, then ini, then the default) and validate it."""
+    values: dict[str, Any] = {}
+    for spec in OPTIONS:
+        raw = _raw_value(config, spec)
+        values[spec.name] = spec.default if raw is None else _convert(spec, raw)
+
+    for name in ("batch_size", "max_retries"):
+        minimum = 1 if name == "batch_size" else 0
+        if values[name] < minimum:
+            raise _usage(_option(name), f"must be >= {minimum} (got {values[name]})")
+    if values["timeout"] <= 0:
+        raise _usage(_option("timeout"), f"must be > 0 seconds (got {values['timeout']})")
+    if values["limit"] is not None and values["limit"] < 0:
+        raise _usage(_option("limit"), f"must be >= 0 (got {values['limit']})")
+
+    generation_config = {"temperature": 0.0} if values["generation_config"] is None else values["generation_config"]
+    here = Path(config.invocation_params.dir)
+    return Settings(
+        collections=tuple(here / p for p in values["collection"] or []),
+        model=values["model"],
+        api_url=values["api_url"],
+        api_key=_api_key(config, values),
+        generation_config=generation_config,
+        timeout=values["timeout"],
+        max_retries=values["max_retries"],
+        batch_size=values["batch_size"],
+        limit=values["limit"] or None,
+        shuffle=bool(values["shuffle"]),
+        seed=values["seed"],
+        strict=bool(values["strict"]),
+        compat=values["compat"],
+        output_dir=here / values["output_dir"],
+        mock=here / values["mock"] if values["mock"] else None,
+    )
+
+
+def _api_key(config: pytest.Config, values: dict[str, Any]) -> str | None:
+    if values["api_key"]:
+        return str(values["api_key"])
+    env_names = ([values["api_key_env"]] if values["api_key_env"] else []) + list(API_KEY_ENV_VARS)
+    for name in env_names:
+        if os.environ.get(name):
+            return os.environ[name]
+    return None

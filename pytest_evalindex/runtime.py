@@ -1,0 +1,63 @@
+"""Per-process run state: settings, the model engine (created on first use) and prefetching."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from pytest_evalindex.engine import Engine, EngineConfig
+from pytest_evalindex.lookahead import Lookahead
+from pytest_evalindex.options import Settings
+
+if TYPE_CHECKING:
+    from pytest_evalindex.collect import SampleItem
+
+
+class Runtime:
+    """What one pytest process needs to evaluate its items."""
+
+    def __init__(self, config: pytest.Config, settings: Settings, api_url: str | None, model: str | None) -> None:
+        self.config = config
+        self.settings = settings
+        self.api_url = api_url
+        self.model = model
+        self.lookahead = Lookahead(config)
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            if not self.api_url or not self.model:
+                missing = "--eval-api-url" if not self.api_url else "--eval-model"
+                raise pytest.UsageError(f"{missing} is required to evaluate a collection (or use --eval-mock SCRIPT)")
+            s = self.settings
+            self._engine = Engine(EngineConfig(
+                model=self.model, base_url=self.api_url, api_key=s.api_key,
+                generation_config=s.generation_config, timeout=s.timeout,
+                max_retries=s.max_retries, batch_size=s.batch_size,
+            ))
+        return self._engine
+
+    @property
+    def depth(self) -> int:
+        """How many upcoming items get their request started ahead of time."""
+        return 2 * self.settings.batch_size
+
+    def prefetch(self, item: SampleItem, nextitem: pytest.Item | None) -> None:
+        """Start the calls for ``item`` and the items after it; cancel calls for items no longer ours."""
+        from pytest_evalindex.collect import SampleItem
+
+        engine = self.engine
+        window = [item] + [it for it in self.lookahead.upcoming(item, nextitem, self.depth) if isinstance(it, SampleItem)]
+        wanted = {it.nodeid for it in window}
+        for key in engine.pending_keys():
+            if key not in wanted:
+                engine.cancel(key)
+        for upcoming in window:
+            if not engine.is_submitted(upcoming.nodeid):
+                engine.submit(upcoming.nodeid, upcoming.entry.openai_messages(), upcoming.entry.prompt.tools)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
