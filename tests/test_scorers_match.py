@@ -90,3 +90,14 @@ def test_includes_empty_target_is_excluded() -> None:
 def test_never_raises(text: str) -> None:
     for fn in (exact, normalized_match, trivia_qa, includes):
         assert fn(s(text, "Paris")).value in (0.0, 1.0)
+
+
+def test_strip_think_removes_only_paired_blocks() -> None:
+    from pytest_evalindex.scorers.text import clean_completion, strip_think
+
+    assert strip_think("<think>\nA?\n</think>\nB") == "\nB"
+    assert strip_think('<think signature="abc" redacted="true">x</think>y<think>z</think>') == "y"
+    assert strip_think("reasoning without opener</think>ANSWER: B") == (
+        "reasoning without opener</think>ANSWER: B")
+    assert strip_think("<think>never closed ANSWER: A") == "<think>never closed ANSWER: A"
+    assert clean_completion(None) == ""
