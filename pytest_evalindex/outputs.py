@@ -1,0 +1,190 @@
+"""The run's output folder: EvalScope's tree and files (spec §4) plus our full ``evalindex_report.json``.
+
+Everything written is deterministic (same results in any order give byte-identical files, timing
+fields aside), goes through a temp file and ``os.replace``, and is free of secrets: settings are
+redacted by key, and every literal secret value found in them is scrubbed from all text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import io
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path, PurePath
+from typing import Any
+
+import jsonlines
+import yaml
+
+from pytest_evalindex.aggregate import Report
+from pytest_evalindex.entry import Entry
+from pytest_evalindex.outputs_evalscope import (
+    COLLECTION_NAME,
+    collection_report,
+    detailed_report,
+    prediction_line,
+    review_line,
+)
+from pytest_evalindex.redact import redact, scrub, scrub_obj, secret_values
+from pytest_evalindex.results import SampleResult
+
+RUN_SUBDIRS = ("configs", "logs", "predictions", "reviews", "reports")
+REPORT_SCHEMA_VERSION = 1
+JSONL_NAME = f"{COLLECTION_NAME}_default.jsonl"
+DETAILED_REPORT_NAME = "collection_detailed_report.json"
+EVALINDEX_REPORT_NAME = "evalindex_report.json"
+
+
+def make_run_dir(base: Path, now: datetime | None = None) -> Path:
+    """Create ``base/<YYYYMMDD_HHMMSS>`` (``_1``, ``_2``… if taken) with EvalScope's subfolders."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d_%H%M%S")
+    base.mkdir(parents=True, exist_ok=True)
+    suffix = 0
+    while True:
+        run_dir = base / (stamp if suffix == 0 else f"{stamp}_{suffix}")
+        try:
+            run_dir.mkdir()
+            break
+        except FileExistsError:
+            suffix += 1
+    for sub in RUN_SUBDIRS:
+        (run_dir / sub).mkdir()
+    return run_dir
+
+
+def model_id(model: str) -> str:
+    """EvalScope's ``safe_filename(basename(model))``: ASCII ``[A-Za-z0-9._-]``, ``_`` runs collapsed."""
+    base = os.path.basename(model.rstrip("/\\").replace("\\", "/"))
+    ascii_name = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", ascii_name)
+    safe = re.sub(r"_+", "_", safe).strip("._")
+    return safe or "model"
+
+
+def write_outputs(
+    run_dir: Path,
+    *,
+    report: Report,
+    results: Sequence[SampleResult],
+    entries: Mapping[str, Entry],
+    settings: Mapping[str, Any],
+    log_text: str,
+) -> None:
+    """Write every file of the run folder made by :func:`make_run_dir`.
+
+    ``entries`` maps ``SampleResult.node_id`` to its collection line; ``settings`` are the run
+    settings (they may hold secrets: they are redacted before being written anywhere).
+    """
+    plain_settings = to_plain(settings)
+    secrets = secret_values(plain_settings)
+    safe_settings = redact(plain_settings)
+    model = str(settings.get("model") or "model")
+    mid = model_id(model)
+    ordered = sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))
+
+    def clean(obj: Any) -> Any:
+        return scrub_obj(obj, secrets)
+
+    config = {"model": model, "model_id": mid, "eval_type": "openai_api", "datasets": [COLLECTION_NAME]}
+    config.update({k: v for k, v in safe_settings.items() if k not in config})
+    _write_text(run_dir / "configs" / "task_config.yaml",
+                yaml.safe_dump(clean(config), sort_keys=False, allow_unicode=True, default_flow_style=False))
+    _write_text(run_dir / "logs" / "eval_log.log", scrub(log_text, secrets))
+
+    predictions: list[dict[str, Any]] = []
+    reviews: list[dict[str, Any]] = []
+    for index, result in enumerate(ordered):
+        if result.status == "error":
+            continue  # no answer to show; the error lives in evalindex_report.json
+        entry = entries.get(result.node_id)
+        predictions.append(prediction_line(index, result, entry, model))
+        reviews.append(review_line(index, result, entry, model))
+    _write_jsonl(run_dir / "predictions" / mid / JSONL_NAME, clean(predictions))
+    _write_jsonl(run_dir / "reviews" / mid / JSONL_NAME, clean(reviews))
+
+    reports = run_dir / "reports" / mid
+    _write_text(reports / f"{COLLECTION_NAME}.json",
+                json.dumps(clean(collection_report(ordered, model=model, compat=report.compat)),
+                           indent=4, ensure_ascii=False))
+    _write_text(reports / DETAILED_REPORT_NAME, json.dumps(clean(detailed_report(report)), indent=2))
+    own = evalindex_report(report, ordered, model=model, settings=safe_settings)
+    _write_text(reports / EVALINDEX_REPORT_NAME, json.dumps(clean(own), indent=2, ensure_ascii=False) + "\n")
+
+
+def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: str,
+                     settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Our full report: every level with counts, the index row, totals, settings and per-sample outcomes.
+
+    ``settings`` must already be redacted. ``samples`` is what baseline comparison reads.
+    """
+    data = report.to_dict()
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "model": model,
+        "model_id": model_id(model),
+        "compat": report.compat,
+        "index": data["index"],
+        "totals": data["totals"],
+        "levels": data["levels"],
+        "collections": settings.get("collections", []),
+        "settings": dict(settings),
+        "samples": [
+            {"node_id": r.node_id, "sample_hash": r.sample_hash, "dataset_name": r.dataset_name,
+             "subset_name": r.subset_name, "status": r.status, "score": r.score, "extracted": r.extracted}
+            for r in sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))
+        ],
+    }
+
+
+def to_plain(obj: Any) -> Any:
+    """``obj`` as JSON/YAML-plain data (paths and dates as strings, sets sorted, models dumped)."""
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, enum.Enum):
+        return to_plain(obj.value)
+    if isinstance(obj, Mapping):
+        return {str(k): to_plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_plain(v) for v in obj]
+    if isinstance(obj, (set, frozenset)):
+        return sorted((to_plain(v) for v in obj), key=repr)
+    if isinstance(obj, PurePath):
+        return str(obj)
+    if isinstance(obj, (datetime, date)):
+        return obj.isoformat()
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return to_plain({f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)})
+    dump = getattr(obj, "model_dump", None)
+    if callable(dump):
+        return to_plain(dump(mode="json"))
+    return str(obj)
+
+
+def _write_jsonl(path: Path, lines: Sequence[Any]) -> None:
+    buffer = io.StringIO()
+    with jsonlines.Writer(buffer) as writer:  # EvalScope's conventions: ", "/": ", non-ASCII as is
+        writer.write_all(lines)
+    _write_text(path, buffer.getvalue())
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 atomically (temp file in the same folder, then ``os.replace``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -1,0 +1,222 @@
+"""EvalScope's file shapes (spec §4.2–4.5): prediction and review lines, the v2 collection report
+and ``collection_detailed_report.json`` rows. Pure builders: plain dicts in, plain dicts out."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from pytest_evalindex.aggregate import LEVELS, UNCATEGORIZED, Report, is_scored
+from pytest_evalindex.entry import ChatMessage, Entry
+from pytest_evalindex.results import SampleResult
+
+COLLECTION_NAME = "data_collection"
+
+_STOP_REASONS = {"stop": "stop", "length": "max_tokens", "max_tokens": "max_tokens", "tool_calls": "tool_calls",
+                 "function_call": "tool_calls", "content_filter": "content_filter", "model_length": "model_length"}
+_CANONICAL_METRICS = {"acc": "accuracy", "mean_acc": "accuracy", "accuracy": "accuracy"}
+
+
+def _message_id(*parts: object) -> str:
+    """A stable 8-hex message id (EvalScope draws random ones; ours repeat run to run)."""
+    seed = ":".join(str(p) for p in parts)
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:8]
+
+
+def fallback_collection_info(result: SampleResult) -> dict[str, Any]:
+    """``collection_info`` rebuilt from a result when its entry is unavailable."""
+    return {"index": result.index, "tags": list(result.tags), "categories": list(result.categories),
+            "task_type": result.task_type, "weight": result.weight, "dataset_name": result.dataset_name,
+            "subset_name": result.subset_name}
+
+
+def sample_metadata(result: SampleResult, entry: Entry | None) -> dict[str, Any]:
+    """The sample's metadata plus ``collection_info`` (what EvalScope's service filters on)."""
+    if entry is None:
+        return {"collection_info": fallback_collection_info(result)}
+    metadata = dict(entry.prompt.metadata)
+    metadata["collection_info"] = entry.collection_info()
+    return metadata
+
+
+def input_messages(result: SampleResult, entry: Entry | None) -> list[dict[str, Any]]:
+    """The prompt messages in EvalScope's ``ChatMessage`` dump shape."""
+    if entry is None:
+        return []
+    return [_evalscope_message(message, result.sample_hash, i) for i, message in enumerate(entry.prompt.input)]
+
+
+def _evalscope_message(message: ChatMessage, sample_hash: str, position: int) -> dict[str, Any]:
+    dumped = message.model_dump(mode="json", exclude_none=True)
+    out: dict[str, Any] = {"id": dumped.pop("id", None) or _message_id(sample_hash, position),
+                           "content": dumped.pop("content"), "source": None, "metadata": None,
+                           "internal": None, "perf_metrics": None}
+    role = dumped.pop("role")
+    out["role"] = role
+    if role == "user":
+        out["tool_call_id"] = None
+    elif role == "assistant":
+        out["tool_calls"] = None
+        out["model"] = None
+    elif role == "tool":
+        out.update({"tool_call_id": None, "function": None, "error": None})
+    out.update(dumped)  # EvalScope fields the line carried (source, metadata, tool_call_id…)
+    return out
+
+
+def assistant_message(result: SampleResult, model: str) -> dict[str, Any]:
+    """The model's answer as an EvalScope assistant message (reasoning as its own part)."""
+    text = result.completion or ""
+    content: str | list[dict[str, Any]] = text
+    if result.reasoning:
+        content = [{"type": "reasoning", "reasoning": result.reasoning, "signature": None, "redacted": False},
+                   {"type": "text", "text": text}]
+    return {"id": _message_id(result.sample_hash, "assistant"), "content": content, "source": "generate",
+            "metadata": None, "internal": None, "perf_metrics": None, "role": "assistant",
+            "tool_calls": None, "model": model}
+
+
+def _usage(result: SampleResult) -> dict[str, Any] | None:
+    u = result.usage
+    if not (u.input_tokens or u.output_tokens or u.total_tokens):
+        return None
+    return {"input_tokens": u.input_tokens, "output_tokens": u.output_tokens,
+            "total_tokens": u.total_tokens or u.input_tokens + u.output_tokens,
+            "input_tokens_cache_write": None, "input_tokens_cache_read": None, "reasoning_tokens": None}
+
+
+def _perf(result: SampleResult) -> dict[str, Any] | None:
+    if result.latency is None:
+        return None
+    return {"latency": result.latency, "ttft": None, "input_tokens": result.usage.input_tokens,
+            "output_tokens": result.usage.output_tokens, "tpot": None}
+
+
+def prediction_line(index: int, result: SampleResult, entry: Entry | None, model: str) -> dict[str, Any]:
+    """One ``ModelResult`` line of ``predictions/<model>/data_collection_default.jsonl``."""
+    answer = assistant_message(result, model)
+    return {
+        "index": index,
+        "model": model,
+        "model_output": {
+            "id": None, "model": model,
+            "choices": [{"message": answer,
+                         "stop_reason": _STOP_REASONS.get(result.finish_reason or "", "unknown"),
+                         "logprobs": None}],
+            "usage": _usage(result), "time": result.latency, "metadata": None, "error": None,
+            "perf_metrics": _perf(result),
+        },
+        "messages": input_messages(result, entry) + [answer],
+        "agent_trace": None,
+        "metadata": sample_metadata(result, entry),
+    }
+
+
+def review_line(index: int, result: SampleResult, entry: Entry | None, model: str) -> dict[str, Any]:
+    """One ``ReviewResult`` line of ``reviews/<model>/data_collection_default.jsonl``."""
+    scored = is_scored(result)
+    value = {result.metric: result.score} if scored else {}
+    return {
+        "index": index,
+        "target": entry.prompt.target if entry is not None else "",
+        "messages": input_messages(result, entry) + [assistant_message(result, model)],
+        "agent_trace": None,
+        "sample_score": {
+            "score": {"value": value, "status": "success" if scored else "excluded", "judge_summary": None,
+                      "extracted_prediction": result.extracted, "prediction": result.completion or "",
+                      "explanation": result.explanation, "metadata": {}, "main_score_name": result.metric},
+            "sample_id": index, "group_id": index, "generation_index": 0,
+            "sample_metadata": sample_metadata(result, entry),
+        },
+    }
+
+
+def detailed_report(report: Report) -> dict[str, list[dict[str, Any]]]:
+    """``collection_detailed_report.json``: EvalScope's rows (§4.5) for the five levels."""
+    return {level: [row.evalscope_row() for row in report.levels.get(level, [])] for level in LEVELS}
+
+
+# ---------------------------------------------------------------- data_collection.json (v2, §4.4 / §3.6)
+
+def _round(x: float) -> float:
+    return round(x, 4)
+
+
+def _category_block(name: tuple[str, ...], members: Sequence[SampleResult]) -> dict[str, Any]:
+    by_subset: dict[tuple[str, str], list[float]] = {}
+    for r in members:
+        by_subset.setdefault((r.dataset_name, r.subset_name), []).append(float(r.score or 0.0))
+    subsets = [{"name": f"{d}/{s}", "score": _round(sum(v) / len(v)), "num": len(v), "is_aggregate": False}
+               for (d, s), v in sorted(by_subset.items())]
+    num = sum(int(s["num"]) for s in subsets)
+    # EvalScope averages the already-rounded subset scores here.
+    score = sum(float(s["score"]) * int(s["num"]) for s in subsets) / num
+    macro = sum(float(s["score"]) for s in subsets) / len(subsets)
+    return {"name": list(name), "num": num, "score": _round(score), "macro_score": _round(macro), "subsets": subsets}
+
+
+def _semantics(metric: str) -> dict[str, Any]:
+    canonical = _CANONICAL_METRICS.get(metric, metric)
+    return {"semantic_id": f"quality.{canonical}.ratio", "metric_name": canonical.replace("_", " ").title(),
+            "display_name": None, "kind": "quality", "direction": "higher_is_better", "raw_unit": None,
+            "value_range": {"min": 0.0, "max": 1.0}, "display_kind": "percent", "display_multiplier": 100.0,
+            "display_unit": "%", "display_precision": 1}
+
+
+def _metric_block(metric: str, members: Sequence[SampleResult], compat: bool) -> dict[str, Any]:
+    by_path: dict[tuple[str, ...], list[SampleResult]] = {}
+    for r in members:
+        by_path.setdefault(tuple(r.categories), []).append(r)
+    leaves = [_category_block(path, by_path[path]) for path in sorted(by_path)]
+    # Metric totals come from the full-path categories, so the prefix rows below never double count.
+    real = [c for c in leaves if c["num"] > 0]
+    num = sum(int(c["num"]) for c in real)
+    score = sum(float(c["score"]) * int(c["num"]) for c in real) / num
+    macro = sum(float(c["score"]) for c in real) / len(real)
+    categories = leaves if compat else _prefix_categories(members)
+    return {
+        "identity": {"name": _CANONICAL_METRICS.get(metric, metric), "aggregation": "mean", "dimensions": {}},
+        "legacy_name": None, "num": num, "score": _round(score), "macro_score": _round(macro),
+        "categories": categories, "semantics": _semantics(metric),
+    }
+
+
+def _prefix_categories(members: Sequence[SampleResult]) -> list[dict[str, Any]]:
+    by_prefix: dict[tuple[str, ...], list[SampleResult]] = {}
+    for r in members:
+        path = list(r.categories) or [UNCATEGORIZED]
+        for i in range(1, len(path) + 1):
+            by_prefix.setdefault(tuple(path[:i]), []).append(r)
+    return [_category_block(prefix, by_prefix[prefix]) for prefix in sorted(by_prefix)]
+
+
+def collection_report(results: Sequence[SampleResult], *, model: str, compat: bool) -> dict[str, Any]:
+    """The v2 report ``reports/<model>/data_collection.json`` (scored samples only, as in EvalScope).
+
+    ``results`` must be in run order: Metric blocks follow first appearance of each raw metric key.
+    Default mode adds a Category for every category-path prefix (the root is the index total).
+    """
+    scored = [r for r in results if is_scored(r)]
+    by_metric: dict[str, list[SampleResult]] = {}
+    for r in scored:
+        by_metric.setdefault(r.metric, []).append(r)
+    metrics = [_metric_block(metric, members, compat) for metric, members in by_metric.items()]
+    errored = sum(1 for r in results if r.status == "error")
+    requested = len(results)
+    # EvalScope: the first metric's subset count (full-path categories are disjoint, so = its num).
+    first_num = int(metrics[0]["num"]) if metrics else 0
+    return {
+        "schema_version": 2, "name": COLLECTION_NAME, "dataset_name": COLLECTION_NAME,
+        "dataset_pretty_name": "", "dataset_description": "", "model_name": model,
+        "metrics": metrics, "analysis": "N/A",
+        "perf_metrics": {"coverage": {"requests_with_metrics": sum(1 for r in results if r.latency is not None),
+                                      "total_requests": requested}},
+        "primary_metric_identity": None, "judge_summary": None,
+        "execution_summary": {"requested": requested, "succeeded": requested - errored, "errored": errored,
+                              "incomplete": False,
+                              "subsets": {"default": {"requested": requested, "succeeded": requested - errored,
+                                                      "errored": errored}}},
+        "num": first_num,
+    }
+
