@@ -147,12 +147,12 @@ def _category_block(name: tuple[str, ...], members: Sequence[SampleResult]) -> d
     by_subset: dict[tuple[str, str], list[float]] = {}
     for r in members:
         by_subset.setdefault((r.dataset_name, r.subset_name), []).append(float(r.score or 0.0))
-    subsets = [{"name": f"{d}/{s}", "score": _round(sum(v) / len(v)), "num": len(v), "is_aggregate": False}
-               for (d, s), v in sorted(by_subset.items())]
-    num = sum(int(s["num"]) for s in subsets)
+    stats = [(f"{d}/{s}", _round(sum(v) / len(v)), len(v)) for (d, s), v in sorted(by_subset.items())]
+    num = sum(n for _, _, n in stats)
     # EvalScope averages the already-rounded subset scores here.
-    score = sum(float(s["score"]) * int(s["num"]) for s in subsets) / num
-    macro = sum(float(s["score"]) for s in subsets) / len(subsets)
+    score = sum(sc * n for _, sc, n in stats) / num
+    macro = sum(sc for _, sc, _ in stats) / len(stats)
+    subsets = [{"name": label, "score": sc, "num": n, "is_aggregate": False} for label, sc, n in stats]
     return {"name": list(name), "num": num, "score": _round(score), "macro_score": _round(macro), "subsets": subsets}
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from helpers_results import make_result, seed_results
 from pytest_evalindex.aggregate import aggregate
 from pytest_evalindex.tables import render_level, render_tables, sanitize
@@ -78,3 +80,10 @@ def test_nested_category_headers() -> None:
     assert "| math_index |           |        0.5 |" in table
     compat = render_level(aggregate(results, compat=True), "category_level")
     assert "| math_index |           |" not in compat
+
+
+def test_wide_characters_keep_columns_aligned() -> None:
+    wcwidth = pytest.importorskip("wcwidth")
+    results = [make_result(0, "chinese_simpleqa", "工程、技术与应用科学", 1.0), make_result(1, "chinese_simpleqa", "社会", 0.0)]
+    table = render_level(aggregate(results), "subset_level")
+    assert len({wcwidth.wcswidth(line) for line in table.splitlines()}) == 1
