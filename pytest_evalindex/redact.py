@@ -16,6 +16,8 @@ _SECRET_SUFFIXES = ("_key", "_token", "_secret", "_password")
 # Values like "Bearer sk-…": the credential after the scheme is a secret on its own too.
 _AUTH_SCHEME = re.compile(r"^(?:bearer|basic|token|apikey)\s+(\S+)$", re.IGNORECASE)
 _MIN_SECRET_LEN = 4
+# Credentials inside URLs (``https://user:password@host``) are secret whatever the key.
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@/\s]+)(?=@)")
 
 
 def is_secret_key(key: object) -> bool:
@@ -27,7 +29,8 @@ def is_secret_key(key: object) -> bool:
 
 
 def redact(obj: Any) -> Any:
-    """A deep copy of ``obj`` with every value under a secret-looking key masked as ``MASK``.
+    """A deep copy of ``obj`` with every value under a secret-looking key masked as ``MASK``,
+    and the password of any ``scheme://user:password@host`` URL masked too.
 
     Mappings become dicts and tuples become lists; ``None`` and empty strings are kept
     (there is nothing to hide, and they show that no credential was set).
@@ -42,11 +45,13 @@ def redact(obj: Any) -> Any:
         return out
     if isinstance(obj, (list, tuple)):
         return [redact(item) for item in obj]
+    if isinstance(obj, str):
+        return _URL_PASSWORD.sub(lambda m: m.group("head") + MASK, obj)
     return obj
 
 
 def secret_values(obj: Any) -> list[str]:
-    """Every literal secret found under a secret-looking key of ``obj`` (for :func:`scrub`)."""
+    """Every literal secret in ``obj``: values under secret-looking keys, URL passwords (for :func:`scrub`)."""
     found: set[str] = set()
     _collect(obj, False, found)
     return sorted(found, key=lambda s: (-len(s), s))
@@ -59,6 +64,8 @@ def _collect(obj: Any, under_secret: bool, found: set[str]) -> None:
     elif isinstance(obj, (list, tuple)):
         for item in obj:
             _collect(item, under_secret, found)
+    elif isinstance(obj, str) and not under_secret:
+        found.update(m.group("password") for m in _URL_PASSWORD.finditer(obj) if len(m.group("password")) >= _MIN_SECRET_LEN)
     elif under_secret and isinstance(obj, (str, int)) and not isinstance(obj, bool):
         text = str(obj).strip()
         if len(text) >= _MIN_SECRET_LEN:

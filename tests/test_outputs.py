@@ -228,6 +228,7 @@ def test_secrets_never_written(tmp_path: Path) -> None:
     bearer = "tok-abcdef-987654"
     settings = {
         "model": MODEL,
+        "api_url": "https://user:pw-secret-77@gateway.example/v1",
         "api_key": key,
         "generation_config": {"temperature": 0.0, "extra_headers": {"Authorization": f"Bearer {bearer}"},
                               "extra_body": {"provider": {"API-Key": key}}},
@@ -241,7 +242,7 @@ def test_secrets_never_written(tmp_path: Path) -> None:
     for path in run_dir.rglob("*"):
         if path.is_file():
             text = path.read_text(encoding="utf-8")
-            assert key not in text and bearer not in text, path
+            assert key not in text and bearer not in text and "pw-secret-77" not in text, path
     config = yaml.safe_load((run_dir / "configs/task_config.yaml").read_text(encoding="utf-8"))
     assert config["api_key"] == "**********"
     assert config["generation_config"]["extra_headers"]["Authorization"] == "**********"

@@ -65,3 +65,9 @@ def test_scrub_text() -> None:
 def test_scrub_obj_deep() -> None:
     obj = {"a": ["x sk-9999 y", {"sk-9999": 1}], "n": 5}
     assert scrub_obj(obj, ["sk-9999"]) == {"a": [f"x {MASK} y", {MASK: 1}], "n": 5}
+
+
+def test_url_credentials() -> None:
+    settings = {"api_url": "https://alice:s3cr3t-pw@proxy.example/v1", "plain": "http://host:8000/v1"}
+    assert redact(settings) == {"api_url": f"https://alice:{MASK}@proxy.example/v1", "plain": "http://host:8000/v1"}
+    assert secret_values(settings) == ["s3cr3t-pw"]
