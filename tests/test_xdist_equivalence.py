@@ -1,0 +1,57 @@
+"""-n0, -n 2 and -n 2 --dist worksteal write identical report files (timings and timestamps aside)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import EXAMPLES, output_dir_of
+
+SUITE = EXAMPLES / "general_index.jsonl"
+SCRIPT = EXAMPLES / "general_index.mock.json"
+# Timings differ run to run, and each run's mock server listens on a fresh port (api_url).
+VARYING_KEYS = {"latency", "time", "perf_metrics", "created", "timestamp", "started", "finished", "duration",
+                "wait_seconds", "elapsed_seconds", "api_url"}
+
+
+def _strip_timing(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_timing(v) for k, v in value.items() if k not in VARYING_KEYS}
+    if isinstance(value, list):
+        return [_strip_timing(v) for v in value]
+    return value
+
+
+def _load(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".jsonl":
+        return [_strip_timing(json.loads(line)) for line in text.splitlines() if line.strip()]
+    if path.suffix == ".json":
+        return _strip_timing(json.loads(text))
+    if path.suffix in (".yaml", ".yml"):
+        return _strip_timing(yaml.safe_load(text))
+    return text
+
+
+def _snapshot(run_dir: Path) -> dict[str, Any]:
+    return {str(p.relative_to(run_dir)): _load(p) for p in sorted(run_dir.rglob("*")) if p.is_file()}
+
+
+def _run(pytester: pytest.Pytester, *extra: str) -> dict[str, Any]:
+    result = pytester.runpytest_subprocess(
+        "--eval-collection", str(SUITE), "--eval-mock", str(SCRIPT), "--eval-batch-size", "4",
+        "--eval-output-dir", str(pytester.path / "out"), "-p", "no:cacheprovider", *extra,
+    )
+    assert result.ret == 0, result.stdout.str()
+    return _snapshot(output_dir_of(result.stdout.str()))
+
+
+def test_report_files_identical_across_run_modes(pytester: pytest.Pytester) -> None:
+    single = _run(pytester, "-n", "0")
+    assert "reports/mock-model/collection_detailed_report.json" in single
+    assert "reviews/mock-model/data_collection_default.jsonl" in single
+    assert _run(pytester, "-n", "2") == single
+    assert _run(pytester, "-n", "2", "--dist", "worksteal") == single
