@@ -132,7 +132,7 @@ def test_user_hierarchy_is_overwritten_and_repeated_paths_made_unique() -> None:
     leaves = flatten(schema)
     assert [lf.path for lf in leaves] == ["r/arc", "r/arc#2"]
     assert leaves[0].hierarchy == ["r"]
-    assert schema.datasets[0].hierarchy == ["wrong"]  # flattening does not touch the schema itself
+    assert schema.datasets[0].hierarchy == ["wrong"]  # type: ignore[union-attr]  # flattening does not touch the schema itself
 
 
 def test_evalscope_json_round_trips_unchanged(tmp_path: Path) -> None:
