@@ -19,7 +19,7 @@ from typing import Any, Literal, get_args
 import jsonlines
 
 from pytest_evalindex.schema import CollectionSchema, FlatLeaf, flatten, schema_hash
-from pytest_evalindex.sources import Advance, LeafSource, read_leaf, to_sample
+from pytest_evalindex.sources import Advance, LeafSource, SourceError, read_leaf, to_sample
 
 Strategy = Literal["weighted", "stratified", "uniform"]
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
@@ -140,6 +140,9 @@ def sample_schema(
     leaves = flatten(schema)
     sources = [read_leaf(leaf, base_dir, advance) for leaf in leaves]
     available = [len(s.records) for s in sources]
+    if not any(available):
+        raise SourceError(f"{schema.name}: no leaf has any sample in its source (after subset_list); "
+                          "check args.local_path and args.subset_list")
     alloc = allocate(strategy, [leaf.exact_weight for leaf in leaves], available, n)
 
     kept_weight = sum((leaf.exact_weight for leaf, d in zip(leaves, alloc.drawn) if d), Fraction(0))
@@ -238,6 +241,20 @@ def sidecar(result: MixedSample, *, schema_path: str, output: Path, version: str
         ],
         "warnings": result.warnings,
     }
+
+
+def read_sidecar(collection: Path, fingerprint: str | None = None) -> dict[str, Any] | None:
+    """The sidecar of a sampled collection file, or ``None`` if it is missing, unreadable or (when
+    ``fingerprint`` — :func:`pytest_evalindex.dataset.fingerprint` of the file — is given) stale."""
+    try:
+        meta = json.loads(sidecar_path(collection).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or meta.get("format") != SIDECAR_FORMAT:
+        return None
+    if fingerprint is not None and meta.get("output", {}).get("sha256") != fingerprint:
+        return None
+    return meta
 
 
 def write_sidecar(result: MixedSample, *, schema_path: str, output: Path, version: str) -> Path:

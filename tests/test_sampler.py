@@ -14,6 +14,7 @@ from pytest_evalindex.dataset import load_collection
 from pytest_evalindex.sampler import (
     allocate,
     largest_remainder,
+    read_sidecar,
     sample_schema,
     sidecar_path,
     strategy_quotas,
@@ -344,6 +345,7 @@ def test_example_schemas_sample_into_loadable_collections(tmp_path: Path) -> Non
         assert math.isclose(math.fsum(e.weight for e in collection.entries), 1.0)
         assert meta["schema"]["sha256"] == schema_hash(schema)
         assert meta["output"]["sha256"] == collection.fingerprint
+        assert read_sidecar(out, collection.fingerprint) == meta
         assert meta["seed"] == 42 and meta["strategy"] == strategy and meta["n_drawn"] == 20
         assert sum(leaf["drawn"] for leaf in meta["leaves"]) == 20
         # non-ASCII is written as is, with EvalScope's separators
@@ -351,3 +353,23 @@ def test_example_schemas_sample_into_loadable_collections(tmp_path: Path) -> Non
         assert text.startswith('{"index": 0, "prompt": {"input": [{')
         if name == "reasoning_index":
             assert "逻辑学" in text and "\\u" not in text
+
+
+def test_sidecar_is_ignored_when_missing_or_stale(tmp_path: Path) -> None:
+    out = tmp_path / "m.jsonl"
+    assert read_sidecar(out) is None
+    write_jsonl(tmp_path / "s.jsonl", [{"input": "q", "target": "1"}])
+    result = sample_schema(schema_of([{"name": "exact", "args": {"local_path": "s.jsonl"}}]),
+                           base_dir=tmp_path, n=1, strategy="uniform", seed=0)
+    write_mixed(out, result.lines)
+    meta = write_sidecar(result, schema_path="s.json", output=out, version="t")
+    assert read_sidecar(out) is not None
+    assert read_sidecar(out, "sha256:" + "0" * 64) is None
+    meta.write_text("{not json", encoding="utf-8")
+    assert read_sidecar(out) is None
+
+
+def test_no_samples_anywhere_is_an_error(sources: Path) -> None:
+    schema = schema_of([{"name": "exact", "args": {"local_path": "empty.jsonl"}}])
+    with pytest.raises(SourceError, match="no leaf has any sample"):
+        sample_schema(schema, base_dir=sources, n=3, strategy="stratified", seed=0)
