@@ -222,8 +222,8 @@ def _from_simple(data: dict[str, Any], subset_fields: tuple[str, ...]) -> dict[s
             sample[key] = data[key]
     extra = {k: v for k, v in data.items()
              if k not in sample and k != "input" and k not in SAMPLE_KEYS and k not in subset_fields}
-    if extra:
-        sample["metadata"] = {**extra, **(sample.get("metadata") or {})}
+    if extra and isinstance(sample.get("metadata", {}), dict):
+        sample["metadata"] = {**extra, **sample.get("metadata", {})}
     return sample
 
 

@@ -260,6 +260,16 @@ def test_option_labels_beyond_z_are_digits() -> None:
     assert text.endswith("Z) o25\n1) o26\n2) o27")
 
 
+def test_extra_keys_of_simple_lines_go_to_metadata(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "s.jsonl", [{"input": "q", "target": "1", "topic": "t", "subset_name": "main",
+                                        "metadata": {"id": 7}}])
+    result = sample_schema(schema_of([{"name": "exact", "args": {"local_path": "s.jsonl"}}]),
+                           base_dir=tmp_path, n=1, strategy="weighted", seed=0)
+    assert result.lines[0]["prompt"] == {"input": [{"role": "user", "content": "q"}], "target": "1",
+                                         "metadata": {"topic": "t", "id": 7}}
+    assert result.lines[0]["subset_name"] == "main"
+
+
 def test_plain_question_becomes_one_user_message(sources: Path) -> None:
     result = sample_schema(schema_of([GSM]), base_dir=sources, n=15, strategy="weighted", seed=0)
     for line in result.lines:
@@ -307,13 +317,14 @@ def test_unknown_subset_in_subset_list_warns(sources: Path) -> None:
         ('{"input": "q", "choices": "A B"}\n', r"bad\.jsonl:1: field 'choices': must be a non-empty list"),
         ('{"input": [{"role": "user", "content": "q"}], "target": 3}\n', r"bad\.jsonl:1: field 'target'"),
         ('[1, 2]\n', r"bad\.jsonl:1: expected a JSON object"),
+        ('{"input": "q", "metadata": "x", "extra": 1}\n', r"bad\.jsonl:1: field 'metadata'"),
     ],
 )
 def test_bad_source_lines_name_file_and_line(tmp_path: Path, content: str, message: str) -> None:
     (tmp_path / "bad.jsonl").write_text(content, encoding="utf-8")
-    leaf = flatten(schema_of([{"name": "arc", "args": {"local_path": "bad.jsonl"}}]))[0]
+    schema = schema_of([{"name": "arc", "args": {"local_path": "bad.jsonl"}}])
     with pytest.raises(SourceError, match=message):
-        read_leaf(leaf, tmp_path)
+        sample_schema(schema, base_dir=tmp_path, n=1, strategy="weighted", seed=0)
 
 
 def test_bad_message_in_drawn_sample_is_reported_with_its_line(tmp_path: Path) -> None:
