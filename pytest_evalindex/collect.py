@@ -57,7 +57,13 @@ class SampleItem(pytest.Item):
         self.add_marker(pytest.mark.evalindex)
 
     def setup(self) -> None:
-        self.completion = self.config.stash[runtime_key].engine.result(self.nodeid)
+        try:
+            self.completion = self.config.stash[runtime_key].engine.result(self.nodeid)
+        except ModelCallError as exc:
+            if exc.fatal and not self.session.shouldstop:
+                # Every other request would fail the same way: stop instead of erroring thousands of samples.
+                self.session.shouldstop = f"stopping: {exc}"
+            raise
 
     def runtest(self) -> None:
         assert self.completion is not None
@@ -107,6 +113,7 @@ class SampleItem(pytest.Item):
             usage=Usage() if completion is None else Usage(completion.input_tokens, completion.output_tokens,
                                                             completion.total_tokens),
             latency=None if completion is None else round(completion.latency, 4),
+            cached=bool(completion is not None and completion.cached),
         )
 
     def describe(self) -> str:

@@ -7,11 +7,13 @@ the answer text, and turns every failure into a one-line :class:`ModelCallError`
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import json
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import openai
@@ -48,7 +50,28 @@ class Completion:
     total_tokens: int = 0
     latency: float = 0.0
     raw_model: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    cached: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-plain form (for the answer cache)."""
+        return {k: v for k, v in asdict(self).items() if k != "cached"}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Completion:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def request_fingerprint(model: str, base_url: str, messages: list[dict[str, Any]],
+                        tools: list[dict[str, Any]] | None, generation_config: Mapping[str, Any],
+                        repeat: int = 0) -> str:
+    """What determines an answer, hashed: the key of the answer cache (never a position)."""
+    payload = {"model": model, "base_url": base_url.rstrip("/"), "messages": messages, "tools": tools,
+               "generation_config": {k: v for k, v in generation_config.items()
+                                     if k not in ("timeout", "retries", "retry_interval", "batch_size")},
+               "repeat": repeat}
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def make_client(base_url: str, api_key: str | None, *, timeout: float, max_retries: int,

@@ -15,9 +15,17 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from pytest_evalindex.completion import Completion, ModelCallError, call_chat, make_client
+from pytest_evalindex.completion import Completion, ModelCallError, call_chat, make_client, request_fingerprint
+
+
+class AnswerStore(Protocol):
+    """Where answers are kept the moment they arrive, keyed by :func:`request_fingerprint`."""
+
+    def get(self, fingerprint: str, messages: list[dict[str, Any]]) -> Completion | None: ...
+
+    def put(self, fingerprint: str, completion: Completion) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -42,17 +50,24 @@ class EngineCounters:
     in_flight: int = 0
     wait_seconds: float = 0.0
     cancelled: int = 0
+    cached: int = 0
+    request_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"requests": self.requests, "max_in_flight": self.max_in_flight,
-                "wait_seconds": round(self.wait_seconds, 3), "cancelled": self.cancelled}
+                "wait_seconds": round(self.wait_seconds, 3), "cancelled": self.cancelled, "cached": self.cached,
+                "request_seconds": round(self.request_seconds, 3)}
 
 
 class Engine:
     """Runs model calls for one process, at most ``batch_size`` at a time."""
 
-    def __init__(self, config: EngineConfig) -> None:
+    def __init__(self, config: EngineConfig, store: AnswerStore | None = None, offline: str | None = None) -> None:
+        """``offline``, when set, is the error message for a sample the store has no answer for
+        (re-scoring and imported predictions never call the model)."""
         self.config = config
+        self.store = store
+        self.offline = offline
         self.counters = EngineCounters()
         self._futures: dict[str, concurrent.futures.Future[Completion]] = {}
         self._loop = asyncio.new_event_loop()
@@ -69,7 +84,19 @@ class Engine:
         """Start the call for ``key`` unless it was started already; return its future."""
         future = self._futures.get(key)
         if future is None:
-            future = asyncio.run_coroutine_threadsafe(self._call(messages, tools), self._loop)
+            fingerprint = request_fingerprint(self.config.model, self.config.base_url, messages, tools,
+                                              self.config.generation_config)
+            cached = self.store.get(fingerprint, messages) if self.store is not None else None
+            if cached is not None:
+                cached.cached = True
+                self.counters.cached += 1
+                future = concurrent.futures.Future()
+                future.set_result(cached)
+            elif self.offline:
+                future = concurrent.futures.Future()
+                future.set_exception(ModelCallError(self.offline))
+            else:
+                future = asyncio.run_coroutine_threadsafe(self._call(fingerprint, messages, tools), self._loop)
             self._futures[key] = future
         return future
 
@@ -112,7 +139,8 @@ class Engine:
 
     # -- event-loop side --------------------------------------------------------------------
 
-    async def _call(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> Completion:
+    async def _call(self, fingerprint: str, messages: list[dict[str, Any]],
+                    tools: list[dict[str, Any]] | None) -> Completion:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.config.batch_size)
             self._client = make_client(self.config.base_url, self.config.api_key, timeout=self.config.timeout,
@@ -122,11 +150,16 @@ class Engine:
             counters.requests += 1
             counters.in_flight += 1
             counters.max_in_flight = max(counters.max_in_flight, counters.in_flight)
+            started = time.perf_counter()
             try:
-                return await call_chat(self._client, self.config.model, messages, self.config.generation_config,
-                                       tools=tools)
+                completion = await call_chat(self._client, self.config.model, messages,
+                                             self.config.generation_config, tools=tools)
             finally:
                 counters.in_flight -= 1
+                counters.request_seconds += time.perf_counter() - started
+        if self.store is not None:
+            self.store.put(fingerprint, completion)
+        return completion
 
 
-__all__ = ["Completion", "Engine", "EngineConfig", "EngineCounters", "ModelCallError"]
+__all__ = ["AnswerStore", "Completion", "Engine", "EngineConfig", "EngineCounters", "ModelCallError"]

@@ -34,6 +34,8 @@ class OptionSpec:
     metavar: str | None = None
     choices: tuple[str, ...] | None = None
     ini: bool = True
+    ini_key: str | None = None
+    const: Any = None  # value of a flag given without its optional argument
 
     @property
     def flag(self) -> str:
@@ -45,7 +47,7 @@ class OptionSpec:
 
     @property
     def ini_name(self) -> str:
-        return "eval_" + self.name
+        return self.ini_key or "eval_" + self.name
 
 
 OPTIONS: tuple[OptionSpec, ...] = (
@@ -78,6 +80,27 @@ OPTIONS: tuple[OptionSpec, ...] = (
                default="outputs", metavar="DIR"),
     OptionSpec("mock", "Serve the built-in mock model from this script on loopback and evaluate against it.",
                metavar="SCRIPT"),
+    OptionSpec("threshold", "Gate: LEVEL:ROW:METRIC OP NUMBER (e.g. 'category_level:reasoning_index:weighted_avg>=0.75', "
+               "'dataset_level:*:micro_avg>=0.5') or 'index>=0.7'. Repeatable.", kind="list", default=[],
+               metavar="EXPR", ini_key="eval_thresholds"),
+    OptionSpec("max_error_rate", "Largest share of samples allowed to end in a provider/transport error (default 0).",
+               kind="float", default=0.0, metavar="F"),
+    OptionSpec("baseline", "A previous run's output folder (or its evalindex_report.json) to gate regressions against.",
+               metavar="PATH"),
+    OptionSpec("max_drop", "Largest absolute drop allowed on any report row present in the baseline (default 0.0).",
+               kind="float", default=0.0, metavar="D"),
+    OptionSpec("baseline_allow_mismatch", "Compare with a baseline whose collection differs (common samples only).",
+               kind="bool", default=False),
+    OptionSpec("markdown", "Also write a Markdown summary here (always written to $GITHUB_STEP_SUMMARY when set).",
+               metavar="PATH"),
+    OptionSpec("use_cache", "Keep every answer the moment it arrives and reuse it on the next run (resume). "
+               "Optional DIR, default <output-dir>/cache.", kind="optional", default=None, metavar="DIR", const=""),
+    OptionSpec("rerun_review", "Score the cached answers again without calling the model (needs --eval-use-cache).",
+               kind="bool", default=False),
+    OptionSpec("predictions", "Score answers recorded elsewhere (an EvalScope or pytest-evalindex run folder, or its "
+               "predictions JSONL) instead of calling the model.", metavar="PATH"),
+    OptionSpec("max_concurrency", "Cap on requests in flight across all workers together (split evenly).",
+               kind="int", default=None, metavar="M"),
 )
 
 
@@ -100,6 +123,16 @@ class Settings:
     compat: str
     output_dir: Path
     mock: Path | None
+    thresholds: tuple[str, ...] = ()
+    max_error_rate: float = 0.0
+    baseline: Path | None = None
+    max_drop: float = 0.0
+    baseline_allow_mismatch: bool = False
+    markdown: Path | None = None
+    cache_dir: Path | None = None
+    rerun_review: bool = False
+    predictions: Path | None = None
+    max_concurrency: int | None = None
 
     @property
     def active(self) -> bool:
@@ -120,6 +153,12 @@ class Settings:
             "seed": self.seed,
             "strict": self.strict,
             "compat": self.compat,
+            "thresholds": list(self.thresholds),
+            "max_error_rate": self.max_error_rate,
+            "max_drop": self.max_drop,
+            "baseline": str(self.baseline) if self.baseline else None,
+            "use_cache": self.cache_dir is not None,
+            "max_concurrency": self.max_concurrency,
         }
 
 
@@ -133,6 +172,11 @@ def add_options(parser: pytest.Parser) -> None:
             kwargs["default"] = None
         elif spec.kind == "list":
             kwargs["action"] = "append"
+            kwargs["default"] = None
+            kwargs["metavar"] = spec.metavar
+        elif spec.kind == "optional":
+            kwargs["nargs"] = "?"
+            kwargs["const"] = spec.const
             kwargs["default"] = None
             kwargs["metavar"] = spec.metavar
         else:
@@ -202,6 +246,13 @@ def resolve_settings(config: pytest.Config) -> Settings:
         raise _usage(_option("timeout"), f"must be > 0 seconds (got {values['timeout']})")
     if values["limit"] is not None and values["limit"] < 0:
         raise _usage(_option("limit"), f"must be >= 0 (got {values['limit']})")
+    for name in ("max_error_rate", "max_drop"):
+        if not 0.0 <= values[name] <= 1.0:
+            raise _usage(_option(name), f"must be between 0 and 1 (got {values[name]})")
+    if values["max_concurrency"] is not None and values["max_concurrency"] < 1:
+        raise _usage(_option("max_concurrency"), f"must be >= 1 (got {values['max_concurrency']})")
+    if values["rerun_review"] and values["use_cache"] is None and not values["predictions"]:
+        raise _usage(_option("rerun_review"), "needs --eval-use-cache (the answers to score again come from the cache)")
 
     generation_config = {"temperature": 0.0} if values["generation_config"] is None else values["generation_config"]
     here = Path(config.invocation_params.dir)
@@ -221,6 +272,17 @@ def resolve_settings(config: pytest.Config) -> Settings:
         compat=values["compat"],
         output_dir=here / values["output_dir"],
         mock=here / values["mock"] if values["mock"] else None,
+        thresholds=tuple(t for t in (values["threshold"] or []) if t.strip()),
+        max_error_rate=values["max_error_rate"],
+        baseline=here / values["baseline"] if values["baseline"] else None,
+        max_drop=values["max_drop"],
+        baseline_allow_mismatch=bool(values["baseline_allow_mismatch"]),
+        markdown=here / values["markdown"] if values["markdown"] else None,
+        cache_dir=None if values["use_cache"] is None
+        else (here / values["use_cache"] if values["use_cache"] else here / values["output_dir"] / "cache"),
+        rerun_review=bool(values["rerun_review"]),
+        predictions=here / values["predictions"] if values["predictions"] else None,
+        max_concurrency=values["max_concurrency"],
     )
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_evalindex.engine import Engine, EngineConfig
+from pytest_evalindex.engine import AnswerStore, Engine, EngineConfig
 from pytest_evalindex.lookahead import Lookahead
 from pytest_evalindex.options import Settings
 
@@ -36,8 +36,31 @@ class Runtime:
                 model=self.model, base_url=self.api_url, api_key=s.api_key,
                 generation_config=s.generation_config, timeout=s.timeout,
                 max_retries=s.max_retries, batch_size=s.batch_size,
-            ))
+            ), store=self._answer_store(), offline=self._offline_reason())
         return self._engine
+
+    def _answer_store(self) -> AnswerStore | None:
+        from pytest_evalindex.cache import AnswerCache, PredictionsStore
+
+        s = self.settings
+        if s.predictions is not None:
+            return PredictionsStore(s.predictions)
+        if s.cache_dir is not None:
+            return AnswerCache(s.cache_dir, writer=self.process_name)
+        return None
+
+    def _offline_reason(self) -> str | None:
+        if self.settings.predictions is not None:
+            return f"no recorded answer for this sample in {self.settings.predictions}"
+        if self.settings.rerun_review:
+            return "no cached answer for this sample (--eval-rerun-review never calls the model; run without it first)"
+        return None
+
+    @property
+    def process_name(self) -> str:
+        """``gw0``… under xdist, ``main`` otherwise (names this process's cache shard)."""
+        workerinput = getattr(self.config, "workerinput", None)
+        return str(workerinput["workerid"]) if workerinput else "main"
 
     @property
     def depth(self) -> int:
