@@ -35,7 +35,11 @@ class Controller:
         self.run_dir: Path | None = None
         self.tables: str | None = None
         self.started = datetime.now()
-        self.worker_counters: list[dict[str, Any]] = []
+        self.loop_started: float | None = None
+        self.loop_seconds: float = 0.0
+        self.expected: int | None = None
+        self.interrupted: str | None = None
+        self.process_counters: dict[str, dict[str, Any]] = {}
 
     def add_report(self, report: pytest.TestReport) -> None:
         data = getattr(report, REPORT_ATTRIBUTE, None)
@@ -45,6 +49,29 @@ class Controller:
 
     def ordered_results(self) -> list[SampleResult]:
         return sorted(self.results.values(), key=lambda r: (r.file, r.ordinal))
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether some selected sample has no result (stopped early, interrupted, crashed)."""
+        return self.interrupted is not None or (self.expected is not None and len(self.results) < self.expected)
+
+    def concurrency_line(self) -> str | None:
+        """One line on how the model was driven: processes × K, effective concurrency, requests, waiting."""
+        counters = list(self.process_counters.values())
+        if not counters:
+            return None
+        requests = sum(c.get("requests", 0) for c in counters)
+        cached = sum(c.get("cached", 0) for c in counters)
+        busy = sum(c.get("request_seconds", 0.0) for c in counters)
+        waiting = sum(c.get("wait_seconds", 0.0) for c in counters)
+        peak = max(c.get("max_in_flight", 0) for c in counters)
+        effective = busy / self.loop_seconds if self.loop_seconds > 0 else 0.0
+        line = (f"evalindex: {len(counters)} process{'es' if len(counters) > 1 else ''} × "
+                f"{self.settings.batch_size} in flight (peak {peak}), effective concurrency {effective:.1f}, "
+                f"{requests} requests, {waiting:.1f} s waiting")
+        if cached:
+            line += f", {cached} answers from the cache"
+        return line
 
     def finish(self) -> None:
         """Aggregate and write the output folder (only when some sample ran)."""
@@ -69,6 +96,10 @@ class Controller:
         settings["model"] = self.model
         settings["api_url"] = self.api_url
         settings["collections"] = [{"path": path, "fingerprint": fp} for path, fp in sorted(fingerprints.items())]
+        settings["incomplete"] = self.incomplete
+        if self.incomplete:
+            settings["samples_expected"] = self.expected
+            settings["stopped_because"] = self.interrupted
         return settings
 
     def _entries_for(self, results: list[SampleResult]) -> tuple[dict[str, Entry], dict[str, str]]:

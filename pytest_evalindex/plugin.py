@@ -5,6 +5,7 @@ Everything else lives in modules without pytest in them; this file only wires th
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ _targets_key = pytest.StashKey[set[Path]]()
 _mock_key = pytest.StashKey[Any]()
 WORKER_URL_KEY = "evalindex_api_url"
 WORKER_MODEL_KEY = "evalindex_model"
+COUNTERS_KEY = "evalindex_counters"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -161,9 +163,37 @@ class _ControllerHooks:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.controller.add_report(report)
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self.controller.finish()
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.controller.expected = sum(isinstance(item, SampleItem) for item in session.items)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        self.controller.expected = sum(".jsonl::" in nodeid for nodeid in ids)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        counters = getattr(node, "workeroutput", {}).get(COUNTERS_KEY)
+        if counters:
+            self.controller.process_counters[str(node.gateway.id)] = counters
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        controller = self.controller
+        started = time.perf_counter()
+        try:
+            return (yield)
+        except BaseException as exc:
+            controller.interrupted = f"{type(exc).__name__}: {exc}".strip(": ")
+            raise
+        finally:
+            controller.loop_seconds = time.perf_counter() - started
+            if session.shouldstop and controller.interrupted is None:
+                controller.interrupted = str(session.shouldstop)
+            if not _is_worker(session.config):
+                runtime = session.config.stash[runtime_key]
+                if runtime.counters is not None:
+                    controller.process_counters["main"] = runtime.counters
+            controller.finish()
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         controller = self.controller
@@ -171,8 +201,23 @@ class _ControllerHooks:
             return
         terminalreporter.write_sep("=", "evalindex report")
         terminalreporter.write_line(controller.tables)
+        line = controller.concurrency_line()
+        if line:
+            terminalreporter.write_line(line)
+        if controller.incomplete:
+            terminalreporter.write_line(
+                f"evalindex: INCOMPLETE — {len(controller.results)} of {controller.expected} samples have a result"
+                + (f" ({controller.interrupted})" if controller.interrupted else ""), yellow=True)
         if controller.run_dir is not None:
             terminalreporter.write_line(f"evalindex outputs: {controller.run_dir}")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Workers hand their engine counters to the controller (read in pytest_testnodedown)."""
+    if _is_worker(session.config):
+        runtime = session.config.stash.get(runtime_key, None)
+        if runtime is not None and runtime.counters is not None:
+            session.config.workeroutput[COUNTERS_KEY] = runtime.counters  # type: ignore[attr-defined]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -40,14 +40,15 @@ class Runtime:
         return self._engine
 
     def _answer_store(self) -> AnswerStore | None:
+        s = self.settings
+        if s.predictions is None and s.cache_dir is None:
+            return None
         from pytest_evalindex.cache import AnswerCache, PredictionsStore
 
-        s = self.settings
         if s.predictions is not None:
             return PredictionsStore(s.predictions)
-        if s.cache_dir is not None:
-            return AnswerCache(s.cache_dir, writer=self.process_name)
-        return None
+        assert s.cache_dir is not None
+        return AnswerCache(s.cache_dir, writer=self.process_name)
 
     def _offline_reason(self) -> str | None:
         if self.settings.predictions is not None:
@@ -80,6 +81,11 @@ class Runtime:
         for upcoming in window:
             if not engine.is_submitted(upcoming.nodeid):
                 engine.submit(upcoming.nodeid, upcoming.entry.openai_messages(), upcoming.entry.prompt.tools)
+
+    @property
+    def counters(self) -> dict[str, object] | None:
+        """This process's engine counters, if it called the model."""
+        return self._engine.counters.to_dict() if self._engine is not None else None
 
     def close(self) -> None:
         if self._engine is not None:
