@@ -113,7 +113,8 @@ def test_max_drop_limit_decides(tmp_path: Path) -> None:
     assert gate.passed and gate.name == "gate[baseline:max_drop<=0.2]"
     assert gate.message.startswith("no row dropped more than 0.2 (largest subset_level")
     same = compare(seed_with_answers(), baseline, max_drop=0.0, allow_mismatch=False, compat=True)
-    assert same.outcomes[0].passed and same.regressions == same.improvements == same.drops == []
+    assert same.outcomes[0].passed
+    assert same.regressions == [] and same.improvements == [] and same.drops == []
     assert same.outcomes[0].message == "no row dropped; 0 regressed, 0 improved of 10 common samples"
 
 

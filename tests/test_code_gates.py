@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from helpers_results import seed_results
 from pytest_evalindex.aggregate import Report, aggregate
-from pytest_evalindex.code_gates import ReportView, gate, registered_gates, reset_code_gates, run_code_gates
+from pytest_evalindex.code_gates import CodeGateOutcome, ReportView, gate, registered_gates, reset_code_gates, run_code_gates
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +27,7 @@ def seed_report() -> Report:
     return aggregate(seed_results())
 
 
-def by_name(report: Report) -> dict[str, object]:
+def by_name(report: Report) -> dict[str, CodeGateOutcome]:
     return {o.name: o for o in run_code_gates(report, seed_results())}
 
 
@@ -69,7 +71,7 @@ def test_runner_outcomes(seed_report: Report) -> None:
     @gate
     def with_message(report: ReportView) -> None:
         assert report.index is not None
-        assert report.index.weighted >= 0.4, "index too low\nsecond line"
+        assert report.index.weighted is not None and report.index.weighted >= 0.4, "index too low\nsecond line"
 
     @gate
     def crashes(report: ReportView) -> None:
@@ -89,18 +91,18 @@ def test_runner_outcomes(seed_report: Report) -> None:
 
     outcomes = by_name(seed_report)
     ok = outcomes["gate[passes]"]
-    assert ok.passed and ok.message == "passed" and ok.longrepr == ""  # type: ignore[attr-defined]
+    assert ok.passed and ok.message == "passed" and ok.longrepr == ""
     low = outcomes["gate[with_message]"]
-    assert not low.passed and low.message == "index too low"  # type: ignore[attr-defined]
-    assert "with_message" in low.longrepr and "AssertionError" in low.longrepr  # type: ignore[attr-defined]
+    assert not low.passed and low.message == "index too low"
+    assert "with_message" in low.longrepr and "AssertionError" in low.longrepr
     crash = outcomes["gate[crashes]"]
-    assert not crash.passed  # type: ignore[attr-defined]
-    assert crash.message.startswith("KeyError: dataset_level has no row 'acr'; its rows are: 'reasoning/arc'")  # type: ignore[attr-defined]
-    assert not outcomes["gate[returns_false]"].passed  # type: ignore[attr-defined]
-    assert outcomes["gate[returns_false]"].message == "returned False"  # type: ignore[attr-defined]
-    assert outcomes["gate[fails]"].message == "explicitly failed"  # type: ignore[attr-defined]
+    assert not crash.passed
+    assert crash.message.startswith("KeyError: dataset_level has no row 'acr'; its rows are: 'reasoning/arc'")
+    assert not outcomes["gate[returns_false]"].passed
+    assert outcomes["gate[returns_false]"].message == "returned False"
+    assert outcomes["gate[fails]"].message == "explicitly failed"
     skipped = outcomes["gate[skips]"]
-    assert skipped.passed and skipped.skipped and skipped.message == "skipped: no math rows in this suite"  # type: ignore[attr-defined]
+    assert skipped.passed and skipped.skipped and skipped.message == "skipped: no math rows in this suite"
 
 
 def test_gates_cannot_change_the_report(seed_report: Report) -> None:
@@ -140,9 +142,9 @@ def test_plain_assert_without_rewriting_names_the_statement(seed_report: Report,
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     gate(module.bare)
-    namespace: dict[str, object] = {}
+    namespace: dict[str, Any] = {}
     exec(compile("def nosource(report):\n    assert report.index.weighted >= 0.4\n", "<string>", "exec"), namespace)
-    gate(namespace["nosource"])  # type: ignore[arg-type]
+    gate(namespace["nosource"])
     with_source, without_source = run_code_gates(seed_report, [])
     assert not with_source.passed and with_source.message == "failed: assert report.index.weighted >= 0.4"
     assert not without_source.passed and without_source.message == "assertion failed"
@@ -162,9 +164,24 @@ def test_conftest_gate_shows_assertion_introspection(pytester: pytest.Pytester, 
             assert report.row("dataset", "arc").micro >= 0.8
         """
     )
-    pytester.makepyfile("def test_nothing():\n    pass\n")
-    pytester.inline_run("-p", "no:cacheprovider")  # loads (and assertion-rewrites) the conftest
-    outcomes = run_code_gates(seed_report, seed_results())
+    # The gates run inside the inner session (whatever the plugin resets around sessions);
+    # the inner test sends their outcomes back as JSON on stdout.
+    pytester.makepyfile(
+        """
+        import json
+        from helpers_results import seed_results
+        from pytest_evalindex.aggregate import aggregate
+        from pytest_evalindex.code_gates import run_code_gates
+
+        def test_run_gates():
+            outcomes = run_code_gates(aggregate(seed_results()), seed_results())
+            print("OUTCOMES=" + json.dumps([o.to_dict() for o in outcomes]))
+        """
+    )
+    result = pytester.runpytest_inprocess("-s", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    (line,) = [line for line in result.outlines if "OUTCOMES=" in line]
+    outcomes = [CodeGateOutcome(**data) for data in json.loads(line.split("OUTCOMES=", 1)[1])]
     assert [(o.name, o.passed) for o in outcomes] == [("gate[index_floor]", False), ("gate[arc holds]", True)]
     failed = outcomes[0]
     assert failed.message == "assert 0.3556 >= 0.4"

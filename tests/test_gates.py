@@ -8,6 +8,7 @@ from helpers_results import make_result, seed_results
 from pytest_evalindex.aggregate import Report, aggregate
 from pytest_evalindex.gates import (
     GRAMMAR,
+    GateOutcome,
     GateSyntaxError,
     GateUsageError,
     evaluate_error_budget,
@@ -21,7 +22,7 @@ def seed_report() -> Report:
     return aggregate(seed_results())
 
 
-def run(text: str, report: Report):  # type: ignore[no-untyped-def]
+def run(text: str, report: Report) -> GateOutcome:
     return evaluate_threshold(parse_threshold(text), report)
 
 
