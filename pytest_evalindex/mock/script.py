@@ -26,6 +26,7 @@ FaultKind = Literal[
     "length",
     "content_filter",
 ]
+_DEFAULT_FAULT_KINDS: tuple[FaultKind, ...] = ("429", "500")
 FinishReason = Literal["stop", "length", "content_filter", "tool_calls"]
 
 
@@ -65,7 +66,7 @@ class RandomFaults(_Strict):
     """Seeded random fault injection: each request fails with probability `rate`."""
 
     rate: float = Field(default=0.0, ge=0, le=1)
-    kinds: list[FaultKind] = Field(default_factory=lambda: ["429", "500"], min_length=1)
+    kinds: list[FaultKind] = Field(default_factory=lambda: list(_DEFAULT_FAULT_KINDS), min_length=1)
     seed: int = 0
 
     def pick(self, key: str, attempt: int) -> FaultKind | None:

@@ -212,6 +212,7 @@ class MockServer:
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         self._stats.enter()
         key: str | None = None
+        fault: FaultKind | None = None
         try:
             self._check_auth(request)
             body = await self._read_body(request)
@@ -235,13 +236,17 @@ class MockServer:
             model = str(body.get("model") or self.script.model)
             usage = sum(_words(message_text(m.get("content"))) for m in messages if isinstance(m, Mapping))
             if body.get("stream"):
-                include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+                options = body.get("stream_options")
+                include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
                 return await self._stream(request, key, model, reply, fault, usage, include_usage)
             return self._complete(key, model, reply, fault, usage)
         except _Outcome as out:
             return self._error(out, key)
-        except asyncio.CancelledError:
-            self._stats.leave("cancelled", key=key)
+        except asyncio.CancelledError:  # the client went away (handler_cancellation) or the server stops
+            self._stats.leave("cancelled", fault, key)
+            raise
+        except Exception:  # e.g. a write to a dropped connection; keep in_flight honest
+            self._stats.leave("error", fault, key)
             raise
 
     # request steps -------------------------------------------------------------------------------
