@@ -6,6 +6,7 @@ with it), so ``-n0`` and ``-nW`` share this one path.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,10 @@ from typing import Any
 import pytest
 
 from pytest_evalindex.aggregate import Report, aggregate
+from pytest_evalindex.gating import GatePlan, GateRun, write_markdown
+from pytest_evalindex.gating import evaluate_gates as run_gates
+from pytest_evalindex.markdown import render_markdown
+from pytest_evalindex.redact import scrub
 from pytest_evalindex.dataset import CollectionError, fingerprint, load_collection, select
 from pytest_evalindex.entry import Entry
 from pytest_evalindex.options import Settings
@@ -25,8 +30,11 @@ from pytest_evalindex.tables import render_tables
 class Controller:
     """Collects :class:`SampleResult` objects and turns them into the run's report and files."""
 
-    def __init__(self, config: pytest.Config, settings: Settings, model: str | None, api_url: str | None) -> None:
+    def __init__(self, config: pytest.Config, settings: Settings, model: str | None, api_url: str | None,
+                 gate_plan: GatePlan) -> None:
         self.config = config
+        self.gate_plan = gate_plan
+        self.gates: GateRun | None = None
         self.settings = settings
         self.model = model
         self.api_url = api_url
@@ -73,15 +81,22 @@ class Controller:
             line += f", {cached} answers from the cache"
         return line
 
-    def finish(self) -> None:
-        """Aggregate and write the output folder (only when some sample ran)."""
+    def finish(self, *, evaluate_gates: bool) -> None:
+        """Aggregate, evaluate the gates (unless the run was cut short) and write the output folder."""
         if not self.results:
             return
         results = self.ordered_results()
         self.report = aggregate(results, compat=self.settings.compat == "evalscope")
         self.tables = render_tables(self.report)
+        if evaluate_gates:
+            self.gates = run_gates(self.gate_plan, self.settings, self.report, results)
         entries, fingerprints = self._entries_for(results)
         self.run_dir = make_run_dir(self.settings.output_dir, self.started)
+        extra: dict[str, Any] = {"incomplete": self.incomplete}
+        if self.gates is not None:
+            extra["gates"] = [outcome.to_dict() for outcome in self.gates.outcomes]
+            if self.gates.comparison is not None:
+                extra["baseline_comparison"] = self.gates.comparison.to_dict()
         write_outputs(
             self.run_dir,
             report=self.report,
@@ -89,13 +104,35 @@ class Controller:
             entries=entries,
             settings=self._run_settings(fingerprints),
             log_text=self.tables,
+            extra=extra,
         )
+        self._write_markdown()
+
+    def _write_markdown(self) -> None:
+        targets = []
+        if self.settings.markdown is not None:
+            targets.append((self.settings.markdown, False))
+        step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if step_summary:
+            targets.append((Path(step_summary), True))
+        if not targets or self.report is None:
+            return
+        gates = self.gates.outcomes if self.gates is not None else []
+        comparison = self.gates.comparison if self.gates is not None else None
+        text = render_markdown(self.report, gates=gates, comparison=comparison,
+                               title=f"pytest-evalindex: {self.model}")
+        for path, append in targets:
+            write_markdown(path, scrub(text, [self.settings.api_key] if self.settings.api_key else []),
+                           append=append)
 
     def _run_settings(self, fingerprints: Mapping[str, str]) -> dict[str, Any]:
         settings = self.settings.public()
         settings["model"] = self.model
         settings["api_url"] = self.api_url
+        # Written masked; its value is also scrubbed from every text we write (a model may echo it).
+        settings["api_key"] = self.settings.api_key
         settings["collections"] = [{"path": path, "fingerprint": fp} for path, fp in sorted(fingerprints.items())]
+        settings["engine_counters"] = dict(sorted(self.process_counters.items()))
         settings["incomplete"] = self.incomplete
         if self.incomplete:
             settings["samples_expected"] = self.expected

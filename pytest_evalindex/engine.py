@@ -60,7 +60,12 @@ class EngineCounters:
 
 
 class Engine:
-    """Runs model calls for one process, at most ``batch_size`` at a time."""
+    """Runs model calls for one process, at most ``batch_size`` at a time.
+
+    Exactly-once per item: a call marks its key *sent* on the loop thread just before the HTTP
+    request, and :meth:`release` (an item handed to another process) only succeeds for keys not yet
+    sent, both under one lock — so an item is never requested by two processes.
+    """
 
     def __init__(self, config: EngineConfig, store: AnswerStore | None = None, offline: str | None = None) -> None:
         """``offline``, when set, is the error message for a sample the store has no answer for
@@ -70,6 +75,9 @@ class Engine:
         self.offline = offline
         self.counters = EngineCounters()
         self._futures: dict[str, concurrent.futures.Future[Completion]] = {}
+        self._lock = threading.Lock()
+        self._sent: set[str] = set()
+        self._released: set[str] = set()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="evalindex-engine", daemon=True)
         self._thread.start()
@@ -82,21 +90,25 @@ class Engine:
     def submit(self, key: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
                ) -> concurrent.futures.Future[Completion]:
         """Start the call for ``key`` unless it was started already; return its future."""
-        future = self._futures.get(key)
-        if future is None:
-            fingerprint = request_fingerprint(self.config.model, self.config.base_url, messages, tools,
-                                              self.config.generation_config)
-            cached = self.store.get(fingerprint, messages) if self.store is not None else None
-            if cached is not None:
-                cached.cached = True
-                self.counters.cached += 1
-                future = concurrent.futures.Future()
-                future.set_result(cached)
-            elif self.offline:
-                future = concurrent.futures.Future()
-                future.set_exception(ModelCallError(self.offline))
-            else:
-                future = asyncio.run_coroutine_threadsafe(self._call(fingerprint, messages, tools), self._loop)
+        with self._lock:
+            future = self._futures.get(key)
+            if future is not None:
+                return future
+            self._released.discard(key)
+        fingerprint = request_fingerprint(self.config.model, self.config.base_url, messages, tools,
+                                          self.config.generation_config)
+        cached = self.store.get(fingerprint, messages) if self.store is not None else None
+        if cached is not None:
+            cached.cached = True
+            self.counters.cached += 1
+            future = concurrent.futures.Future()
+            future.set_result(cached)
+        elif self.offline:
+            future = concurrent.futures.Future()
+            future.set_exception(ModelCallError(self.offline))
+        else:
+            future = asyncio.run_coroutine_threadsafe(self._call(key, fingerprint, messages, tools), self._loop)
+        with self._lock:
             self._futures[key] = future
         return future
 
@@ -111,23 +123,40 @@ class Engine:
             return future.result()
         finally:
             self.counters.wait_seconds += time.perf_counter() - started
-            del self._futures[key]
+            with self._lock:
+                self._futures.pop(key, None)
 
     def cancel(self, key: str) -> None:
         """Cancel a pending call whose item will not run here (stolen, or the run stopped)."""
-        future = self._futures.pop(key, None)
+        with self._lock:
+            future = self._futures.pop(key, None)
         if future is not None and future.cancel():
             self.counters.cancelled += 1
 
+    def release(self, key: str) -> bool:
+        """Give up ``key`` to another process: ``True`` unless its request was already sent.
+
+        Safe to call from any thread (xdist's command thread calls it when work is stolen).
+        """
+        with self._lock:
+            if key in self._sent:
+                return False
+            self._released.add(key)
+            future = self._futures.pop(key, None)
+        if future is not None and future.cancel():
+            self.counters.cancelled += 1
+        return True
+
     def pending_keys(self) -> list[str]:
-        return list(self._futures)
+        with self._lock:
+            return list(self._futures)
 
     def close(self) -> None:
         """Cancel what is pending, close the client and stop the loop."""
         if self._closed:
             return
         self._closed = True
-        for key in list(self._futures):
+        for key in self.pending_keys():
             self.cancel(key)
         if self._client is not None:
             try:
@@ -139,13 +168,17 @@ class Engine:
 
     # -- event-loop side --------------------------------------------------------------------
 
-    async def _call(self, fingerprint: str, messages: list[dict[str, Any]],
+    async def _call(self, key: str, fingerprint: str, messages: list[dict[str, Any]],
                     tools: list[dict[str, Any]] | None) -> Completion:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.config.batch_size)
             self._client = make_client(self.config.base_url, self.config.api_key, timeout=self.config.timeout,
                                        max_retries=self.config.max_retries, max_connections=self.config.batch_size)
         async with self._semaphore:
+            with self._lock:
+                if key in self._released:
+                    raise asyncio.CancelledError
+                self._sent.add(key)
             counters = self.counters
             counters.requests += 1
             counters.in_flight += 1

@@ -8,7 +8,7 @@ if its shape changes we fall back to ``nextitem`` (one item ahead) and say so on
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -74,6 +74,31 @@ class Lookahead:
             warnings.warn(LookaheadFallbackWarning(
                 "pytest-evalindex could not read pytest-xdist's worker queue; requests are prefetched only "
                 "one item ahead (slower). Please report your pytest-xdist version."), stacklevel=2)
+
+
+def install_steal_guard(lookahead: Lookahead, release: Callable[[str], bool]) -> bool:
+    """Make work stealing hand over only items whose request was not sent yet.
+
+    pytest-xdist's ``worksteal`` asks a worker to give back the tail of its queue; we return the
+    requested items that ``release`` gives up (never one whose request is in flight or answered),
+    and keep the rest. xdist's scheduler accepts any subset of what it asked for.
+    """
+    interactor = lookahead._interactor
+    if interactor is None or not callable(getattr(interactor, "steal", None)):
+        return False
+
+    def steal(indices: Sequence[int]) -> None:
+        requested = set(indices)
+        items = interactor.session.items
+        with interactor.torun.lock() as queue:
+            given = [i for i in queue if i in requested and release(items[i].nodeid)]
+            if given:
+                given_set = set(given)
+                interactor.torun.replace([i for i in queue if i not in given_set])
+        interactor.sendevent("unscheduled", indices=given)
+
+    interactor.steal = steal
+    return True
 
 
 def _find_worker_interactor(config: pytest.Config) -> Any:

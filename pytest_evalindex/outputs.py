@@ -76,6 +76,7 @@ def write_outputs(
     entries: Mapping[str, Entry],
     settings: Mapping[str, Any],
     log_text: str,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
     """Write every file of the run folder made by :func:`make_run_dir`.
 
@@ -115,6 +116,7 @@ def write_outputs(
                            indent=4, ensure_ascii=False))
     _write_text(reports / DETAILED_REPORT_NAME, json.dumps(clean(detailed_report(report)), indent=2))
     own = evalindex_report(report, ordered, model=model, settings=safe_settings)
+    own.update(to_plain(dict(extra or {})))
     _write_text(reports / EVALINDEX_REPORT_NAME, json.dumps(clean(own), indent=2, ensure_ascii=False) + "\n")
 
 

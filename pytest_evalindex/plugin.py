@@ -16,6 +16,7 @@ from pytest_evalindex.collect import EvalFile, SampleItem
 from pytest_evalindex.completion import ModelCallError
 from pytest_evalindex.controller import Controller
 from pytest_evalindex.dataset import CollectionError, resolve_collection_paths
+from pytest_evalindex.gating import emit_gate_reports, gate_summary_lines, plan_gates
 from pytest_evalindex.keys import controller_key, runtime_key
 from pytest_evalindex.options import Settings, add_options, resolve_settings
 from pytest_evalindex.results import REPORT_ATTRIBUTE
@@ -23,6 +24,7 @@ from pytest_evalindex.runtime import Runtime
 
 _targets_key = pytest.StashKey[set[Path]]()
 _mock_key = pytest.StashKey[Any]()
+_dist_chosen_key = pytest.StashKey[bool]()
 WORKER_URL_KEY = "evalindex_api_url"
 WORKER_MODEL_KEY = "evalindex_model"
 COUNTERS_KEY = "evalindex_counters"
@@ -56,9 +58,27 @@ def pytest_configure(config: pytest.Config) -> None:
         model = workerinput.get(WORKER_MODEL_KEY, model)
     elif settings.mock is not None and config.stash[_targets_key]:
         api_url, model = _start_mock(config, settings, model)
+    if not _is_worker(config) and config.stash[_targets_key]:
+        _prefer_worksteal(config)
     config.stash[runtime_key] = Runtime(config, settings, api_url=api_url, model=model)
     if not _is_worker(config):
-        config.stash[controller_key] = Controller(config, settings, model=model, api_url=api_url)
+        config.stash[controller_key] = Controller(config, settings, model=model, api_url=api_url,
+                                                  gate_plan=plan_gates(settings))
+
+
+def _prefer_worksteal(config: pytest.Config) -> None:
+    """Under xdist, schedule with ``worksteal`` unless the user chose a ``--dist`` mode.
+
+    Every worker then gets a deep queue up front, so K requests stay in flight until the end;
+    the steal guard (lookahead.py) keeps stolen items from being requested twice.
+    """
+    if not getattr(config.option, "numprocesses", None) or getattr(config.option, "dist", "no") not in ("load", "no"):
+        return
+    given = [*config.invocation_params.args, *config.getini("addopts")]
+    if any(str(arg) in ("-d", "--dist") or str(arg).startswith("--dist=") for arg in given):
+        return
+    config.option.dist = "worksteal"
+    config.stash[_dist_chosen_key] = True
 
 
 def _start_mock(config: pytest.Config, settings: Settings, model: str | None) -> tuple[str, str]:
@@ -114,8 +134,12 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         return None
     s = runtime.settings
     mock = " (built-in mock)" if config.stash.get(_mock_key, None) is not None else ""
-    return [f"evalindex: model {runtime.model} at {runtime.api_url}{mock}, {s.batch_size} requests in flight "
-            f"per process, numbers: {s.compat}"]
+    lines = [f"evalindex: model {runtime.model} at {runtime.api_url}{mock}, {s.batch_size} requests in flight "
+             f"per process, numbers: {s.compat}"]
+    if config.stash.get(_dist_chosen_key, False):
+        lines.append("evalindex: scheduling with --dist worksteal (keeps every worker's requests in flight; "
+                     "pass --dist to choose another mode)")
+    return lines
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -181,19 +205,37 @@ class _ControllerHooks:
         controller = self.controller
         started = time.perf_counter()
         try:
-            return (yield)
+            outcome = yield
         except BaseException as exc:
             controller.interrupted = f"{type(exc).__name__}: {exc}".strip(": ")
+            self._finish(session, started, complete=False)
             raise
-        finally:
-            controller.loop_seconds = time.perf_counter() - started
-            if session.shouldstop and controller.interrupted is None:
-                controller.interrupted = str(session.shouldstop)
-            if not _is_worker(session.config):
-                runtime = session.config.stash[runtime_key]
-                if runtime.counters is not None:
-                    controller.process_counters["main"] = runtime.counters
-            controller.finish()
+        self._finish(session, started, complete=not session.shouldstop)
+        return outcome
+
+    def _finish(self, session: pytest.Session, started: float, *, complete: bool) -> None:
+        controller = self.controller
+        controller.loop_seconds = time.perf_counter() - started
+        if session.shouldstop and controller.interrupted is None:
+            controller.interrupted = str(session.shouldstop)
+        runtime = session.config.stash[runtime_key]
+        if runtime.counters is not None:
+            controller.process_counters["main"] = runtime.counters
+        controller.finish(evaluate_gates=complete)
+        gates = controller.gates
+        if gates is None:
+            return
+        emit_gate_reports(session.config, gates.outcomes)
+        errors = sum(result.status == "error" for result in controller.results.values())
+        budget = next((o for o in gates.outcomes if o.name.startswith("gate[error_rate")), None)
+        if errors and budget is not None and budget.passed:
+            # Within the error budget, erroring samples are shown (E) but do not fail the run.
+            session.testsfailed = max(0, session.testsfailed - errors)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        gates = self.controller.gates
+        if gates is not None and gates.usage_errors:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         controller = self.controller
@@ -201,6 +243,13 @@ class _ControllerHooks:
             return
         terminalreporter.write_sep("=", "evalindex report")
         terminalreporter.write_line(controller.tables)
+        if controller.gates is not None:
+            terminalreporter.write_sep("-", "evalindex gates")
+            for gate_line in gate_summary_lines(controller.gates):
+                terminalreporter.write_line(gate_line, green=gate_line.startswith("PASSED"),
+                                            red=gate_line.startswith("FAILED"))
+            for usage_error in controller.gates.usage_errors:
+                terminalreporter.write_line(f"ERROR: {usage_error}", red=True)
         line = controller.concurrency_line()
         if line:
             terminalreporter.write_line(line)

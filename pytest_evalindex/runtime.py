@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_evalindex.engine import AnswerStore, Engine, EngineConfig
-from pytest_evalindex.lookahead import Lookahead
+from pytest_evalindex.lookahead import Lookahead, install_steal_guard
 from pytest_evalindex.options import Settings
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ class Runtime:
         self.model = model
         self.lookahead = Lookahead(config)
         self._engine: Engine | None = None
+        install_steal_guard(self.lookahead, self.release)
 
     @property
     def engine(self) -> Engine:
@@ -62,6 +63,10 @@ class Runtime:
         """``gw0``… under xdist, ``main`` otherwise (names this process's cache shard)."""
         workerinput = getattr(self.config, "workerinput", None)
         return str(workerinput["workerid"]) if workerinput else "main"
+
+    def release(self, nodeid: str) -> bool:
+        """Let another process run ``nodeid`` unless this one already sent its request."""
+        return self._engine is None or self._engine.release(nodeid)
 
     @property
     def depth(self) -> int:

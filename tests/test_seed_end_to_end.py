@@ -61,7 +61,8 @@ def test_seed_tables_against_plain_server(pytester: pytest.Pytester, plain_serve
     for title, rows in EXPECTED_TABLES.items():
         assert table_rows(output, title) == rows, title
     result.stdout.re_match_lines([r".*8 passed, 2 incorrect.*"])
-    assert counter.count == 10  # one request per sample
+    assert counter.total == 10
+    assert set(counter.by_prompt.values()) == {1}  # exactly one request per sample
 
     run_dir = output_dir_of(output)
     detailed = json.loads((run_dir / "reports" / "plain-model" / "collection_detailed_report.json").read_text())
@@ -86,7 +87,7 @@ def test_malformed_line_fails_collection_and_sends_nothing(pytester: pytest.Pyte
                                            "-p", "no:cacheprovider")
     assert result.ret == 2
     result.stdout.fnmatch_lines(["*broken.jsonl:4: field 'weight': must be a finite number > 0 (got -1.0)*"])
-    assert counter.count == 0
+    assert counter.total == 0
 
 
 def test_strict_mode_fails_incorrect_samples_with_details(pytester: pytest.Pytester, plain_server) -> None:
