@@ -1,0 +1,159 @@
+"""Gates through the real plugin: exit codes, JUnit testcases, usage errors, error budget, baseline flips."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
+
+WORKERS = pytest.mark.parametrize("workers", ["0", "2"])
+
+
+@pytest.fixture
+def seed(pytester: pytest.Pytester) -> Path:
+    """The seed suite copied into the pytester folder, with its mock script beside it."""
+    shutil.copy(SEED_SUITE, pytester.path / "suite.jsonl")
+    shutil.copy(SEED_SCRIPT, pytester.path / "script.json")
+    return pytester.path
+
+
+def run(pytester: pytest.Pytester, *args: str, script: str = "script.json") -> pytest.RunResult:
+    return pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-mock", script,
+                                         "-p", "no:cacheprovider", *args)
+
+
+def has_line(result: pytest.RunResult, start: str, *fragments: str) -> bool:
+    """Whether some output line starts with ``start`` and contains every fragment (no glob syntax)."""
+    return any(line.startswith(start) and all(f in line for f in fragments)
+               for line in result.stdout.lines + result.stderr.lines)
+
+
+def junit_cases(path: Path) -> dict[str, bool]:
+    """JUnit testcase name → whether it failed."""
+    tree = ET.parse(path)
+    return {case.get("name", ""): case.find("failure") is not None for case in tree.iter("testcase")}
+
+
+def edited_script(root: Path, name: str, changes: dict[int, str]) -> str:
+    """A copy of the seed script whose answers for the given sample indices are replaced."""
+    script = json.loads((root / "script.json").read_text(encoding="utf-8"))
+    lines = [json.loads(line) for line in (root / "suite.jsonl").read_text(encoding="utf-8").splitlines()]
+    for index, answer in changes.items():
+        script["answers"][lines[index]["prompt"]["input"][-1]["content"]] = answer
+    (root / name).write_text(json.dumps(script, ensure_ascii=False), encoding="utf-8")
+    return name
+
+
+@WORKERS
+def test_index_threshold_decides_exit_code_and_junit(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
+    passing = run(pytester, "--eval-threshold", "index>=0.3", "--junitxml", "pass.xml", "-n", workers)
+    assert passing.ret == 0, passing.stdout.str()
+    assert has_line(passing, "PASSED gate[index>=0.3]: index (reasoning_index) weighted_avg = 0.3556, needs >= 0.3")
+    assert junit_cases(seed / "pass.xml")["gate[index>=0.3]"] is False
+
+    failing = run(pytester, "--eval-threshold", "index>=0.4", "--junitxml", "fail.xml", "-n", workers, "-ra")
+    assert failing.ret == 1
+    assert has_line(failing, "FAILED", "gate[index>=0.4] - index (reasoning_index) weighted_av")
+    cases = junit_cases(seed / "fail.xml")
+    assert cases["gate[index>=0.4]"] is True
+    assert sum(cases.values()) == 1  # incorrect samples never fail the run; only the gate does
+
+
+@WORKERS
+def test_glob_threshold(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
+    assert run(pytester, "--eval-threshold", "dataset_level:*:micro_avg>=0.0", "-n", workers).ret == 0
+    failing = run(pytester, "--eval-threshold", "dataset_level:*:micro_avg>=0.5", "-n", workers)
+    assert failing.ret == 1
+    assert has_line(failing, "FAILED gate[dataset_level:*:micro_avg>=0.5]:", "reasoning/ceval = 0.0")
+    assert not has_line(failing, "FAILED gate[dataset_level:*:micro_avg>=0.5]:", "reasoning/arc")
+
+
+@WORKERS
+def test_ini_thresholds(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
+    pytester.makeini("[pytest]\neval_thresholds =\n    index>=0.3\n    category_level:reasoning_index:micro_avg>=0.9\n")
+    result = run(pytester, "-n", workers)
+    assert result.ret == 1
+    assert has_line(result, "PASSED gate[index>=0.3]")
+    assert has_line(result, "FAILED gate[category_level:reasoning_index:micro_avg>=0.9]:", "= 0.8, needs >= 0.9")
+
+
+@WORKERS
+def test_conftest_assertion_gate(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
+    pytester.makeconftest(
+        """
+        from pytest_evalindex import gate
+
+        @gate
+        def reasoning_index_at_least_0_4(report):
+            assert report.index.weighted >= 0.4
+
+        @gate("arc stays above 0.8")
+        def arc_micro(report):
+            assert report.row("dataset_level", "arc").micro > 0.8
+        """
+    )
+    result = run(pytester, "-n", workers, "--junitxml", "j.xml")
+    assert result.ret == 1
+    output = result.stdout.str()
+    assert "assert 0.3556 >= 0.4" in output  # pytest's assertion introspection
+    cases = junit_cases(seed / "j.xml")
+    assert cases["gate[reasoning_index_at_least_0_4]"] is True
+    assert cases["gate[arc stays above 0.8]"] is False
+
+
+def test_typo_row_is_usage_error(pytester: pytest.Pytester, seed: Path) -> None:
+    result = run(pytester, "--eval-threshold", "dataset_level:arcc:micro_avg>=0.5")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert has_line(result, "ERROR: --eval-threshold 'dataset_level:arcc:micro_avg>=0.5': dataset_level has no row 'arcc'")
+
+
+def test_malformed_threshold_shows_grammar_before_any_call(pytester: pytest.Pytester, seed: Path) -> None:
+    result = run(pytester, "--eval-threshold", "index=>0.5")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert has_line(result, "ERROR: --eval-threshold: invalid gate 'index=>0.5'")
+    assert "LEVEL:ROW:METRIC OP NUMBER" in result.stderr.str()
+
+
+@WORKERS
+def test_error_budget(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
+    script = edited_script(seed, "faulty.json", {})
+    data = json.loads((seed / script).read_text(encoding="utf-8"))
+    lines = [json.loads(line) for line in (seed / "suite.jsonl").read_text(encoding="utf-8").splitlines()]
+    prompt = lines[6]["prompt"]["input"][-1]["content"]
+    data["answers"][prompt] = {"answer": "ANSWER: A", "fault": "500"}
+    (seed / script).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    strict_budget = run(pytester, "--eval-max-retries", "0", "-n", workers, script=script)
+    assert strict_budget.ret == 1
+    assert has_line(strict_budget, "FAILED gate[error_rate<=0]: 1 of 10 samples errored (rate 0.1), needs <= 0")
+    strict_budget.stdout.re_match_lines([r".*1 error.*"])
+    assert "HTTP 500" in strict_budget.stdout.str()
+
+    within = run(pytester, "--eval-max-retries", "0", "--eval-max-error-rate", "0.2", "-n", workers, script=script)
+    assert within.ret == 0, within.stdout.str()
+    assert has_line(within, "PASSED gate[error_rate<=0.2]: 1 of 10 samples errored")
+
+
+@WORKERS
+def test_baseline_lists_exactly_the_flipped_sample(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
+    base = run(pytester, "--eval-output-dir", "base", "-n", workers)
+    assert base.ret == 0
+    baseline_dir = output_dir_of(base.stdout.str())
+
+    worse = edited_script(seed, "worse.json", {6: "ANSWER: B"})  # ARC-Easy index 6 was correct (A)
+    current = run(pytester, "--eval-baseline", str(baseline_dir), "-n", workers, script=worse)
+    assert current.ret == 1
+    assert has_line(current, "FAILED gate[baseline:max_drop<=0]:", "1 regressed, 0 improved of 10 common samples")
+    report = json.loads(next(output_dir_of(current.stdout.str()).glob("reports/*/evalindex_report.json")).read_text())
+    regressions = report["baseline_comparison"]["regressions"]
+    assert [r["node_id"].split("::")[1] for r in regressions] == ["arc/ARC-Easy/6"]
+    assert report["baseline_comparison"]["improvements"] == []
+    assert "arc/ARC-Easy/6" in current.stdout.str()
+
+    tolerant = run(pytester, "--eval-baseline", str(baseline_dir), "--eval-max-drop", "0.3", "-n", workers,
+                   script=worse)
+    assert tolerant.ret == 0, tolerant.stdout.str()
