@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import output_dir_of
-from helpers_runs import GENERAL_SUITE, MODEL, detailed_report, entries, general_script, prompt_keys, run_plugin, write_suite
+from helpers_runs import GENERAL_SUITE, detailed_report, general_script, prompt_keys, run_plugin, write_suite
 
 from pytest_evalindex.cache import AnswerCache, AnswerStoreError, PredictionsStore, messages_key
 from pytest_evalindex.completion import Completion
@@ -139,7 +139,7 @@ def test_predictions_store_errors_are_one_line(tmp_path: Path, setup: str, messa
 # -- through the real plugin ------------------------------------------------------------------
 
 @pytest.mark.parametrize("workers", ["0", "2"])
-def test_second_run_sends_nothing_and_reports_the_same(pytester: pytest.Pytester, workers: str) -> None:
+def test_second_run_and_recorded_predictions_send_nothing_and_report_the_same(pytester: pytest.Pytester, workers: str) -> None:
     cache = pytester.path / "answers"
     with MockServer(general_script()) as server:
         first = run_plugin(pytester, server.url, "--eval-use-cache", str(cache), "-n", workers)
@@ -150,7 +150,13 @@ def test_second_run_sends_nothing_and_reports_the_same(pytester: pytest.Pytester
         second = run_plugin(pytester, server.url, "--eval-use-cache", str(cache), "-n", workers)
         assert second.ret == 0, second.stdout.str()
         assert server.stats()["requests"] == 0
+        # The first run's folder as recorded predictions (--eval-predictions): scored, nothing sent either.
+        third = run_plugin(pytester, server.url, "--eval-predictions", str(output_dir_of(first.stdout.str())),
+                           "-n", workers)
+        assert third.ret == 0, third.stdout.str()
+        assert server.stats()["requests"] == 0
     assert detailed_report(second.stdout.str()) == detailed_report(first.stdout.str())
+    assert detailed_report(third.stdout.str()) == detailed_report(first.stdout.str())
     line = next(l for l in second.outlines if "answers from the cache" in l)
     cached = int(line.split("requests, ")[1].split(", ")[1].split()[0])
     assert " 0 requests" in line
@@ -174,18 +180,3 @@ def test_edited_and_reordered_collection_reuses_only_what_still_applies(pytester
     # Only the reworded prompt is asked again; every other line, now at another position, reuses its answer.
     reworded = next(k for k, i in prompt_keys(suite).items() if i == edited[5]["index"])
     assert stats["requests_by_prompt"] == {reworded: 1}
-
-
-@pytest.mark.parametrize("workers", ["0", "2"])
-def test_predictions_of_a_previous_run_are_scored_without_calling_the_model(pytester: pytest.Pytester,
-                                                                            workers: str) -> None:
-    with MockServer(general_script()) as server:
-        first = run_plugin(pytester, server.url)
-        assert first.ret == 0, first.stdout.str()
-        server.reset_stats()
-        run_dir = output_dir_of(first.stdout.str())
-        second = run_plugin(pytester, server.url, "--eval-predictions", str(run_dir), "-n", workers)
-        assert second.ret == 0, second.stdout.str()
-        assert server.stats()["requests"] == 0
-    assert detailed_report(second.stdout.str()) == detailed_report(first.stdout.str())
-    assert len(entries(GENERAL_SUITE)) == 33 and MODEL
