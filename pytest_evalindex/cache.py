@@ -123,6 +123,11 @@ class AnswerCache:
     def __contains__(self, fingerprint: object) -> bool:
         return fingerprint in self._answers
 
+    def fingerprints(self) -> set[str]:
+        """Every request key with a stored answer."""
+        with self._lock:
+            return set(self._answers)
+
     def get(self, fingerprint: str, messages: list[dict[str, Any]]) -> Completion | None:
         """The stored answer for ``fingerprint`` (a fresh object each time), or ``None``."""
         with self._lock:

@@ -1,0 +1,120 @@
+"""Resume: a run killed part-way (SIGKILL of the whole run, Ctrl-C, or one xdist worker) and rerun with
+the same ``--eval-use-cache DIR`` only asks the model for samples whose answer was never persisted.
+
+What "no duplicate request" means, honestly: the server counts an answer when it sends it, the plugin
+persists it when it arrives. A request in flight at kill time (sent by the server, not yet written by
+the plugin) is lost with the process and legitimately asked again. So the assertions are:
+
+* every prompt whose answer is in the cache after the kill gets **zero** requests in the rerun;
+* every prompt without a cached answer gets **exactly one** request in the rerun;
+* prompts answered by the server but not persisted are at most the requests in flight (workers × K);
+* the rerun's report equals the one of an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers_runs import GENERAL_SUITE, MODEL, detailed_report, entries, general_script
+
+from pytest_evalindex.cache import AnswerCache
+from pytest_evalindex.completion import request_fingerprint
+from pytest_evalindex.mock import MockServer
+from pytest_evalindex.mock.script import prompt_key
+
+PYTEST = Path(sys.executable).with_name("pytest")
+GEN = '{"temperature": 0.0}'
+K = 2
+WORKERS = 2
+
+
+def _command(url: str, cache: Path, out: Path) -> list[str]:
+    return [str(PYTEST), "-p", "no:cacheprovider", "--eval-collection", str(GENERAL_SUITE), "--eval-model", MODEL,
+            "--eval-api-url", url, "--eval-use-cache", str(cache), "--eval-batch-size", str(K),
+            "--eval-generation-config", GEN, "--eval-output-dir", str(out), "-n", str(WORKERS)]
+
+
+def _fingerprint_to_prompt(url: str) -> dict[str, str]:
+    """The cache key of each sample's request → the mock's per-prompt key of the same request."""
+    return {request_fingerprint(MODEL, url, e.openai_messages(), e.prompt.tools, json.loads(GEN)): prompt_key(e.openai_messages())
+            for e in entries(GENERAL_SUITE)}
+
+
+def _wait_for_answers(server: MockServer, at_least: int, process: subprocess.Popen[bytes], limit: float = 30) -> None:
+    deadline = time.monotonic() + limit
+    while sum(server.stats()["answered"].values()) < at_least:
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline, "the server never answered enough"
+        time.sleep(0.02)
+
+
+def _worker_pids(parent: int) -> list[int]:
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def _interrupt(how: str, process: subprocess.Popen[bytes]) -> None:
+    if how == "kill -9 run":
+        os.killpg(process.pid, signal.SIGKILL)
+    elif how == "ctrl-c":
+        os.killpg(process.pid, signal.SIGINT)  # what a terminal sends to the foreground group
+    else:  # one xdist worker
+        workers = _worker_pids(process.pid)
+        assert workers, "no xdist worker process found"
+        os.kill(workers[0], signal.SIGKILL)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        pytest.fail(f"the run did not end after {how}")
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    out = tmp_path_factory.mktemp("plain")
+    with MockServer(general_script()) as server:
+        done = subprocess.run(_command(server.url, out / "cache", out / "outputs"), capture_output=True, text=True,
+                              cwd=out, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:]
+    return detailed_report(done.stdout)
+
+
+@pytest.mark.parametrize("how", ["kill -9 run", "ctrl-c", "kill -9 one worker"])
+def test_rerun_asks_only_for_answers_never_persisted(tmp_path: Path, how: str, uninterrupted: dict[str, object]) -> None:
+    cache, out = tmp_path / "cache", tmp_path / "outputs"
+    with MockServer(general_script(latency=0.2)) as server:
+        keys = _fingerprint_to_prompt(server.url)
+        process = subprocess.Popen(_command(server.url, cache, out), cwd=tmp_path, start_new_session=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for_answers(server, 14, process)
+        _interrupt(how, process)
+        first = server.stats()
+        stored = AnswerCache(cache, "reader")
+        persisted = {keys[fp] for fp in stored.fingerprints()}
+        assert stored.counters.skipped_corrupt <= WORKERS  # at most a torn last line per shard
+
+        server.reset_stats()
+        rerun = subprocess.run(_command(server.url, cache, out), capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        second = server.stats()
+    assert rerun.returncode == 0, rerun.stdout[-3000:]
+
+    all_prompts = set(keys.values())
+    answered_first = set(first["answered"])
+    asked_again = set(second["requests_by_prompt"])
+    assert 10 <= len(persisted) < len(all_prompts), (how, len(persisted))
+    assert persisted <= answered_first
+    assert not persisted & asked_again, "a prompt whose answer was persisted was asked again"
+    assert second["requests_by_prompt"] == {p: 1 for p in all_prompts - persisted}
+    lost_in_flight = answered_first - persisted
+    assert len(lost_in_flight) <= WORKERS * K, lost_in_flight
+    assert detailed_report(rerun.stdout) == uninterrupted
+    print(f"{how}: {len(persisted)} persisted, {len(lost_in_flight)} answered but lost in flight, "
+          f"{len(asked_again)} asked in the rerun")
