@@ -257,8 +257,8 @@ def _prediction_answer(data: Mapping[str, Any], where: str) -> tuple[str, Comple
     if not isinstance(messages, list) or not messages:
         raise AnswerStoreError(f"{where}: field 'messages': must be the non-empty message list of a predictions line")
     request = messages[:-1] if isinstance(messages[-1], Mapping) and messages[-1].get("role") == "assistant" else messages
-    output = data.get("model_output")
-    choices = output.get("choices") if isinstance(output, Mapping) else None
+    output: Mapping[str, Any] = data.get("model_output") if isinstance(data.get("model_output"), Mapping) else {}
+    choices = output.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
         raise AnswerStoreError(f"{where}: field 'model_output.choices': must hold the recorded answer")
     choice = choices[0]
