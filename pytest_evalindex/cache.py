@@ -257,7 +257,8 @@ def _prediction_answer(data: Mapping[str, Any], where: str) -> tuple[str, Comple
     if not isinstance(messages, list) or not messages:
         raise AnswerStoreError(f"{where}: field 'messages': must be the non-empty message list of a predictions line")
     request = messages[:-1] if isinstance(messages[-1], Mapping) and messages[-1].get("role") == "assistant" else messages
-    output: Mapping[str, Any] = data.get("model_output") if isinstance(data.get("model_output"), Mapping) else {}
+    raw_output = data.get("model_output")
+    output: Mapping[str, Any] = raw_output if isinstance(raw_output, Mapping) else {}
     choices = output.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
         raise AnswerStoreError(f"{where}: field 'model_output.choices': must hold the recorded answer")
@@ -267,7 +268,8 @@ def _prediction_answer(data: Mapping[str, Any], where: str) -> tuple[str, Comple
         raise AnswerStoreError(f"{where}: field 'model_output.choices[0].message': must be an object")
     text, _, reasoning = _content_parts(message.get("content") or "")
     stop = choice.get("stop_reason", choice.get("finish_reason"))
-    usage = output.get("usage") if isinstance(output.get("usage"), Mapping) else {}
+    raw_usage = output.get("usage")
+    usage: Mapping[str, Any] = raw_usage if isinstance(raw_usage, Mapping) else {}
     completion = Completion(
         text=text, reasoning=reasoning,
         finish_reason=_STOP_TO_FINISH.get(stop, stop) if isinstance(stop, str) else None,
