@@ -145,5 +145,11 @@ class SampleItem(pytest.Item):
             return f"incorrect answer\n{excinfo.value}"
         return super().repr_failure(excinfo, style)
 
+    def _repr_failure_py(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
+        # pytest renders setup errors through this, not repr_failure: keep a failed model call one line.
+        if isinstance(excinfo.value, ModelCallError):
+            return self.repr_failure(excinfo, style)
+        return super()._repr_failure_py(excinfo, style)
+
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, self.entry.line - 1, f"{self.entry.node_name} [{self.scorer_spec.name}]"
