@@ -145,7 +145,7 @@ class SampleItem(pytest.Item):
             return f"incorrect answer\n{excinfo.value}"
         return super().repr_failure(excinfo, style)
 
-    def _repr_failure_py(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
+    def _repr_failure_py(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:  # type: ignore[override]
         # pytest renders setup errors through this, not repr_failure: keep a failed model call one line.
         if isinstance(excinfo.value, ModelCallError):
             return self.repr_failure(excinfo, style)
