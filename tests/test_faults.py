@@ -1,0 +1,142 @@
+"""Provider faults, each injected by a real loopback MockServer, through the real plugin and openai client."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers_runs import GENERAL_SUITE, general_script, predictions, prompt_keys, run_plugin, write_suite
+
+from pytest_evalindex.mock import MockServer
+from pytest_evalindex.mock.script import last_user_text
+
+LINES = [json.loads(line) for line in GENERAL_SUITE.read_text(encoding="utf-8").splitlines()]
+TRANSIENT = ["429", "500", "503", "reset", "truncated", "null_choices", "empty"]
+
+
+def _answer(script: dict[str, Any], line: dict[str, Any]) -> str:
+    reply = script["answers"][last_user_text(line["prompt"]["input"])]
+    return reply if isinstance(reply, str) else reply["answer"]
+
+
+def _scripted(kinds: list[str], **reply: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The general script with fault ``kinds[i]`` on line i, and those lines."""
+    script = general_script()
+    lines = LINES[: len(kinds)]
+    for kind, line in zip(kinds, lines):
+        script["answers"][last_user_text(line["prompt"]["input"])] = {"answer": _answer(script, line), "fault": kind,
+                                                                      **reply}
+    return script, lines
+
+
+def _many(n: int) -> list[dict[str, Any]]:
+    """``n`` distinct valid lines (the general suite, prompts suffixed after the first copy)."""
+    out = []
+    for i in range(n):
+        line = copy.deepcopy(LINES[i % len(LINES)])
+        line["index"] = i
+        if i >= len(LINES):
+            line["prompt"]["input"][-1]["content"] += f"\n(variant {i})"
+        out.append(line)
+    return out
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_transient_faults_are_retried_and_answered_once(pytester: pytest.Pytester, workers: str) -> None:
+    script, lines = _scripted(TRANSIENT, times=1, retry_after=0.1)
+    suite = write_suite(pytester.path / "faults.jsonl", lines)
+    with MockServer(script) as server:
+        result = run_plugin(pytester, server.url, "-n", workers, suite=suite)
+        stats = server.stats()
+    assert result.ret == 0, result.stdout.str()
+    keys = prompt_keys(suite)
+    # Each prompt failed once, was retried, and was answered exactly once.
+    assert stats["requests_by_prompt"] == {k: 2 for k in keys}
+    assert stats["answered"] == {k: 1 for k in keys}
+    assert stats["by_fault"] == {k: 1 for k in TRANSIENT}
+    assert len(predictions(result.stdout.str())) == len(TRANSIENT)
+    assert "errors" not in result.parseoutcomes()
+
+
+def test_length_and_content_filter_are_answers_with_their_stop_reason(pytester: pytest.Pytester) -> None:
+    script, lines = _scripted(["length", "content_filter"])
+    suite = write_suite(pytester.path / "stops.jsonl", lines)
+    with MockServer(script) as server:
+        result = run_plugin(pytester, server.url, suite=suite)
+        stats = server.stats()
+    assert result.ret == 0, result.stdout.str()
+    assert sum(stats["requests_by_prompt"].values()) == 2  # not retried: the server did answer
+    stops = {p["index"]: p["model_output"]["choices"][0]["stop_reason"] for p in predictions(result.stdout.str())}
+    assert stops == {lines[0]["index"]: "max_tokens", lines[1]["index"]: "content_filter"}
+
+
+def test_a_hang_is_bounded_by_the_timeout_and_errors_in_one_line(pytester: pytest.Pytester) -> None:
+    script, lines = _scripted(["hang"])
+    suite = write_suite(pytester.path / "hang.jsonl", lines + [LINES[1]])
+    with MockServer(script) as server:
+        result = run_plugin(pytester, server.url, "--eval-timeout", "0.5", "--eval-max-retries", "0", suite=suite)
+    output = result.stdout.str()
+    assert result.ret == 1, output
+    assert result.parseoutcomes().get("errors") == 1
+    lines = output.splitlines()
+    header = next(i for i, line in enumerate(lines) if "ERROR at setup of arc/ARC-Easy/0" in line)
+    # The whole error section is the one-line cause.
+    assert lines[header + 1] == "model call failed: request timed out (raise --eval-timeout if the model is slow)"
+    assert lines[header + 2].startswith(("=", "_")), lines[header + 2]
+    assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(("fault", "workers"), [("401", "0"), ("401", "2"), ("404", "0")])
+def test_a_fatal_error_stops_the_run_early_with_one_message(pytester: pytest.Pytester, fault: str, workers: str) -> None:
+    suite = write_suite(pytester.path / "big.jsonl", _many(300))
+    script = general_script(api_key="sk-right") if fault == "401" else general_script(models=["other-model"])
+    with MockServer(script) as server:
+        result = run_plugin(pytester, server.url, "--eval-api-key", "sk-wrong", "--eval-batch-size", "4",
+                            "-n", workers, suite=suite)
+        stats = server.stats()
+    output = result.stdout.str()
+    assert result.ret != 0, output
+    # Requests already in flight when the first answer came back, at most: not 300.
+    assert stats["requests"] <= 2 * 4 * max(1, int(workers)) + 4, stats["requests"]
+    assert stats["by_status"] == {fault: stats["requests"]}
+    hint = "check --eval-api-key" if fault == "401" else "check --eval-model and --eval-api-url"
+    assert re.search(rf"stopping: HTTP {fault} from the model server: .*\({hint}", output), output[-3000:]
+    errors = result.parseoutcomes().get("errors", 0)
+    assert 1 <= errors <= stats["requests"]
+
+
+def test_random_faults_never_lose_or_duplicate_an_answer(pytester: pytest.Pytester) -> None:
+    n = 120
+    suite = write_suite(pytester.path / "random.jsonl", _many(n))
+    script = general_script(faults={"rate": 0.2, "kinds": TRANSIENT, "seed": 1}, retry_after=0.01)
+    with MockServer(script) as server:
+        result = run_plugin(pytester, server.url, "--eval-max-retries", "5", "-n", "2", "--eval-batch-size", "4",
+                            suite=suite)
+        stats = server.stats()
+    outcomes = result.parseoutcomes()
+    recorded = predictions(result.stdout.str())
+    # Every sample ends answered (a prediction line) or as a reported error; none vanish.
+    answered = [p for p in recorded if p["model_output"]["choices"][0]["message"]["content"]]
+    assert len(recorded) == n
+    assert len(answered) + outcomes.get("errors", 0) >= n
+    assert sum(stats["by_fault"].values()) > 0.15 * n
+    # No prompt was answered twice: a retry only follows a failed attempt.
+    assert stats["duplicate_answers"] == [] and max(stats["answered"].values()) == 1
+    assert len(stats["answered"]) == len(answered)
+    print(f"{stats['requests']} requests for {n} samples, faults {stats['by_fault']}, errors {outcomes.get('error', 0)}")
+
+
+def test_truncated_stream_is_retried(pytester: pytest.Pytester) -> None:
+    script, lines = _scripted(["truncated", "reset"], times=1)
+    suite = write_suite(pytester.path / "stream.jsonl", lines)
+    with MockServer(script) as server:
+        result = run_plugin(pytester, server.url, "--eval-generation-config", '{"temperature": 0.0, "stream": true}',
+                            suite=suite)
+        stats = server.stats()
+    assert result.ret == 0, result.stdout.str()
+    assert stats["answered"] == {k: 1 for k in prompt_keys(suite)}
+    assert Path(suite).exists()
