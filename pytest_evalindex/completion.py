@@ -32,10 +32,12 @@ class ModelCallError(Exception):
     ``fatal`` marks failures that will fail every other call too (bad key, unknown model).
     """
 
-    def __init__(self, message: str, *, fatal: bool = False, status: int | None = None) -> None:
+    def __init__(self, message: str, *, fatal: bool = False, status: int | None = None,
+                 retryable: bool = False) -> None:
         super().__init__(message)
         self.fatal = fatal
         self.status = status
+        self.retryable = retryable
 
 
 @dataclass
@@ -89,8 +91,9 @@ def make_client(base_url: str, api_key: str | None, *, timeout: float, max_retri
         http_client = DefaultAioHttpClient(limits=limits, timeout=timeout)
     except (ImportError, RuntimeError, TypeError):
         http_client = None
+    # Retries are ours (retry.py): the SDK would spend them on 429 too.
     return AsyncOpenAI(base_url=base_url, api_key=api_key or "EMPTY", timeout=timeout,
-                       max_retries=max_retries, http_client=http_client)
+                       max_retries=0, http_client=http_client)
 
 
 _create_parameters: set[str] | None = None
@@ -133,7 +136,17 @@ def split_reasoning(text: str, reasoning: str | None) -> tuple[str, str | None]:
     return answer, f"{reasoning}\n{joined}" if reasoning else joined
 
 
+def describe_error(exc: BaseException, note: str | None = None) -> ModelCallError:
+    """A one-line :class:`ModelCallError` for any failure of a call (``note`` is appended)."""
+    error = _describe(exc)
+    if note:
+        error = ModelCallError(f"{error} ({note})", fatal=error.fatal, status=error.status)
+    return error
+
+
 def _describe(exc: BaseException) -> ModelCallError:
+    if isinstance(exc, ModelCallError):
+        return exc
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         message = _server_message(exc)
@@ -150,6 +163,8 @@ def _describe(exc: BaseException) -> ModelCallError:
         return ModelCallError(f"cannot reach the model server{detail}"[:300])
     if isinstance(exc, openai.APIResponseValidationError):
         return ModelCallError(f"malformed response from the model server: {exc}"[:300])
+    if isinstance(exc, ValueError):  # the SDK raises a bare JSONDecodeError for a truncated body
+        return ModelCallError(f"malformed response from the model server: {type(exc).__name__}: {exc}"[:300])
     return ModelCallError(f"{type(exc).__name__}: {exc}"[:300])
 
 
@@ -164,21 +179,22 @@ def _server_message(exc: openai.APIStatusError) -> str:
 
 async def call_chat(client: AsyncOpenAI, model: str, messages: list[dict[str, Any]],
                     generation_config: Mapping[str, Any], *, tools: list[dict[str, Any]] | None = None) -> Completion:
-    """Send one chat completion and return its :class:`Completion`, or raise :class:`ModelCallError`."""
+    """Send one chat completion (one attempt) and return its :class:`Completion`.
+
+    SDK and transport errors propagate as they are (retry.py classifies them); a 200 answer
+    without a usable choice raises a retryable :class:`ModelCallError`.
+    """
     arguments = request_arguments(client, generation_config)
     if tools:
         arguments["tools"] = tools
     started = time.perf_counter()
-    try:
-        if arguments.get("stream"):
-            completion = await _streamed(client, model, messages, arguments)
-        else:
-            response = await client.chat.completions.create(model=model, messages=messages, **arguments)  # type: ignore[call-overload]
-            completion = _from_response(response)
-    except ModelCallError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every SDK/transport failure becomes one line
-        raise _describe(exc) from None
+    if arguments.get("stream"):
+        completion = await _streamed(client, model, messages, arguments)
+    else:
+        response = await client.chat.completions.create(model=model, messages=messages, **arguments)  # type: ignore[call-overload]
+        completion = _from_response(response)
+    if not completion.text and not completion.reasoning and completion.finish_reason in (None, "stop"):
+        raise ModelCallError("the model server answered with empty content", retryable=True)
     completion.latency = time.perf_counter() - started
     return completion
 
@@ -186,11 +202,12 @@ async def call_chat(client: AsyncOpenAI, model: str, messages: list[dict[str, An
 def _from_response(response: Any) -> Completion:
     choices = getattr(response, "choices", None)
     if not choices:
-        raise ModelCallError("the model server answered with no choices (HTTP 200 without an answer)")
+        raise ModelCallError("the model server answered with no choices (HTTP 200 without an answer)",
+                             retryable=True)
     choice = choices[0]
     message = choice.message
     if message is None:
-        raise ModelCallError("the model server answered with an empty message")
+        raise ModelCallError("the model server answered with an empty message", retryable=True)
     text = message.content or ""
     reasoning = getattr(message, "reasoning_content", None) or getattr(message, "reasoning", None)
     text, reasoning = split_reasoning(text, reasoning if isinstance(reasoning, str) else None)

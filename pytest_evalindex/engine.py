@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pytest_evalindex.completion import Completion, ModelCallError, call_chat, make_client, request_fingerprint
+from pytest_evalindex.retry import AdaptiveLimit, with_retries
 
 
 class AnswerStore(Protocol):
@@ -52,11 +53,13 @@ class EngineCounters:
     cancelled: int = 0
     cached: int = 0
     request_seconds: float = 0.0
+    lowest_limit: int = 1 << 30
 
     def to_dict(self) -> dict[str, Any]:
         return {"requests": self.requests, "max_in_flight": self.max_in_flight,
                 "wait_seconds": round(self.wait_seconds, 3), "cancelled": self.cancelled, "cached": self.cached,
-                "request_seconds": round(self.request_seconds, 3)}
+                "request_seconds": round(self.request_seconds, 3),
+                "lowest_limit": self.lowest_limit if self.lowest_limit < 1 << 30 else None}
 
 
 class Engine:
@@ -81,7 +84,7 @@ class Engine:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="evalindex-engine", daemon=True)
         self._thread.start()
-        self._semaphore: asyncio.Semaphore | None = None
+        self._limit: AdaptiveLimit | None = None
         self._client: Any = None
         self._closed = False
 
@@ -170,26 +173,30 @@ class Engine:
 
     async def _call(self, key: str, fingerprint: str, messages: list[dict[str, Any]],
                     tools: list[dict[str, Any]] | None) -> Completion:
-        if self._semaphore is None:
-            self._semaphore = asyncio.Semaphore(self.config.batch_size)
+        if self._limit is None:
+            self._limit = AdaptiveLimit(self.config.batch_size)
             self._client = make_client(self.config.base_url, self.config.api_key, timeout=self.config.timeout,
                                        max_retries=self.config.max_retries, max_connections=self.config.batch_size)
-        async with self._semaphore:
+        counters = self.counters
+
+        async def attempt() -> Completion:
             with self._lock:
                 if key in self._released:
                     raise asyncio.CancelledError
                 self._sent.add(key)
-            counters = self.counters
             counters.requests += 1
             counters.in_flight += 1
             counters.max_in_flight = max(counters.max_in_flight, counters.in_flight)
             started = time.perf_counter()
             try:
-                completion = await call_chat(self._client, self.config.model, messages,
-                                             self.config.generation_config, tools=tools)
+                return await call_chat(self._client, self.config.model, messages,
+                                       self.config.generation_config, tools=tools)
             finally:
                 counters.in_flight -= 1
                 counters.request_seconds += time.perf_counter() - started
+
+        completion = await with_retries(attempt, self._limit, self.config.max_retries)
+        counters.lowest_limit = min(counters.lowest_limit, self._limit.lowest)
         if self.store is not None:
             self.store.put(fingerprint, completion)
         return completion

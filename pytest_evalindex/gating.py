@@ -82,7 +82,8 @@ def evaluate_gates(plan: GatePlan, settings: Settings, report: Report, results: 
             message = f"usage error: {exc}"
             run.usage_errors.append(f"--eval-threshold {threshold.text!r}: {exc}")
             run.outcomes.append(GateOutcome(name=threshold.name, passed=False, message=message))
-    run.outcomes.append(evaluate_error_budget(results, settings.max_error_rate))
+    if settings.max_error_rate is not None or any(r.status == "error" for r in results):
+        run.outcomes.append(evaluate_error_budget(results, settings.max_error_rate or 0.0))
     if plan.baseline is not None:
         try:
             run.comparison = compare(results, plan.baseline, max_drop=settings.max_drop,

@@ -84,7 +84,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "'dataset_level:*:micro_avg>=0.5') or 'index>=0.7'. Repeatable.", kind="list", default=[],
                metavar="EXPR", ini_key="eval_thresholds"),
     OptionSpec("max_error_rate", "Largest share of samples allowed to end in a provider/transport error (default 0).",
-               kind="float", default=0.0, metavar="F"),
+               kind="float", default=None, metavar="F"),
     OptionSpec("baseline", "A previous run's output folder (or its evalindex_report.json) to gate regressions against.",
                metavar="PATH"),
     OptionSpec("max_drop", "Largest absolute drop allowed on any report row present in the baseline (default 0.0).",
@@ -124,7 +124,7 @@ class Settings:
     output_dir: Path
     mock: Path | None
     thresholds: tuple[str, ...] = ()
-    max_error_rate: float = 0.0
+    max_error_rate: float | None = None  # None: 0, and the budget gate shows only when a sample errored
     baseline: Path | None = None
     max_drop: float = 0.0
     baseline_allow_mismatch: bool = False
@@ -247,7 +247,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
     if values["limit"] is not None and values["limit"] < 0:
         raise _usage(_option("limit"), f"must be >= 0 (got {values['limit']})")
     for name in ("max_error_rate", "max_drop"):
-        if not 0.0 <= values[name] <= 1.0:
+        if values[name] is not None and not 0.0 <= values[name] <= 1.0:
             raise _usage(_option(name), f"must be between 0 and 1 (got {values[name]})")
     if values["max_concurrency"] is not None and values["max_concurrency"] < 1:
         raise _usage(_option("max_concurrency"), f"must be >= 1 (got {values['max_concurrency']})")

@@ -36,7 +36,7 @@ class Runtime:
             self._engine = Engine(EngineConfig(
                 model=self.model, base_url=self.api_url, api_key=s.api_key,
                 generation_config=s.generation_config, timeout=s.timeout,
-                max_retries=s.max_retries, batch_size=s.batch_size,
+                max_retries=s.max_retries, batch_size=self.in_flight,
             ), store=self._answer_store(), offline=self._offline_reason())
         return self._engine
 
@@ -64,6 +64,18 @@ class Runtime:
         workerinput = getattr(self.config, "workerinput", None)
         return str(workerinput["workerid"]) if workerinput else "main"
 
+    @property
+    def in_flight(self) -> int:
+        """Requests this process keeps in flight: K, capped by its share of ``--eval-max-concurrency``."""
+        s = self.settings
+        if s.max_concurrency is None:
+            return s.batch_size
+        workerinput = getattr(self.config, "workerinput", None)
+        workers = int(workerinput.get("workercount", 1)) if workerinput else 1
+        position = int(str(workerinput.get("workerid", "gw0"))[2:] or 0) if workerinput else 0
+        share = s.max_concurrency // workers + (1 if position < s.max_concurrency % workers else 0)
+        return max(1, min(s.batch_size, share))
+
     def release(self, nodeid: str) -> bool:
         """Let another process run ``nodeid`` unless this one already sent its request."""
         return self._engine is None or self._engine.release(nodeid)
@@ -71,7 +83,7 @@ class Runtime:
     @property
     def depth(self) -> int:
         """How many upcoming items get their request started ahead of time."""
-        return 2 * self.settings.batch_size
+        return 2 * self.in_flight
 
     def prefetch(self, item: SampleItem, nextitem: pytest.Item | None) -> None:
         """Start the calls for ``item`` and the items after it; cancel calls for items no longer ours."""

@@ -1,0 +1,80 @@
+"""Prefetch depth and the concurrency cap, read from the engine counters (never from wall time)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import output_dir_of
+
+from pytest_evalindex.mock import MockServer
+
+
+def _suite(pytester: pytest.Pytester, n: int) -> dict[str, str]:
+    answers = {}
+    lines = []
+    for i in range(n):
+        question = f"Say w{i}."
+        answers[question] = f"w{i}"
+        lines.append(json.dumps({"index": i, "prompt": {"input": question, "target": f"w{i}"}, "tags": ["en"],
+                                 "categories": ["c"], "task_type": "qa", "weight": 1.0, "dataset_name": "exact",
+                                 "subset_name": "default"}))
+    (pytester.path / "suite.jsonl").write_text("\n".join(lines) + "\n")
+    return answers
+
+
+def _counters(result: pytest.RunResult) -> dict[str, dict[str, int]]:
+    report = next(output_dir_of(result.stdout.str()).glob("reports/*/evalindex_report.json"))
+    return json.loads(report.read_text())["settings"]["engine_counters"]
+
+
+@pytest.mark.parametrize("dist", [None, "load", "worksteal"])
+def test_each_worker_keeps_several_requests_in_flight(pytester: pytest.Pytester, dist: str | None) -> None:
+    answers = _suite(pytester, 48)
+    with MockServer({"answers": answers, "latency": 0.1}) as server:
+        extra = ["--dist", dist] if dist else []
+        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+                                               "--eval-api-url", server.url, "--eval-batch-size", "6",
+                                               "-n", "2", "-p", "no:cacheprovider", *extra)
+        stats = server.stats()
+    assert result.ret == 0, result.stdout.str()
+    counters = _counters(result)
+    assert sorted(counters) == ["gw0", "gw1"]
+    for worker in counters.values():
+        assert worker["max_in_flight"] > 2
+        assert worker["max_in_flight"] <= 6
+    # Exactly one request per sample, whatever the scheduling.
+    assert stats["requests"] == 48
+    assert sum(c["requests"] for c in counters.values()) == 48
+    if dist is None:
+        result.stdout.fnmatch_lines(["evalindex: scheduling with --dist worksteal*"])
+    else:
+        assert "scheduling with --dist worksteal" not in result.stdout.str()
+
+
+def test_max_concurrency_caps_all_workers_together(pytester: pytest.Pytester) -> None:
+    answers = _suite(pytester, 24)
+    with MockServer({"answers": answers, "latency": 0.1}) as server:
+        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+                                               "--eval-api-url", server.url, "--eval-batch-size", "8",
+                                               "--eval-max-concurrency", "3", "-n", "2", "-p", "no:cacheprovider")
+        stats = server.stats()
+    assert result.ret == 0, result.stdout.str()
+    assert stats["max_in_flight"] <= 3
+    assert sorted(c["max_in_flight"] for c in _counters(result).values()) == [1, 2]
+
+
+def test_rate_limits_slow_the_sender_instead_of_spending_retries(pytester: pytest.Pytester) -> None:
+    answers = _suite(pytester, 12)
+    script = {"answers": {q: {"answer": a, "fault": "429", "times": 2} for q, a in answers.items()},
+              "latency": 0.02, "retry_after": 0.05}
+    with MockServer(script) as server:
+        # No retries allowed: every sample still gets answered, because 429 waits do not spend them.
+        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+                                               "--eval-api-url", server.url, "--eval-batch-size", "6",
+                                               "--eval-max-retries", "0", "-p", "no:cacheprovider")
+        stats = server.stats()
+    assert result.ret == 0, result.stdout.str()
+    assert stats["by_status"].get("429") == 24
+    counters = _counters(result)["main"]
+    assert counters["lowest_limit"] < 6  # the process slowed down
