@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -64,8 +65,14 @@ _TYPE_WORDS = {
 _UNION_LABELS = {"str", "int", "float", "list", "dict", "none", "bool"}
 
 
+_PART_TAGS = {"text", "reasoning", "image", "audio", "video", "data"}
+
+
 def _clean_loc(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if not (isinstance(p, str) and ("[" in p or p in _UNION_LABELS))]
+    kept = [p for p in loc if not (isinstance(p, str) and ("[" in p or p in _UNION_LABELS))]
+    # A content part's discriminator tag follows its index (…content.0.text.text): drop the tag.
+    parts = [str(p) for i, p in enumerate(kept)
+             if not (p in _PART_TAGS and i >= 2 and isinstance(kept[i - 1], int) and kept[i - 2] == "content")]
     return ".".join(parts)
 
 
@@ -122,6 +129,15 @@ def _check_scorer(path: Path, entry: Entry) -> None:
     if spec.requires_choices and not entry.prompt.choices:
         raise CollectionError(path, entry.line, "prompt.choices",
                               f"multiple-choice scorer {name!r} needs a non-empty choices list")
+    if spec.requires_choices and entry.prompt.choices:
+        letters = [chr(ord("A") + i) for i in range(len(entry.prompt.choices))]
+        targets = entry.prompt.target if isinstance(entry.prompt.target, list) else [entry.prompt.target]
+        wrong = [t for t in targets if t.strip().upper() not in letters]
+        if wrong or not targets:
+            allowed = f"{letters[0]}..{letters[-1]}" if len(letters) > 1 else letters[0]
+            raise CollectionError(path, entry.line, "prompt.target",
+                                  f"{wrong[0] if wrong else ''!r} is not a choice letter; multiple-choice scorer "
+                                  f"{name!r} needs one of {allowed} for {len(letters)} choices")
 
 
 def load_collection(path: Path) -> Collection:
@@ -150,7 +166,36 @@ def load_collection(path: Path) -> Collection:
         entries.append(entry)
     if not entries:
         raise CollectionError(path, None, None, "collection is empty; it needs at least one JSON line")
-    return Collection(path=path, entries=entries, fingerprint=fingerprint(raw))
+    warnings = normalize_legacy_weights(path, entries)
+    return Collection(path=path, entries=entries, fingerprint=fingerprint(raw), warnings=warnings)
+
+
+LEGACY_TOTAL = 1.5
+"""A weight total above this (instead of ≈ 1) marks a candidate pre-1.3 file (spec §1.6)."""
+
+
+def normalize_legacy_weights(path: Path, entries: Sequence[Entry]) -> list[str]:
+    """Detect v1.0–1.2 leaf weights (repeated on every line of a leaf) and divide them by the leaf size.
+
+    Detected when the weights sum to more than :data:`LEGACY_TOTAL`, are not all the default 1.0,
+    every ``(dataset_name, categories)`` group shares one weight and some group has several lines.
+    Returns the warnings to show.
+    """
+    total = math.fsum(e.weight for e in entries)
+    if total <= LEGACY_TOTAL or all(e.weight == 1.0 for e in entries):
+        return []  # normalised weights, or none given (every line defaults to 1.0)
+    groups: dict[tuple[str, tuple[str, ...]], list[Entry]] = {}
+    for entry in entries:
+        groups.setdefault((entry.dataset_name, tuple(entry.categories)), []).append(entry)
+    if any(len({e.weight for e in members}) > 1 for members in groups.values()) or all(len(m) == 1 for m in groups.values()):
+        return [f"{path}: weights sum to {total:.4g}, not 1; they are used as given (relative weights)"]
+    for members in groups.values():
+        for entry in members:
+            entry.weight = entry.weight / len(members)
+    new_total = math.fsum(e.weight for e in entries)
+    return [f"{path}: legacy (EvalScope v1.0-1.2) weights: each leaf weight is repeated on every line of its "
+            f"(dataset_name, categories) group (total {total:.4g}); divided by the group size (new total {new_total:.4g}). "
+            "Re-sample with EvalScope >= 1.3 or `evalindex sample` to silence this"]
 
 
 def fingerprint(raw: bytes) -> str:

@@ -7,7 +7,7 @@ import json
 import math
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 
 class _Part(BaseModel):
@@ -157,14 +157,12 @@ class Entry(BaseModel):
             raise ValueError("must not be empty")
         return value
 
-    @model_validator(mode="before")
+    @field_validator("index", "weight", mode="before")
     @classmethod
-    def _reject_bool_numbers(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for key in ("index", "weight"):
-                if isinstance(data.get(key), bool):
-                    raise ValueError(f"{key}: must be a number, not a boolean")
-        return data
+    def _reject_bool_numbers(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"must be a number, not a boolean (got {str(value).lower()})")
+        return value
 
     @property
     def line(self) -> int:
