@@ -22,7 +22,7 @@ def _leaks(root: Path, texts: list[str], secrets: list[str]) -> list[str]:
         if path.is_file():
             artifacts[str(path)] = path.read_bytes().decode("utf-8", errors="replace")
     kinds = {Path(name).suffix for name in artifacts}
-    assert {".xml", ".md", ".json", ".jsonl", ".yaml", ".log"} <= kinds or ".xml" not in kinds, kinds
+    assert {".xml", ".json", ".jsonl", ".yaml", ".log"} <= kinds, kinds  # every kind of artifact was searched
     for name, text in artifacts.items():
         found += [f"{name}: {secret}" for secret in secrets if secret in text]
     return found
