@@ -53,3 +53,54 @@ def children_peak_rss_mb() -> float:
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
+
+
+BARE_CONFTEST = '''
+import json
+import pytest
+
+
+class BareItem(pytest.Item):
+    def runtest(self):
+        pass
+
+
+class BareFile(pytest.File):
+    def collect(self):
+        with self.path.open(encoding="utf-8") as f:
+            for line in f:
+                data = json.loads(line)
+                yield BareItem.from_parent(self, name=f"{data['dataset_name']}/{data['subset_name']}/{data['index']}")
+
+
+def pytest_collect_file(file_path, parent):
+    if file_path.suffix == ".jsonl":
+        return BareFile.from_parent(parent, path=file_path)
+'''
+
+
+def bare_run(work: Path, suite: Path) -> float:
+    """Wall seconds of plain pytest collecting the same JSONL into trivial custom items."""
+    bare = work / "bare"
+    bare.mkdir(exist_ok=True)
+    (bare / "conftest.py").write_text(BARE_CONFTEST)
+    (bare / "pytest.ini").write_text("[pytest]\n")
+    target = bare / suite.name
+    if not target.exists():
+        target.symlink_to(suite)
+    wall, _ = run_pytest(["-p", "no:evalindex", "-p", "no:xdist", str(target)], bare)
+    return wall
+
+
+def fill_cache(cache_dir: Path, suite: Path, model: str, base_url: str) -> None:
+    """Store a correct answer for every sample, as a finished run would have."""
+    from pytest_evalindex.cache import AnswerCache
+    from pytest_evalindex.completion import Completion, request_fingerprint
+    from pytest_evalindex.dataset import load_collection
+
+    cache = AnswerCache(cache_dir, writer="bench")
+    for entry in load_collection(suite).entries:
+        messages = entry.openai_messages()
+        fingerprint = request_fingerprint(model, base_url, messages, None, {"temperature": 0.0})
+        cache.put(fingerprint, Completion(text=str(entry.prompt.target), finish_reason="stop"))
+    cache.close()

@@ -16,8 +16,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-import openai
-from openai import AsyncOpenAI
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the SDK is imported on first use: it costs ~0.7 s, and cached runs never need it
+    import openai
+    from openai import AsyncOpenAI
 
 THINK_RE = re.compile(r"<think(?:\s+[^>]*)?>(.*?)</think>", re.DOTALL)
 
@@ -79,6 +82,8 @@ def request_fingerprint(model: str, base_url: str, messages: list[dict[str, Any]
 def make_client(base_url: str, api_key: str | None, *, timeout: float, max_retries: int,
                 max_connections: int) -> AsyncOpenAI:
     """One ``AsyncOpenAI`` client (aiohttp transport when available) with a pool of at least K."""
+    from openai import AsyncOpenAI
+
     http_client: Any = None
     try:
         from openai import DefaultAioHttpClient
@@ -145,6 +150,8 @@ def describe_error(exc: BaseException, note: str | None = None) -> ModelCallErro
 
 
 def _describe(exc: BaseException) -> ModelCallError:
+    import openai
+
     if isinstance(exc, ModelCallError):
         return exc
     if isinstance(exc, openai.APIStatusError):

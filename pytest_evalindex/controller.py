@@ -48,6 +48,7 @@ class Controller:
         self.expected: int | None = None
         self.interrupted: str | None = None
         self.process_counters: dict[str, dict[str, Any]] = {}
+        self.entries: dict[str, Entry] = {}  # filled when this process collected the items itself
 
     def add_report(self, report: pytest.TestReport) -> None:
         data = getattr(report, REPORT_ATTRIBUTE, None)
@@ -140,7 +141,7 @@ class Controller:
         return settings
 
     def _entries_for(self, results: list[SampleResult]) -> tuple[dict[str, Entry], dict[str, str]]:
-        """Entries keyed by node id, re-read from the collection files (the xdist controller collects nothing)."""
+        """Entries keyed by node id: the collected ones, else re-read (the xdist controller collects nothing)."""
         entries: dict[str, Entry] = {}
         fingerprints: dict[str, str] = {}
         by_file: dict[str, list[SampleResult]] = {}
@@ -149,10 +150,17 @@ class Controller:
         for file, file_results in by_file.items():
             path = Path(file)
             try:
+                fingerprints[self._display_path(path)] = fingerprint(path.read_bytes())
+            except OSError:
+                continue  # the file went away during the run; outputs still carry the results
+            missing = [r for r in file_results if r.node_id not in self.entries]
+            if not missing:
+                entries.update({r.node_id: self.entries[r.node_id] for r in file_results})
+                continue
+            try:
                 collection = load_collection(path)
             except CollectionError:
                 continue  # the file changed during the run; outputs still carry the results
-            fingerprints[self._display_path(path)] = collection.fingerprint
             chosen = select(collection.entries, limit=self.settings.limit, shuffle=self.settings.shuffle,
                             seed=self.settings.seed)
             by_name = {entry.node_name: entry for entry in chosen}

@@ -105,8 +105,9 @@ def write_outputs(
         if result.status == "error":
             continue  # no answer to show; the error lives in evalindex_report.json
         entry = entries.get(result.node_id)
-        predictions.append(prediction_line(index, result, entry, model))
-        reviews.append(review_line(index, result, entry, model))
+        prediction = prediction_line(index, result, entry, model)
+        predictions.append(prediction)
+        reviews.append(review_line(index, result, entry, model, messages=prediction["messages"]))
     _write_jsonl(run_dir / "predictions" / mid / JSONL_NAME, clean(predictions))
     _write_jsonl(run_dir / "reviews" / mid / JSONL_NAME, clean(reviews))
 

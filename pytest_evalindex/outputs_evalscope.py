@@ -113,14 +113,19 @@ def prediction_line(index: int, result: SampleResult, entry: Entry | None, model
     }
 
 
-def review_line(index: int, result: SampleResult, entry: Entry | None, model: str) -> dict[str, Any]:
-    """One ``ReviewResult`` line of ``reviews/<model>/data_collection_default.jsonl``."""
+def review_line(index: int, result: SampleResult, entry: Entry | None, model: str,
+                messages: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One ``ReviewResult`` line of ``reviews/<model>/data_collection_default.jsonl``.
+
+    ``messages``: the prediction line's messages, when already built (they are the same).
+    """
     scored = is_scored(result)
     value = {result.metric: result.score} if scored else {}
     return {
         "index": index,
         "target": entry.prompt.target if entry is not None else "",
-        "messages": input_messages(result, entry) + [assistant_message(result, model)],
+        "messages": messages if messages is not None
+        else input_messages(result, entry) + [assistant_message(result, model)],
         "agent_trace": None,
         "sample_score": {
             "score": {"value": value, "status": "success" if scored else "excluded", "judge_summary": None,

@@ -40,7 +40,6 @@ def _is_worker(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "evalindex: a sample of a pytest-evalindex collection")
     settings = resolve_settings(config)
     try:
         collection_files = resolve_collection_paths(settings.collections)
@@ -188,7 +187,9 @@ class _ControllerHooks:
         self.controller.add_report(report)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        self.controller.expected = sum(isinstance(item, SampleItem) for item in session.items)
+        samples = [item for item in session.items if isinstance(item, SampleItem)]
+        self.controller.expected = len(samples)
+        self.controller.entries = {item.nodeid: item.entry for item in samples}
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:

@@ -6,7 +6,7 @@ pytest-xdist serialises it like any other report attribute and ``-n0`` and ``-nW
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Status = Literal["correct", "incorrect", "excluded", "error"]
@@ -62,7 +62,12 @@ class SampleResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-plain dict (only str, int, float, bool, None, list, dict)."""
-        return asdict(self)
+        # Hand-written rather than dataclasses.asdict: this runs once per sample on the hot path.
+        data = dict(self.__dict__)
+        data["tags"] = list(self.tags)
+        data["categories"] = list(self.categories)
+        data["usage"] = dict(self.usage.__dict__)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SampleResult:

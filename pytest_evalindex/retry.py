@@ -13,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import openai
+if TYPE_CHECKING:
+    import openai
 
 from pytest_evalindex.completion import ModelCallError, describe_error
 
@@ -73,6 +74,8 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
 
 def is_retryable(exc: BaseException) -> bool:
     """Transient failures worth another attempt."""
+    import openai
+
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code in (408, 409) or exc.status_code >= 500
     if isinstance(exc, ModelCallError):
@@ -83,6 +86,8 @@ def is_retryable(exc: BaseException) -> bool:
 async def with_retries(attempt: Callable[[], Awaitable[T]], limit: AdaptiveLimit, max_retries: int,
                        *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> T:
     """Run ``attempt`` inside ``limit`` until it succeeds or fails for good (as :class:`ModelCallError`)."""
+    import openai
+
     retries = 0
     rate_limits = 0
     while True:
