@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ class EvalFile(pytest.File):
             collection = load_collection(self.path)
         except CollectionError as exc:
             raise self.CollectError(str(exc)) from None
+        for message in collection.warnings:
+            warnings.warn(pytest.PytestWarning(message), stacklevel=1)
         entries = select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed)
         for ordinal, entry in enumerate(entries):
             yield SampleItem.from_parent(self, name=entry.node_name, entry=entry, ordinal=ordinal)

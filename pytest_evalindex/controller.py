@@ -70,7 +70,7 @@ class Controller:
         if not counters:
             return None
         requests = sum(c.get("requests", 0) for c in counters)
-        cached = sum(c.get("cached", 0) for c in counters)
+        cached = sum(result.cached for result in self.results.values())
         busy = sum(c.get("request_seconds", 0.0) for c in counters)
         waiting = sum(c.get("wait_seconds", 0.0) for c in counters)
         peak = max(c.get("max_in_flight", 0) for c in counters)
@@ -79,7 +79,8 @@ class Controller:
                 f"{self.settings.batch_size} in flight (peak {peak}), effective concurrency {effective:.1f}, "
                 f"{requests} requests, {waiting:.1f} s waiting")
         if cached:
-            line += f", {cached} answers from the cache"
+            source = self.settings.predictions or self.settings.cache_dir
+            line += f"; {cached} of {len(self.results)} answers from {source}"
         return line
 
     def finish(self, *, evaluate_gates: bool) -> None:

@@ -59,7 +59,11 @@ def pytest_configure(config: pytest.Config) -> None:
         api_url, model = _start_mock(config, settings, model)
     if not _is_worker(config) and config.stash[_targets_key]:
         _prefer_worksteal(config)
-    config.stash[runtime_key] = Runtime(config, settings, api_url=api_url, model=model)
+    runtime = Runtime(config, settings, api_url=api_url, model=model)
+    config.stash[runtime_key] = runtime
+    if config.stash[_targets_key]:
+        xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))
+        runtime.open_store(keep=not xdist_controller)
     if not _is_worker(config):
         config.stash[controller_key] = Controller(config, settings, model=model, api_url=api_url,
                                                   gate_plan=plan_gates(settings))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_evalindex.cache import AnswerStoreError
 from pytest_evalindex.engine import AnswerStore, Engine, EngineConfig
 from pytest_evalindex.lookahead import Lookahead, install_steal_guard
 from pytest_evalindex.options import Settings
@@ -24,7 +25,17 @@ class Runtime:
         self.model = model
         self.lookahead = Lookahead(config)
         self._engine: Engine | None = None
+        self._store: AnswerStore | None = None
         install_steal_guard(self.lookahead, self.release)
+
+    def open_store(self, *, keep: bool) -> None:
+        """Open the answer cache or recorded predictions now, so a bad path is a usage error before
+        any call; ``keep=False`` (the xdist controller, which runs no item) only validates."""
+        try:
+            store = self._answer_store()
+        except AnswerStoreError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        self._store = store if keep else None
 
     @property
     def engine(self) -> Engine:
@@ -37,7 +48,7 @@ class Runtime:
                 model=self.model, base_url=self.api_url, api_key=s.api_key,
                 generation_config=s.generation_config, timeout=s.timeout,
                 max_retries=s.max_retries, batch_size=self.in_flight,
-            ), store=self._answer_store(), offline=self._offline_reason())
+            ), store=self._store, offline=self._offline_reason())
         return self._engine
 
     def _answer_store(self) -> AnswerStore | None:

@@ -157,12 +157,9 @@ def test_second_run_and_recorded_predictions_send_nothing_and_report_the_same(py
         assert server.stats()["requests"] == 0
     assert detailed_report(second.stdout.str()) == detailed_report(first.stdout.str())
     assert detailed_report(third.stdout.str()) == detailed_report(first.stdout.str())
-    line = next(l for l in second.outlines if "answers from the cache" in l)
-    cached = int(line.split("requests, ")[1].split(", ")[1].split()[0])
+    line = next(l for l in second.outlines if "answers from" in l)
     assert " 0 requests" in line
-    # Under xdist the engine counts a submit, and a prefetched item that moves to the other worker is
-    # submitted twice; counting SampleResult.cached in the controller would make this exactly 33.
-    assert cached == 33 if workers == "0" else cached >= 33
+    assert f"33 of 33 answers from {cache}" in line
 
 
 def test_edited_and_reordered_collection_reuses_only_what_still_applies(pytester: pytest.Pytester) -> None:

@@ -1,0 +1,77 @@
+"""Options: ini twins, CLI precedence, and one-line usage errors naming the option."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from conftest import SEED_SCRIPT, SEED_SUITE, table_rows
+
+
+@pytest.fixture
+def seed(pytester: pytest.Pytester) -> None:
+    shutil.copy(SEED_SUITE, pytester.path / "suite.jsonl")
+    shutil.copy(SEED_SCRIPT, pytester.path / "script.json")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--eval-batch-size", "0"], "--eval-batch-size (ini eval_batch_size): must be >= 1 (got 0)"),
+    (["--eval-timeout", "soon"], "--eval-timeout (ini eval_timeout): expected a number, got 'soon'"),
+    (["--eval-generation-config", "{temperature: 0}"], "--eval-generation-config (ini eval_generation_config): not valid JSON"),
+    (["--eval-generation-config", "[1]"], "must be a JSON object"),
+    (["--eval-compat", "pandas"], "--eval-compat (ini eval_compat): must be one of corrected, evalscope (got 'pandas')"),
+    (["--eval-max-error-rate", "2"], "--eval-max-error-rate (ini eval_max_error_rate): must be between 0 and 1 (got 2.0)"),
+    (["--eval-rerun-review"], "--eval-rerun-review (ini eval_rerun_review): needs --eval-use-cache"),
+    (["--eval-collection", "missing.jsonl"], "missing.jsonl: no such file or folder"),
+    (["--eval-predictions", "nowhere"], "--eval-predictions"),
+    (["--eval-baseline", "nowhere"], "--eval-baseline"),
+])
+def test_bad_option_is_one_usage_line(pytester: pytest.Pytester, seed: None, args: list[str], message: str) -> None:
+    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
+                                           "-p", "no:cacheprovider", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
+    assert len(errors) == 1 and message in errors[0], result.stderr.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_missing_model_url_is_a_usage_error(pytester: pytest.Pytester, seed: None) -> None:
+    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--eval-api-url is required" in result.stderr.str()
+
+
+def test_ini_twins_and_cli_precedence(pytester: pytest.Pytester, seed: None) -> None:
+    pytester.makeini("[pytest]\neval_collection = suite.jsonl\neval_mock = script.json\neval_batch_size = 3\n"
+                     "eval_compat = evalscope\n")
+    from_ini = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert from_ini.ret == 0, from_ini.stdout.str()
+    from_ini.stdout.fnmatch_lines(["*3 requests in flight per process, numbers: evalscope*"])
+    assert table_rows(from_ini.stdout.str(), "task_level Report:") == ["| reasoning | 0.8 | 0.6 | 0.3556 | 10 |"]
+    from_cli = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--eval-batch-size", "5")
+    from_cli.stdout.fnmatch_lines(["*5 requests in flight per process*"])
+
+
+def test_project_tests_are_not_run_when_a_collection_is_given(pytester: pytest.Pytester, seed: None) -> None:
+    pytester.makepyfile(test_unit="def test_x():\n    assert False\n")
+    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
+                                           "-p", "no:cacheprovider")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["collected 10 items"])
+    both = pytester.runpytest_subprocess("suite.jsonl", "test_unit.py", "--eval-mock", "script.json",
+                                         "-p", "no:cacheprovider")
+    both.stdout.fnmatch_lines(["collected 11 items", "*1 failed, 8 passed, 2 incorrect*"])
+
+
+def test_legacy_weights_are_normalised_with_a_warning(pytester: pytest.Pytester, seed: None) -> None:
+    lines = [json.loads(line) for line in (pytester.path / "suite.jsonl").read_text(encoding="utf-8").splitlines()]
+    for line in lines:  # v1.0-1.2: the leaf weight repeated on every line
+        line["weight"] = 0.4 if line["dataset_name"] == "arc" else 0.6
+    (pytester.path / "suite.jsonl").write_text("\n".join(json.dumps(l, ensure_ascii=False) for l in lines) + "\n",
+                                               encoding="utf-8")
+    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
+                                           "-p", "no:cacheprovider")
+    assert result.ret == 0
+    assert "weight" in result.stdout.str() and "legacy" in result.stdout.str().lower()
+    assert table_rows(result.stdout.str(), "category_level Report:") == ["| reasoning_index | 0.8 | 0.6 | 0.3556 | 10 |"]
