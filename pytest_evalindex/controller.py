@@ -49,12 +49,47 @@ class Controller:
         self.interrupted: str | None = None
         self.process_counters: dict[str, dict[str, Any]] = {}
         self.entries: dict[str, Entry] = {}  # filled when this process collected the items itself
+        self.unreported: dict[str, str] = {}  # node id → why a failed sample report carried no result
 
     def add_report(self, report: pytest.TestReport) -> None:
         data = getattr(report, REPORT_ATTRIBUTE, None)
         if isinstance(data, dict):
             result = SampleResult.from_dict(data)
             self.results[result.node_id] = result
+        elif report.failed and ".jsonl::" in report.nodeid:
+            # No result on a failed sample report: its worker crashed (xdist reports it for the sample it
+            # was running) or setup failed outside the model call. The sample still counts, as an error.
+            message = str(report.longrepr).strip().splitlines()
+            self.unreported[report.nodeid] = message[-1] if message else "failed without a result"
+
+    def _results_for_unreported(self) -> None:
+        """Turn samples that failed without a result into error results (entries re-read as needed)."""
+        for nodeid, message in list(self.unreported.items()):
+            if nodeid in self.results:
+                continue
+            located = self._locate(nodeid)
+            if located is None:
+                continue
+            path, ordinal, entry = located
+            self.results[nodeid] = SampleResult(
+                node_id=nodeid, ordinal=ordinal, file=str(path), line=entry.line, index=entry.index,
+                dataset_name=entry.dataset_name, subset_name=entry.subset_name, task_type=entry.task_type,
+                tags=list(entry.tags), categories=list(entry.categories), weight=entry.weight,
+                sample_hash=entry.sample_hash(), status="error", error=message)
+
+    def _locate(self, nodeid: str) -> tuple[Path, int, Entry] | None:
+        relative, name = nodeid.split("::", 1)
+        path = self.config.rootpath / relative
+        try:
+            collection = load_collection(path)
+        except CollectionError:
+            return None
+        chosen = select(collection.entries, limit=self.settings.limit, shuffle=self.settings.shuffle,
+                        seed=self.settings.seed)
+        for ordinal, entry in enumerate(chosen):
+            if entry.node_name == name:
+                return path, ordinal, entry
+        return None
 
     def ordered_results(self) -> list[SampleResult]:
         return sorted(self.results.values(), key=lambda r: (r.file, r.ordinal))
@@ -85,6 +120,7 @@ class Controller:
 
     def finish(self, *, evaluate_gates: bool) -> None:
         """Aggregate, evaluate the gates (unless the run was cut short) and write the output folder."""
+        self._results_for_unreported()
         if not self.results:
             return
         results = self.ordered_results()
