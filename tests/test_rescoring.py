@@ -1,0 +1,91 @@
+"""Re-scoring without the model (--eval-rerun-review) and the report of an interrupted run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import output_dir_of
+from helpers_runs import GENERAL_SUITE, MODEL, general_script, run_plugin, write_suite
+
+from pytest_evalindex.mock import MockServer
+
+PYTEST = Path(sys.executable).with_name("pytest")
+STRICT_TRIVIA = """
+from pytest_evalindex import Score, scorer
+
+@scorer("trivia_qa")
+def exact_last_line(sample):
+    answer = sample.completion.strip().splitlines()[-1].removeprefix("ANSWER:").strip()
+    return Score(value=float(answer in ("Canberra", "Iron", "William Shakespeare", "Pacific Ocean")), extracted=answer)
+"""
+
+
+def _samples(result: pytest.RunResult) -> dict[str, dict[str, object]]:
+    report = next(output_dir_of(result.stdout.str()).glob("reports/*/evalindex_report.json"))
+    return {s["node_id"].split("::")[1]: s for s in json.loads(report.read_text())["samples"]}
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_rerun_review_rescores_cached_answers_without_calling_the_model(pytester: pytest.Pytester,
+                                                                        workers: str) -> None:
+    cache = pytester.path / "cache"
+    with MockServer(general_script()) as server:
+        first = run_plugin(pytester, server.url, "--eval-use-cache", str(cache), "-n", workers)
+        assert first.ret == 0
+        before = _samples(first)
+        # A scorer fix after the run: trivia_qa now needs the canonical answer on the last line.
+        pytester.makeconftest(STRICT_TRIVIA)
+        server.reset_stats()
+        rescored = run_plugin(pytester, server.url, "--eval-use-cache", str(cache), "--eval-rerun-review",
+                              "-n", workers)
+        assert server.stats()["requests"] == 0
+    assert rescored.ret == 0, rescored.stdout.str()
+    after = _samples(rescored)
+    changed = {node for node in before if before[node]["status"] != after[node]["status"]}
+    # "Shakespeare" was accepted as a substring of the aliases; the stricter scorer rejects it.
+    assert changed == {"trivia_qa/default/31"}
+    assert after["trivia_qa/default/31"]["extracted"] == "Shakespeare"
+
+
+def test_rerun_review_fails_clearly_for_samples_without_a_cached_answer(pytester: pytest.Pytester) -> None:
+    cache = pytester.path / "cache"
+    lines = GENERAL_SUITE.read_text(encoding="utf-8").splitlines()
+    write_suite(pytester.path / "part.jsonl", lines[:20])
+    with MockServer(general_script()) as server:
+        assert run_plugin(pytester, server.url, "--eval-use-cache", str(cache), suite=pytester.path / "part.jsonl").ret == 0
+        server.reset_stats()
+        rescored = run_plugin(pytester, server.url, "--eval-use-cache", str(cache), "--eval-rerun-review")
+        assert server.stats()["requests"] == 0
+    assert rescored.ret == 1
+    output = rescored.stdout.str()
+    assert output.count("model call failed: no cached answer for this sample (--eval-rerun-review never calls "
+                        "the model; run without it first)") == 13
+    rescored.stdout.re_match_lines([r".*13 errors.*"])
+
+
+def test_ctrl_c_still_writes_the_report_marked_incomplete(tmp_path: Path) -> None:
+    out = tmp_path / "outputs"
+    with MockServer(general_script(latency=0.2)) as server:
+        process = subprocess.Popen(
+            [str(PYTEST), "-p", "no:cacheprovider", "--eval-collection", str(GENERAL_SUITE), "--eval-model", MODEL,
+             "--eval-api-url", server.url, "--eval-batch-size", "2", "--eval-output-dir", str(out)],
+            cwd=tmp_path, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 30
+        while sum(server.stats()["answered"].values()) < 10:
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == pytest.ExitCode.INTERRUPTED, output
+    assert "INCOMPLETE" in output
+    report = json.loads(next(out.glob("*/reports/*/evalindex_report.json")).read_text())
+    assert report["incomplete"] is True
+    assert 8 <= len(report["samples"]) < 33
+    assert all(s["status"] in ("correct", "incorrect") for s in report["samples"])
