@@ -53,7 +53,6 @@ class SampleItem(pytest.Item):
         self.entry = entry
         self.ordinal = ordinal
         self.completion: Completion | None = None
-        self._sample_hash: str | None = None
         self.result: SampleResult | None = None
         spec = lookup(entry.scorer or entry.dataset_name)
         assert spec is not None  # validated at load time
@@ -110,7 +109,7 @@ class SampleItem(pytest.Item):
             node_id=self.nodeid, ordinal=self.ordinal, file=str(self.path), line=entry.line, index=entry.index,
             dataset_name=entry.dataset_name, subset_name=entry.subset_name, task_type=entry.task_type,
             tags=list(entry.tags), categories=list(entry.categories), weight=entry.weight,
-            sample_hash=self.sample_hash, status=status,  # type: ignore[arg-type]
+            sample_hash=entry.sample_hash(), status=status,  # type: ignore[arg-type]
             score=None if score is None else score.value,
             metric=score.metric if score is not None else self.scorer_spec.metric,
             extracted=None if score is None else score.extracted,
@@ -123,12 +122,6 @@ class SampleItem(pytest.Item):
             latency=None if completion is None else round(completion.latency, 4),
             cached=bool(completion is not None and completion.cached),
         )
-
-    @property
-    def sample_hash(self) -> str:
-        if self._sample_hash is None:
-            self._sample_hash = self.entry.sample_hash()
-        return self._sample_hash
 
     def describe(self) -> str:
         """Prompt (shortened), target, raw answer and extracted answer, for failure text."""

@@ -142,6 +142,8 @@ class Entry(BaseModel):
     scorer: str | None = None
 
     _line: int = PrivateAttr(default=0)
+    _messages: list[dict[str, Any]] | None = PrivateAttr(default=None)
+    _hash: str | None = PrivateAttr(default=None)
 
     @field_validator("weight")
     @classmethod
@@ -175,8 +177,10 @@ class Entry(BaseModel):
         return f"{self.dataset_name}/{self.subset_name}/{self.index}"
 
     def openai_messages(self) -> list[dict[str, Any]]:
-        """The prompt as OpenAI chat messages."""
-        return [m.to_openai() for m in self.prompt.input]
+        """The prompt as OpenAI chat messages (built once; treat as read-only)."""
+        if self._messages is None:
+            self._messages = [m.to_openai() for m in self.prompt.input]
+        return self._messages
 
     def collection_info(self) -> dict[str, Any]:
         """EvalScope's ``collection_info``: the line minus ``prompt``."""
@@ -185,6 +189,11 @@ class Entry(BaseModel):
 
     def sample_hash(self) -> str:
         """A content hash identifying this sample independent of its position (16 hex chars)."""
+        if self._hash is None:
+            self._hash = self._content_hash()
+        return self._hash
+
+    def _content_hash(self) -> str:
         payload = {
             "messages": self.openai_messages(),
             "choices": self.prompt.choices,

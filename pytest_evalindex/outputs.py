@@ -90,14 +90,21 @@ def write_outputs(
     mid = model_id(model)
     ordered = sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))
 
+    # Secrets are scrubbed from the final text of each file (cheaper than walking every line), in raw
+    # and JSON-escaped form; the small config also goes through scrub_obj before YAML quoting.
+    variants = secret_variants(secrets)
+
     def clean(obj: Any) -> Any:
         return scrub_obj(obj, secrets)
+
+    def write(path: Path, text: str) -> None:
+        _write_text(path, scrub(text, variants))
 
     config = {"model": model, "model_id": mid, "eval_type": "openai_api", "datasets": [COLLECTION_NAME]}
     config.update({k: v for k, v in safe_settings.items() if k not in config})
     _write_text(run_dir / "configs" / "task_config.yaml",
                 yaml.safe_dump(clean(config), sort_keys=False, allow_unicode=True, default_flow_style=False))
-    _write_text(run_dir / "logs" / "eval_log.log", scrub(log_text, secrets))
+    write(run_dir / "logs" / "eval_log.log", log_text)
 
     predictions: list[dict[str, Any]] = []
     reviews: list[dict[str, Any]] = []
@@ -108,17 +115,16 @@ def write_outputs(
         prediction = prediction_line(index, result, entry, model)
         predictions.append(prediction)
         reviews.append(review_line(index, result, entry, model, messages=prediction["messages"]))
-    _write_jsonl(run_dir / "predictions" / mid / JSONL_NAME, clean(predictions))
-    _write_jsonl(run_dir / "reviews" / mid / JSONL_NAME, clean(reviews))
+    write(run_dir / "predictions" / mid / JSONL_NAME, _jsonl_text(predictions))
+    write(run_dir / "reviews" / mid / JSONL_NAME, _jsonl_text(reviews))
 
     reports = run_dir / "reports" / mid
-    _write_text(reports / f"{COLLECTION_NAME}.json",
-                json.dumps(clean(collection_report(ordered, model=model, compat=report.compat)),
-                           indent=4, ensure_ascii=False))
-    _write_text(reports / DETAILED_REPORT_NAME, json.dumps(clean(detailed_report(report)), indent=2))
+    write(reports / f"{COLLECTION_NAME}.json",
+          json.dumps(collection_report(ordered, model=model, compat=report.compat), indent=4, ensure_ascii=False))
+    write(reports / DETAILED_REPORT_NAME, json.dumps(detailed_report(report), indent=2))
     own = evalindex_report(report, ordered, model=model, settings=safe_settings)
     own.update(to_plain(dict(extra or {})))
-    _write_text(reports / EVALINDEX_REPORT_NAME, json.dumps(clean(own), indent=2, ensure_ascii=False) + "\n")
+    write(reports / EVALINDEX_REPORT_NAME, json.dumps(own, indent=2, ensure_ascii=False) + "\n")
 
 
 def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: str,
@@ -170,11 +176,20 @@ def to_plain(obj: Any) -> Any:
     return str(obj)
 
 
-def _write_jsonl(path: Path, lines: Sequence[Any]) -> None:
+def secret_variants(secrets: Sequence[str]) -> list[str]:
+    """Each secret as it may appear in a written file: raw, and JSON-escaped (ASCII and not)."""
+    found = set(secrets)
+    for secret in secrets:
+        found.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+        found.add(json.dumps(secret)[1:-1])
+    return sorted(found)
+
+
+def _jsonl_text(lines: Sequence[Any]) -> str:
     buffer = io.StringIO()
     with jsonlines.Writer(buffer) as writer:  # EvalScope's conventions: ", "/": ", non-ASCII as is
         writer.write_all(lines)
-    _write_text(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -3,7 +3,6 @@ and ``collection_detailed_report.json`` rows. Pure builders: plain dicts in, pla
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,10 +17,11 @@ _STOP_REASONS = {"stop": "stop", "length": "max_tokens", "max_tokens": "max_toke
 _CANONICAL_METRICS = {"acc": "accuracy", "mean_acc": "accuracy", "accuracy": "accuracy"}
 
 
-def _message_id(*parts: object) -> str:
-    """A stable 8-hex message id (EvalScope draws random ones; ours repeat run to run)."""
-    seed = ":".join(str(p) for p in parts)
-    return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:8]
+def _message_id(sample_hash: str, position: int | str) -> str:
+    """A stable 8-hex message id (EvalScope draws random ones; ours repeat run to run): six hex
+    digits of the sample's content hash and two for the message's place (``ff``: the answer)."""
+    place = 0xFF if position == "assistant" else int(position) % 0xFF
+    return f"{sample_hash[:6]}{place:02x}"
 
 
 def fallback_collection_info(result: SampleResult) -> dict[str, Any]:

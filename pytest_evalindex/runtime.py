@@ -97,17 +97,16 @@ class Runtime:
         return 2 * self.in_flight
 
     def prefetch(self, item: SampleItem, nextitem: pytest.Item | None) -> None:
-        """Start the calls for ``item`` and the items after it; cancel calls for items no longer ours."""
+        """Start the calls for ``item`` and the items this process runs after it.
+
+        Items taken away by work stealing are released (and their calls cancelled) by the steal
+        guard at the moment they are stolen, so nothing here needs to look backwards.
+        """
         from pytest_evalindex.collect import SampleItem
 
         engine = self.engine
-        window = [item] + [it for it in self.lookahead.upcoming(item, nextitem, self.depth) if isinstance(it, SampleItem)]
-        wanted = {it.nodeid for it in window}
-        for key in engine.pending_keys():
-            if key not in wanted:
-                engine.cancel(key)
-        for upcoming in window:
-            if not engine.is_submitted(upcoming.nodeid):
+        for upcoming in [item, *self.lookahead.upcoming(item, nextitem, self.depth)]:
+            if isinstance(upcoming, SampleItem) and not engine.is_submitted(upcoming.nodeid):
                 engine.submit(upcoming.nodeid, upcoming.entry.openai_messages(), upcoming.entry.prompt.tools)
 
     @property
