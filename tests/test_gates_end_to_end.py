@@ -157,3 +157,17 @@ def test_baseline_lists_exactly_the_flipped_sample(pytester: pytest.Pytester, se
     tolerant = run(pytester, "--eval-baseline", str(baseline_dir), "--eval-max-drop", "0.3", "-n", workers,
                    script=worse)
     assert tolerant.ret == 0, tolerant.stdout.str()
+
+
+def test_markdown_summary_for_ci(pytester: pytest.Pytester, seed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    step_summary = seed / "step_summary.md"
+    step_summary.write_text("earlier step\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
+    result = run(pytester, "--eval-threshold", "index>=0.4", "--eval-markdown", "summary.md")
+    assert result.ret == 1
+    ours = (seed / "summary.md").read_text(encoding="utf-8")
+    appended = step_summary.read_text(encoding="utf-8")
+    assert appended.startswith("earlier step\n") and appended.endswith(ours)
+    assert "0.3556" in ours and "FAIL" in ours
+    assert "| ❌ | gate\\[index&gt;=0.4\\] |" in ours  # escaped for Markdown and HTML
+    assert "| reasoning\\_index |" in ours  # the category table
