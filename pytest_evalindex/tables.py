@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from tabulate import tabulate
 
 from pytest_evalindex.aggregate import LEVELS, LevelRow, Report
+from pytest_evalindex.textsafe import visible
 
 _COUNT_COLUMNS = ("excluded", "errors")
 _NUMBER_COLUMNS = frozenset({"micro_avg.", "macro_avg.", "weighted_avg.", "count", *_COUNT_COLUMNS})
@@ -76,19 +76,5 @@ def _cell(value: Any) -> str:
 
 
 def sanitize(text: str) -> str:
-    """``text`` safe for a one-line terminal cell: control, format and line-separator characters
-    (ANSI escapes, newlines, tabs, bidi overrides…) are shown as ``\\xNN``/``\\uNNNN`` escapes."""
-    out: list[str] = []
-    for ch in text:
-        category = unicodedata.category(ch)
-        if category.startswith("C") or category in ("Zl", "Zp"):
-            code = ord(ch)
-            if code < 0x100:
-                out.append(f"\\x{code:02x}")
-            elif code < 0x10000:
-                out.append(f"\\u{code:04x}")
-            else:
-                out.append(f"\\U{code:08x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """``text`` safe for a one-line terminal cell (newlines and tabs escaped too)."""
+    return visible(text, keep_newlines=False)

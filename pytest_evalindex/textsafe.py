@@ -6,16 +6,22 @@ import unicodedata
 
 
 def visible(text: str, *, keep_newlines: bool = True) -> str:
-    """Escape control characters (ANSI escapes included) so they show instead of acting."""
+    """Escape control, format and line-separator characters (ANSI escapes, bidi overrides…) as
+    ``\\xNN``/``\\uNNNN`` so they show instead of acting; ``keep_newlines`` keeps ``\\n`` and tabs."""
     out: list[str] = []
     for ch in text:
-        if ch == "\n" and keep_newlines:
+        if keep_newlines and ch in "\n\t":
             out.append(ch)
-        elif ch == "\t":
-            out.append(ch)
-        elif unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\u200d":
+            continue
+        category = unicodedata.category(ch)
+        if category.startswith("C") or category in ("Zl", "Zp"):
             code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+            if code < 0x100:
+                out.append(f"\\x{code:02x}")
+            elif code < 0x10000:
+                out.append(f"\\u{code:04x}")
+            else:
+                out.append(f"\\U{code:08x}")
         else:
             out.append(ch)
     return "".join(out)
