@@ -39,10 +39,6 @@ class EvalFile(pytest.File):
         for ordinal, entry in enumerate(entries):
             yield SampleItem.from_parent(self, name=entry.node_name, entry=entry, ordinal=ordinal)
 
-    def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
-        if isinstance(excinfo.value, self.CollectError):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style)
 
 
 class SampleItem(pytest.Item):

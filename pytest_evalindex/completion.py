@@ -198,7 +198,7 @@ async def call_chat(client: AsyncOpenAI, model: str, messages: list[dict[str, An
     if arguments.get("stream"):
         completion = await _streamed(client, model, messages, arguments)
     else:
-        response = await client.chat.completions.create(model=model, messages=messages, **arguments)  # type: ignore[call-overload]
+        response = await client.chat.completions.create(model=model, messages=messages, **arguments)  # type: ignore[arg-type]
         completion = _from_response(response)
     if not completion.text and not completion.reasoning and completion.finish_reason in (None, "stop"):
         raise ModelCallError("the model server answered with empty content", retryable=True)
@@ -237,7 +237,7 @@ async def _streamed(client: AsyncOpenAI, model: str, messages: list[dict[str, An
     finish_reason = None
     usage = None
     model_name = None
-    stream = await client.chat.completions.create(model=model, messages=messages, **arguments)  # type: ignore[call-overload]
+    stream: Any = await client.chat.completions.create(model=model, messages=messages, **arguments)  # type: ignore[arg-type]
     async for chunk in stream:
         model_name = chunk.model or model_name
         if chunk.usage is not None:

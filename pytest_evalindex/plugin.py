@@ -121,7 +121,7 @@ def pytest_configure_node(node: Any) -> None:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> EvalFile | None:
     if file_path.suffix == ".jsonl" and file_path.resolve() in parent.config.stash.get(_targets_key, set()):
-        return EvalFile.from_parent(parent, path=file_path)  # type: ignore[no-any-return]
+        return EvalFile.from_parent(parent, path=file_path)
     return None
 
 

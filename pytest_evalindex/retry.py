@@ -113,4 +113,5 @@ async def with_retries(attempt: Callable[[], Awaitable[T]], limit: AdaptiveLimit
 
 
 def _backoff(attempt: int) -> float:
-    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+    delay: float = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
+    return delay * (0.5 + random.random() / 2)
