@@ -7,20 +7,19 @@ redacted by key, and every literal secret value found in them is scrubbed from a
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
-import io
 import json
 import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, TextIO
 
-import jsonlines
 import yaml
 
 from pytest_evalindex.aggregate import Report
@@ -106,17 +105,18 @@ def write_outputs(
                 yaml.safe_dump(clean(config), sort_keys=False, allow_unicode=True, default_flow_style=False))
     write(run_dir / "logs" / "eval_log.log", log_text)
 
-    predictions: list[dict[str, Any]] = []
-    reviews: list[dict[str, Any]] = []
-    for index, result in enumerate(ordered):
-        if result.status == "error":
-            continue  # no answer to show; the error lives in evalindex_report.json
-        entry = entries.get(result.node_id)
-        prediction = prediction_line(index, result, entry, model)
-        predictions.append(prediction)
-        reviews.append(review_line(index, result, entry, model, messages=prediction["messages"]))
-    write(run_dir / "predictions" / mid / JSONL_NAME, _jsonl_text(predictions))
-    write(run_dir / "reviews" / mid / JSONL_NAME, _jsonl_text(reviews))
+    # Streamed line by line: at 100,000 samples the lines would otherwise all sit in memory at once.
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # EvalScope's conventions: ", "/": ", non-ASCII as is
+    with _atomic_text(run_dir / "predictions" / mid / JSONL_NAME) as predictions, \
+            _atomic_text(run_dir / "reviews" / mid / JSONL_NAME) as reviews:
+        for index, result in enumerate(ordered):
+            if result.status == "error":
+                continue  # no answer to show; the error lives in evalindex_report.json
+            entry = entries.get(result.node_id)
+            prediction = prediction_line(index, result, entry, model)
+            predictions.write(scrub(encode(prediction), variants) + "\n")
+            review = review_line(index, result, entry, model, messages=prediction["messages"])
+            reviews.write(scrub(encode(review), variants) + "\n")
 
     reports = run_dir / "reports" / mid
     write(reports / f"{COLLECTION_NAME}.json",
@@ -185,20 +185,20 @@ def secret_variants(secrets: Sequence[str]) -> list[str]:
     return sorted(found)
 
 
-def _jsonl_text(lines: Sequence[Any]) -> str:
-    buffer = io.StringIO()
-    with jsonlines.Writer(buffer) as writer:  # EvalScope's conventions: ", "/": ", non-ASCII as is
-        writer.write_all(lines)
-    return buffer.getvalue()
-
-
 def _write_text(path: Path, text: str) -> None:
     """Write ``text`` as UTF-8 atomically (temp file in the same folder, then ``os.replace``)."""
+    with _atomic_text(path) as handle:
+        handle.write(text)
+
+
+@contextlib.contextmanager
+def _atomic_text(path: Path) -> Iterator[TextIO]:
+    """A UTF-8 text file that appears at ``path`` only when complete (temp file, then ``os.replace``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            yield handle
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -159,6 +159,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return report
     if call.when == "call" and item.result is not None:
         setattr(report, REPORT_ATTRIBUTE, item.result.to_dict())
+        item.result = item.completion = None  # items live until the end of the run; the report carries it
     elif call.when == "setup" and call.excinfo is not None and isinstance(call.excinfo.value, ModelCallError):
         error = item.make_result(None, None, error=str(call.excinfo.value))
         setattr(report, REPORT_ATTRIBUTE, error.to_dict())
@@ -188,8 +189,13 @@ class _ControllerHooks:
     def __init__(self, controller: Controller) -> None:
         self.controller = controller
 
+    @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.controller.add_report(report)
+        data = getattr(report, REPORT_ATTRIBUTE, None)
+        if isinstance(data, dict):
+            # Reports are kept until the end of the run; the controller now holds the result.
+            setattr(report, REPORT_ATTRIBUTE, {"status": data.get("status")})
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         samples = [item for item in session.items if isinstance(item, SampleItem)]
