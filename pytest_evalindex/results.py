@@ -15,7 +15,7 @@ Status = Literal["correct", "incorrect", "excluded", "error"]
 REPORT_ATTRIBUTE = "evalindex_result"
 
 
-@dataclass
+@dataclass(slots=True)
 class Usage:
     """Token counts reported by the server (zeros when it sent none)."""
 
@@ -24,7 +24,7 @@ class Usage:
     total_tokens: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class SampleResult:
     """One sample's result.
 
@@ -63,16 +63,21 @@ class SampleResult:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-plain dict (only str, int, float, bool, None, list, dict)."""
         # Hand-written rather than dataclasses.asdict: this runs once per sample on the hot path.
-        data = dict(self.__dict__)
+        data = {name: getattr(self, name) for name in _FIELD_NAMES}
         data["tags"] = list(self.tags)
         data["categories"] = list(self.categories)
-        data["usage"] = dict(self.usage.__dict__)
+        usage = self.usage
+        data["usage"] = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
+                         "total_tokens": usage.total_tokens}
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SampleResult:
         """Inverse of :meth:`to_dict`; unknown keys are ignored."""
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+        values = {k: v for k, v in data.items() if k in _FIELD_SET}
         values["usage"] = Usage(**(values.get("usage") or {}))
         return cls(**values)
+
+
+_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(SampleResult))
+_FIELD_SET = frozenset(_FIELD_NAMES)
