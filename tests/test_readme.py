@@ -1,0 +1,30 @@
+"""The README documents every option and its two Quick start commands are the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import ROOT
+
+from pytest_evalindex.options import OPTIONS
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_option_and_ini_twin_is_in_the_options_table() -> None:
+    table = README.split("## Options", 1)[1]
+    for spec in OPTIONS:
+        assert f"`{spec.flag}`" in table, spec.flag
+        if spec.ini:
+            assert f"`{spec.ini_name}`" in table, spec.ini_name
+
+
+def test_quick_start_has_two_commands_and_ci_runs_the_test_command() -> None:
+    quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```bash\n(.*?)```", quick, re.DOTALL)
+    assert block is not None
+    commands = [line for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")]
+    assert len(commands) == 2
+    assert "--eval-mock" in commands[0]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert commands[1] in ci
