@@ -255,7 +255,7 @@ class _ControllerHooks:
             return
         terminalreporter.write_sep("=", "evalindex report")
         terminalreporter.write_line(controller.tables)
-        if controller.gates is not None:
+        if controller.gates is not None and controller.gates.outcomes:
             terminalreporter.write_sep("-", "evalindex gates")
             for gate_line in gate_summary_lines(controller.gates):
                 terminalreporter.write_line(gate_line, green=gate_line.startswith("PASSED"),
