@@ -13,7 +13,10 @@ class ScoreInput:
 
     ``completion`` is the model's answer text (reasoning parts and paired ``<think>`` blocks
     already removed); ``target`` is the sample's target, a list already joined with no
-    separator as EvalScope does; ``choices`` is ``None`` for non-MCQ samples.
+    separator as the older EvalScope did; ``targets`` is the target as the line lists it (a
+    string target is a one-element tuple; empty when the caller only knew ``target``), which
+    EvalScope 1.14.1's scorers use as the accepted answers; ``choices`` is ``None`` for
+    non-MCQ samples.
     """
 
     completion: str
@@ -22,6 +25,7 @@ class ScoreInput:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     dataset_name: str = ""
     subset_name: str = ""
+    targets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -30,13 +34,15 @@ class Score:
 
     ``value`` is in [0, 1]; ``None`` means the scorer could not judge the sample, which
     makes it *excluded* (counted, never silently dropped). ``extracted`` is the answer the
-    scorer pulled out of the completion, kept in every result.
+    scorer pulled out of the completion, kept in every result. ``metadata`` is what EvalScope
+    writes as the review's ``score.metadata`` (e.g. aime's ``math_reason``).
     """
 
     value: float | None
     extracted: str | None = None
     metric: str = "accuracy"
     explanation: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Scorer(Protocol):

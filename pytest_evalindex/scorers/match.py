@@ -7,11 +7,14 @@ import string
 from collections.abc import Iterable
 
 from pytest_evalindex.scorers.base import Score, ScoreInput
-from pytest_evalindex.scorers.text import clean_completion
+from pytest_evalindex.scorers.text import clean_completion, target_values
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = frozenset(string.punctuation)
 _TRIVIA_ANSWER = re.compile(r"ANSWER:\s*(.*)")
+_ANSWER_MARKER = re.compile(r"(?i)ANSWER\s*:\s*\**\s*")
+# Characters the official TriviaQA evaluation turns into spaces.
+_TRIVIA_PUNCT = frozenset(string.punctuation + "\u2018\u2019\u00b4`")
 
 
 def normalize_text(text: str) -> str:
@@ -44,14 +47,44 @@ def normalized_match(sample: ScoreInput) -> Score:
     return Score(value=float(normalize_text(answer) == target), extracted=answer, metric="accuracy")
 
 
+def extract_answer_line(text: str) -> str | None:
+    """Text after the last ``ANSWER:`` marker (any case, bold allowed) up to the end of its line,
+    without ``*``; ``None`` without a marker (EvalScope 1.14.1's ``extract_answer_line``)."""
+    markers = list(_ANSWER_MARKER.finditer(text or ""))
+    if not markers:
+        return None
+    return text[markers[-1].end():].split("\n", 1)[0].strip().strip("*").strip()
+
+
+def normalize_trivia_answer(text: str) -> str:
+    """The official TriviaQA normalisation (``normalized_aliases`` are in this form): lowercase,
+    ``_`` and punctuation to spaces, articles dropped, whitespace collapsed."""
+    text = "".join(" " if ch in _TRIVIA_PUNCT else ch for ch in text.replace("_", " ").lower())
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def trivia_qa(sample: ScoreInput) -> Score:
+    """EvalScope 1.14.1: the normalised answer line (or whole answer) equals, after strip and
+    lower-casing, one of the accepted answers (the aliases and normalised aliases)."""
+    try:
+        line = extract_answer_line(clean_completion(sample.completion))
+        extracted = normalize_trivia_answer(line if line is not None else clean_completion(sample.completion))
+    except Exception as exc:
+        return Score(value=0.0, extracted="", metric="accuracy", explanation=f"parse error: {exc!r}")
+    prediction = extracted.strip().lower()
+    hit = bool(prediction) and any(prediction == answer.strip().lower() for answer in target_values(sample))
+    return Score(value=float(hit), extracted=extracted, metric="accuracy")
+
+
 def extract_trivia_answer(text: str) -> str:
-    """Last ``ANSWER: …`` line, else the whole stripped text (EvalScope's trivia_qa rule)."""
+    """Last ``ANSWER: …`` line, else the whole stripped text (the spec's older trivia_qa rule)."""
     found = _TRIVIA_ANSWER.findall(text)
     return found[-1].strip() if found else text.strip()
 
 
-def trivia_qa(sample: ScoreInput) -> Score:
-    """EvalScope parity: non-empty prediction that is a case-sensitive substring of the target.
+def trivia_qa_legacy(sample: ScoreInput) -> Score:
+    """The spec's older rule (``trivia_qa@legacy``): non-empty prediction that is a case-sensitive
+    substring of the target.
 
     The target is the aliases concatenated with no separator, so this is lenient
     (``"a"`` passes) and case-sensitive (``"paris"`` fails against ``"Paris"``).

@@ -15,6 +15,8 @@ from importlib.metadata import entry_points
 from pytest_evalindex.scorers.base import Scorer
 
 ENTRY_POINT_GROUP = "pytest_evalindex.scorers"
+LEGACY_SUFFIX = "@legacy"
+"""``<name>@legacy`` names the spec's older behaviour of a built-in whose EvalScope rule changed."""
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,17 @@ def _load_builtins_and_entry_points() -> None:
     _REGISTRY.update(user_registered)
 
 
-def lookup(name: str) -> ScorerSpec | None:
-    """The scorer registered under ``name``, or ``None``."""
+def lookup(name: str, legacy: bool = False) -> ScorerSpec | None:
+    """The scorer registered under ``name``, or ``None``.
+
+    With ``legacy``, ``<name>@legacy`` is returned when registered (the older EvalScope rules),
+    else ``name``'s scorer.
+    """
     _load_builtins_and_entry_points()
+    if legacy:
+        spec = _REGISTRY.get(name + LEGACY_SUFFIX)
+        if spec is not None:
+            return spec
     return _REGISTRY.get(name)
 
 
