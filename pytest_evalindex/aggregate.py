@@ -6,18 +6,20 @@ groups of their unrounded micro (micro itself at the subset level); ``count`` = 
 rounded with ``round(x, 4)``. Excluded and errored samples never enter an average; they are
 counted per row in ``excluded`` and ``errors``.
 
-Two modes:
+Modes:
 
-* ``compat=True`` reproduces EvalScope: macro children keyed by ``subset_name`` alone (so the
-  ``default`` subsets of different datasets pool into one child), category rows only for full
-  paths, samples without tags absent from the tag level, a duplicated tag counted twice, and
-  only groups holding at least one scored sample appear.
-* ``compat=False`` (default) corrects two things: macro children are keyed by
-  ``(dataset_name, subset_name)``, and the category level has a row for every prefix of each
-  path, so the root row (the index total) always exists. In addition, samples without tags go
-  to a ``(untagged)`` row, samples without categories to a ``(uncategorized)`` row, a tag
-  repeated within one sample counts once, and groups whose samples were all excluded or
-  errored appear with ``None`` averages.
+* ``compat=True`` reproduces EvalScope 1.14.1: macro children keyed by
+  ``(dataset_name, subset_name)``, category rows only for full paths, samples without tags
+  absent from the tag level, a duplicated tag counted twice, and only groups holding at least
+  one scored sample appear. With ``pool_subsets_by_name=True`` as well, macro children are
+  keyed by ``subset_name`` alone, as the older EvalScope of the spec did (the ``default``
+  subsets of different datasets pool into one child).
+* ``compat=False`` (default): macro children are keyed by ``(dataset_name, subset_name)``
+  (or by subset name with ``pool_subsets_by_name``), and the category level has a row for
+  every prefix of each path, so the root row (the index total) always exists. In addition,
+  samples without tags go to a ``(untagged)`` row, samples without categories to a
+  ``(uncategorized)`` row, a tag repeated within one sample counts once, and groups whose
+  samples were all excluded or errored appear with ``None`` averages.
 
 Sums use ``math.fsum``, so results do not depend on the order samples arrive in.
 """
@@ -130,10 +132,14 @@ def is_scored(result: SampleResult) -> bool:
     return result.status in ("correct", "incorrect") and result.score is not None
 
 
-def aggregate(results: Sequence[SampleResult], *, compat: bool = False) -> Report:
-    """Roll ``results`` up into the five-level :class:`Report` (see the module docstring)."""
+def aggregate(results: Sequence[SampleResult], *, compat: bool = False,
+              pool_subsets_by_name: bool = False) -> Report:
+    """Roll ``results`` up into the five-level :class:`Report` (see the module docstring).
+
+    ``pool_subsets_by_name``: macro children keyed by subset name alone (the older EvalScope).
+    """
     ordered = sorted(results, key=lambda r: r.ordinal)
-    child: _ChildFn = _subset_child if compat else _dataset_subset_child
+    child: _ChildFn = _subset_child if pool_subsets_by_name else _dataset_subset_child
     depth_source = [r for r in ordered if is_scored(r)] if compat else ordered
     depth = max((len(r.categories) for r in depth_source), default=0)
     if not compat:

@@ -1,4 +1,5 @@
-"""Five-level aggregation: EvalScope's numbers (compat) and our two corrections (default)."""
+"""Five-level aggregation: EvalScope 1.14.1's numbers (compat), the older EvalScope's subset-name
+pooling (compat + pool_subsets_by_name) and our corrections (default)."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def test_result_order_does_not_matter() -> None:
 
 
 def test_published_pooling_numbers_spec_3_4() -> None:
-    compat = aggregate(rag_results(), compat=True)
+    compat = aggregate(rag_results(), compat=True, pool_subsets_by_name=True)
     fixed = aggregate(rag_results())
     # tag en = ifeval default 36/39 + aa_lcr default 4/30
     assert row(compat, "tag_level", "en").micro == 0.5797
@@ -73,17 +74,46 @@ def test_published_pooling_numbers_spec_3_4() -> None:
     assert row(fixed, "dataset_level", "rag/chinese_simpleqa").macro == 0.3833
 
 
-def test_shared_subset_names_pool_only_in_compat() -> None:
+def test_evalscope_1_14_keys_macro_children_by_dataset_and_subset() -> None:
+    # EvalScope 1.14.1's _group_and_compute on the same RAG frame prints
+    # tag en 0.5797 / 0.5282 / 0.5797, tag rag 0.4966 / 0.4195, tag zh 0.4211 / 0.3833,
+    # category rag_assist_index and task rag 0.4966 / 0.4195 / 0.4966 (micro / macro / weighted).
+    report = aggregate(rag_results(), compat=True)
+    assert rows(report, "tag_level") == {"rag": (0.4966, 0.4195, 0.4966, 145), "zh": (0.4211, 0.3833, 0.4211, 76),
+                                         "en": (0.5797, 0.5282, 0.5797, 69)}
+    assert rows(report, "category_level") == {"rag_assist_index": (0.4966, 0.4195, 0.4966, 145)}
+    assert rows(report, "task_level") == {"rag": (0.4966, 0.4195, 0.4966, 145)}
+    assert [r.name for r in report.levels["tag_level"]] == ["rag", "zh", "en"]  # by count, descending
+    # the same numbers as the corrected default at these levels
+    for level in ("tag_level", "category_level", "task_level", "dataset_level"):
+        assert rows(report, level) == rows(aggregate(rag_results()), level)
+
+
+def test_evalscope_1_14_still_differs_from_corrected_where_documented() -> None:
+    results = [make_result(0, "arc", "default", 1.0, tags=["en", "en"]), make_result(1, "arc", "default", 0.0),
+               make_result(2, "gsm8k", "main", 1.0, tags=["en"], categories=["idx", "math"])]
+    compat = aggregate(results, compat=True)
+    assert rows(compat, "tag_level") == {"en": (1.0, 1.0, 1.0, 3)}  # duplicated tag twice, untagged absent
+    assert {r.name for r in compat.levels["category_level"]} == {"reasoning_index", "idx/math"}  # full paths only
+    fixed = aggregate(results)
+    assert rows(fixed, "tag_level")["en"][3] == 2 and UNTAGGED in rows(fixed, "tag_level")
+
+
+def test_shared_subset_names_pool_only_with_pool_subsets_by_name() -> None:
     # arc, aime24 and humaneval, all subset `default` (spec §3.4 second probe)
     results = [make_result(0, "arc", "default", 1.0), make_result(1, "arc", "default", 1.0),
                make_result(2, "aime24", "default", 1.0), make_result(3, "aime24", "default", 0.0),
                make_result(4, "humaneval", "default", 1.0), make_result(5, "humaneval", "default", 0.0),
-               make_result(6, "humaneval", "default", 1.0), make_result(7, "humaneval", "default", 1.0)]
+               make_result(6, "humaneval", "default", 1.0), make_result(7, "humaneval", "default", 0.0)]
+    pooled = aggregate(results, compat=True, pool_subsets_by_name=True)
     compat = aggregate(results, compat=True)
     fixed = aggregate(results)
-    assert row(compat, "category_level", "reasoning_index").macro == 0.75  # = micro 6/8
-    assert row(fixed, "category_level", "reasoning_index").macro == round((1.0 + 0.5 + 0.75) / 3, 4)
-    assert row(fixed, "task_level", "reasoning").macro == 0.75
+    assert row(pooled, "category_level", "reasoning_index").macro == 0.625  # = micro 5/8
+    per_pair = round((1.0 + 0.5 + 0.5) / 3, 4)  # 0.6667
+    assert row(compat, "category_level", "reasoning_index").macro == per_pair
+    assert row(fixed, "category_level", "reasoning_index").macro == per_pair
+    assert row(compat, "task_level", "reasoning").macro == per_pair
+    assert row(aggregate(results, pool_subsets_by_name=True), "task_level", "reasoning").macro == 0.625
 
 
 NESTED = [
