@@ -60,3 +60,11 @@ def output_dir_of(output: str) -> Path:
     match = re.search(r"evalindex outputs: (\S+)", output)
     assert match, "no 'evalindex outputs:' line in the output"
     return Path(match.group(1))
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child that must react to Ctrl-C: an xdist worker ignores SIGINT, and a child
+    would inherit that (Python keeps ignoring a signal that was ignored at start-up)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import output_dir_of
+from conftest import default_sigint, output_dir_of
 from helpers_runs import GENERAL_SUITE, MODEL, general_script, run_plugin, write_suite
 
 from pytest_evalindex.mock import MockServer
@@ -21,9 +21,9 @@ STRICT_TRIVIA = """
 from pytest_evalindex import Score, scorer
 
 @scorer("trivia_qa")
-def exact_last_line(sample):
+def full_name_only(sample):
     answer = sample.completion.strip().splitlines()[-1].removeprefix("ANSWER:").strip()
-    return Score(value=float(answer in ("Canberra", "Iron", "William Shakespeare", "Pacific Ocean")), extracted=answer)
+    return Score(value=float(answer in ("Canberra", "William Shakespeare", "Pacific Ocean")), extracted=answer)
 """
 
 
@@ -48,10 +48,12 @@ def test_rerun_review_rescores_cached_answers_without_calling_the_model(pytester
         assert server.stats()["requests"] == 0
     assert rescored.ret == 0, rescored.stdout.str()
     after = _samples(rescored)
-    changed = {node for node in before if before[node]["status"] != after[node]["status"]}
-    # "Shakespeare" was accepted as a substring of the aliases; the stricter scorer rejects it.
-    assert changed == {"trivia_qa/default/31"}
-    assert after["trivia_qa/default/31"]["extracted"] == "Shakespeare"
+    # Only trivia_qa samples were scored again with the new rule; the answers are the cached ones.
+    expected = {node: "correct" if after[node]["extracted"] == "Canberra" else "incorrect"
+                for node in after if node.startswith("trivia_qa/")}
+    assert {node: after[node]["status"] for node in expected} == expected
+    assert all(after[node] == before[node] for node in after if not node.startswith("trivia_qa/"))
+    assert {after[node]["extracted"] for node in expected} == {"Canberra", "Iron", "Shakespeare", "the Atlantic"}
 
 
 def test_rerun_review_fails_clearly_for_samples_without_a_cached_answer(pytester: pytest.Pytester) -> None:
@@ -76,7 +78,8 @@ def test_ctrl_c_still_writes_the_report_marked_incomplete(tmp_path: Path) -> Non
         process = subprocess.Popen(
             [str(PYTEST), "-p", "no:cacheprovider", "--eval-collection", str(GENERAL_SUITE), "--eval-model", MODEL,
              "--eval-api-url", server.url, "--eval-batch-size", "2", "--eval-output-dir", str(out)],
-            cwd=tmp_path, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            cwd=tmp_path, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            preexec_fn=default_sigint)
         deadline = time.monotonic() + 30
         while sum(server.stats()["answered"].values()) < 10:
             assert time.monotonic() < deadline and process.poll() is None

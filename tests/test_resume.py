@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import default_sigint
 from helpers_runs import GENERAL_SUITE, MODEL, detailed_report, entries, general_script
 
 from pytest_evalindex.cache import AnswerCache
@@ -93,6 +94,7 @@ def test_rerun_asks_only_for_answers_never_persisted(tmp_path: Path, how: str, u
     with MockServer(general_script(latency=0.2)) as server:
         keys = _fingerprint_to_prompt(server.url)
         process = subprocess.Popen(_command(server.url, cache, out), cwd=tmp_path, start_new_session=True,
+                                   preexec_fn=default_sigint,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_for_answers(server, 14, process)
         _interrupt(how, process)
