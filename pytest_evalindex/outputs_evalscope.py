@@ -6,15 +6,50 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pytest_evalindex.aggregate import LEVELS, UNCATEGORIZED, Report, is_scored
+from pytest_evalindex.aggregate import LEVELS, Report, is_scored
 from pytest_evalindex.entry import ChatMessage, Entry
 from pytest_evalindex.results import SampleResult
+from pytest_evalindex.scorers.text import accepted_answers
 
 COLLECTION_NAME = "data_collection"
 
 _STOP_REASONS = {"stop": "stop", "length": "max_tokens", "max_tokens": "max_tokens", "tool_calls": "tool_calls",
                  "function_call": "tool_calls", "content_filter": "content_filter", "model_length": "model_length"}
 _CANONICAL_METRICS = {"acc": "accuracy", "mean_acc": "accuracy", "accuracy": "accuracy"}
+# EvalScope's content part models (``api/messages/content.py``): fields after ``internal`` and
+# ``type``, with their defaults, in dump order.
+_PART_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {
+    "text": (("text", ""), ("refusal", None)),
+    "reasoning": (("reasoning", ""), ("signature", None), ("redacted", False), ("reasoning_tokens", None)),
+    "image": (("image", ""), ("detail", "auto")),
+    "audio": (("audio", ""), ("format", None)),
+    "video": (("video", ""), ("format", None), ("start", None), ("end", None), ("fps", None)),
+    "data": (("data", {}),),
+}
+# Metrics whose EvalScope adapter builds its Score by hand, leaving ``main_score_name`` null
+# in the review (aime24/25/26: ``acc``).
+_NULL_MAIN_SCORE_NAME = frozenset({"acc"})
+_AMBIGUOUS_PRIMARY = "The collection contains multiple scored metrics, so no single primary metric is selected."
+_NO_PRIMARY = "No scored metric was emitted for this run."
+
+
+def content_part(part: dict[str, Any]) -> dict[str, Any]:
+    """A content part in EvalScope's dump shape: ``internal``, ``type``, then the type's fields
+    (missing ones at their defaults); other keys follow; unknown types are left as they are."""
+    fields = _PART_FIELDS.get(str(part.get("type")))
+    if fields is None:
+        return part
+    out: dict[str, Any] = {"internal": part.get("internal"), "type": part["type"]}
+    for name, default in fields:
+        out[name] = part.get(name, default)
+    out.update((k, v) for k, v in part.items() if k not in out)
+    return out
+
+
+def _content(content: Any) -> Any:
+    if isinstance(content, list):
+        return [content_part(p) if isinstance(p, dict) else p for p in content]
+    return content
 
 
 def _message_id(sample_hash: str, position: int | str) -> str:
@@ -50,7 +85,7 @@ def input_messages(result: SampleResult, entry: Entry | None) -> list[dict[str, 
 def _evalscope_message(message: ChatMessage, sample_hash: str, position: int) -> dict[str, Any]:
     dumped = message.model_dump(mode="json", exclude_none=True)
     out: dict[str, Any] = {"id": dumped.pop("id", None) or _message_id(sample_hash, position),
-                           "content": dumped.pop("content"), "source": None, "metadata": None,
+                           "content": _content(dumped.pop("content")), "source": None, "metadata": None,
                            "internal": None, "perf_metrics": None}
     role = dumped.pop("role")
     out["role"] = role
@@ -70,8 +105,8 @@ def assistant_message(result: SampleResult, model: str) -> dict[str, Any]:
     text = result.completion or ""
     content: str | list[dict[str, Any]] = text
     if result.reasoning:
-        content = [{"type": "reasoning", "reasoning": result.reasoning, "signature": None, "redacted": False},
-                   {"type": "text", "text": text}]
+        content = [content_part({"type": "reasoning", "reasoning": result.reasoning}),
+                   content_part({"type": "text", "text": text})]
     return {"id": _message_id(result.sample_hash, "assistant"), "content": content, "source": "generate",
             "metadata": None, "internal": None, "perf_metrics": None, "role": "assistant",
             "tool_calls": None, "model": model}
@@ -83,7 +118,7 @@ def _usage(result: SampleResult) -> dict[str, Any] | None:
         return None
     return {"input_tokens": u.input_tokens, "output_tokens": u.output_tokens,
             "total_tokens": u.total_tokens or u.input_tokens + u.output_tokens,
-            "input_tokens_cache_write": None, "input_tokens_cache_read": None, "reasoning_tokens": None}
+            "input_tokens_cache_write": None, "input_tokens_cache_read": None, "reasoning_tokens": 0}
 
 
 def _perf(result: SampleResult) -> dict[str, Any] | None:
@@ -121,16 +156,19 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
     """
     scored = is_scored(result)
     value = {result.metric: result.score} if scored else {}
+    main_score_name = None if result.metric in _NULL_MAIN_SCORE_NAME else result.metric
     return {
         "index": index,
-        "target": entry.prompt.target if entry is not None else "",
+        # EvalScope: the accepted answers (stripped, non-empty, unique) as a list, or null
+        "target": (list(accepted_answers(entry.prompt.target)) or None) if entry is not None else None,
         "messages": messages if messages is not None
         else input_messages(result, entry) + [assistant_message(result, model)],
         "agent_trace": None,
         "sample_score": {
             "score": {"value": value, "status": "success" if scored else "excluded", "judge_summary": None,
                       "extracted_prediction": result.extracted, "prediction": result.completion or "",
-                      "explanation": result.explanation, "metadata": {}, "main_score_name": result.metric},
+                      "explanation": result.explanation, "metadata": dict(result.score_metadata or {}),
+                      "main_score_name": main_score_name},
             "sample_id": index, "group_id": index, "generation_index": 0,
             "sample_metadata": sample_metadata(result, entry),
         },
@@ -157,7 +195,8 @@ def _category_block(name: tuple[str, ...], members: Sequence[SampleResult]) -> d
     # EvalScope averages the already-rounded subset scores here.
     score = sum(sc * n for _, sc, n in stats) / num
     macro = sum(sc for _, sc, _ in stats) / len(stats)
-    subsets = [{"name": label, "score": sc, "num": n, "is_aggregate": False} for label, sc, n in stats]
+    subsets = [{"name": label, "score": sc, "num": n, "metadata": None, "is_aggregate": False}
+               for label, sc, n in stats]
     return {"name": list(name), "num": num, "score": _round(score), "macro_score": _round(macro), "subsets": subsets}
 
 
@@ -169,17 +208,15 @@ def _semantics(metric: str) -> dict[str, Any]:
             "display_unit": "%", "display_precision": 1}
 
 
-def _metric_block(metric: str, members: Sequence[SampleResult], compat: bool) -> dict[str, Any]:
+def _metric_block(metric: str, members: Sequence[SampleResult]) -> dict[str, Any]:
     by_path: dict[tuple[str, ...], list[SampleResult]] = {}
     for r in members:
         by_path.setdefault(tuple(r.categories), []).append(r)
-    leaves = [_category_block(path, by_path[path]) for path in sorted(by_path)]
-    # Metric totals come from the full-path categories, so the prefix rows below never double count.
-    real = [c for c in leaves if c["num"] > 0]
+    categories = [_category_block(path, by_path[path]) for path in sorted(by_path)]
+    real = [c for c in categories if c["num"] > 0]
     num = sum(int(c["num"]) for c in real)
     score = sum(float(c["score"]) * int(c["num"]) for c in real) / num
     macro = sum(float(c["score"]) for c in real) / len(real)
-    categories = leaves if compat else _prefix_categories(members)
     return {
         "identity": {"name": _CANONICAL_METRICS.get(metric, metric), "aggregation": "mean", "dimensions": {}},
         "legacy_name": None, "num": num, "score": _round(score), "macro_score": _round(macro),
@@ -187,26 +224,18 @@ def _metric_block(metric: str, members: Sequence[SampleResult], compat: bool) ->
     }
 
 
-def _prefix_categories(members: Sequence[SampleResult]) -> list[dict[str, Any]]:
-    by_prefix: dict[tuple[str, ...], list[SampleResult]] = {}
-    for r in members:
-        path = list(r.categories) or [UNCATEGORIZED]
-        for i in range(1, len(path) + 1):
-            by_prefix.setdefault(tuple(path[:i]), []).append(r)
-    return [_category_block(prefix, by_prefix[prefix]) for prefix in sorted(by_prefix)]
-
-
 def collection_report(results: Sequence[SampleResult], *, model: str, compat: bool) -> dict[str, Any]:
     """The v2 report ``reports/<model>/data_collection.json`` (scored samples only, as in EvalScope).
 
     ``results`` must be in run order: Metric blocks follow first appearance of each raw metric key.
-    Default mode adds a Category for every category-path prefix (the root is the index total).
+    Categories are the full category paths only, in every mode (a prefix row would show twice in
+    EvalScope's viewer and double its counts); ``compat`` is accepted for the callers' symmetry.
     """
     scored = [r for r in results if is_scored(r)]
     by_metric: dict[str, list[SampleResult]] = {}
     for r in scored:
         by_metric.setdefault(r.metric, []).append(r)
-    metrics = [_metric_block(metric, members, compat) for metric, members in by_metric.items()]
+    metrics = [_metric_block(metric, members) for metric, members in by_metric.items()]
     errored = sum(1 for r in results if r.status == "error")
     requested = len(results)
     # EvalScope: the first metric's subset count (full-path categories are disjoint, so = its num).
@@ -217,7 +246,9 @@ def collection_report(results: Sequence[SampleResult], *, model: str, compat: bo
         "metrics": metrics, "analysis": "N/A",
         "perf_metrics": {"coverage": {"requests_with_metrics": sum(1 for r in results if r.latency is not None),
                                       "total_requests": requested}},
-        "primary_metric_identity": None, "judge_summary": None,
+        "primary_metric_identity": dict(metrics[0]["identity"]) if len(metrics) == 1 else None,
+        "primary_metric_unavailable_reason": None if len(metrics) == 1 else (_AMBIGUOUS_PRIMARY if metrics else _NO_PRIMARY),
+        "judge_summary": None,
         "execution_summary": {"requested": requested, "succeeded": requested - errored, "errored": errored,
                               "incomplete": False,
                               "subsets": {"default": {"requested": requested, "succeeded": requested - errored,

@@ -31,6 +31,7 @@ class SampleResult:
     ``status`` is ``correct``/``incorrect`` when the scorer judged it (``score`` set),
     ``excluded`` when the scorer could not judge it (``score`` is ``None``), and ``error``
     when no usable answer arrived (``error`` holds the one-line cause; ``score`` is ``None``).
+    ``score_metadata`` is the scorer's ``Score.metadata`` (the review's ``score.metadata``).
     ``ordinal`` is the sample's position in the run's item order, used to sort outputs so
     that every run mode writes identical files.
     """
@@ -56,6 +57,7 @@ class SampleResult:
     finish_reason: str | None = None
     error: str | None = None
     explanation: str | None = None
+    score_metadata: dict[str, Any] | None = None
     usage: Usage = field(default_factory=Usage)
     latency: float | None = None
     cached: bool = False

@@ -110,6 +110,7 @@ def test_prediction_and_review_lines(tmp_path: Path) -> None:
     assert answer["message"]["role"] == "assistant" and answer["message"]["source"] == "generate"
     assert answer["message"]["content"] == "Reasoning...\nANSWER: A"
     assert first["model_output"]["usage"]["total_tokens"] == 17
+    assert first["model_output"]["usage"]["reasoning_tokens"] == 0  # EvalScope 1.14.1 writes 0, not null
     roles = [m["role"] for m in first["messages"]]
     assert roles == ["system", "user", "assistant"]
     assert first["messages"][1]["id"] == "76edd7a5" and len(first["messages"][0]["id"]) == 8
@@ -120,9 +121,10 @@ def test_prediction_and_review_lines(tmp_path: Path) -> None:
     assert "请回答" in raw and '{"index": 0, "model": ' in raw  # jsonlines conventions
 
     ok = reviews[0]
-    assert ok["target"] == "A"
+    assert ok["target"] == ["A"]  # always a list in EvalScope's reviews
     score = ok["sample_score"]["score"]
     assert score["value"] == {"accuracy": 1.0} and score["status"] == "success"
+    assert score["main_score_name"] == "accuracy" and score["metadata"] == {}
     assert score["extracted_prediction"] == "A" and score["prediction"] == "Reasoning...\nANSWER: A"
     assert ok["sample_score"]["sample_metadata"]["collection_info"]["subset_name"] == "ARC-Challenge"
     assert ok["sample_score"]["sample_id"] == 0
@@ -141,10 +143,15 @@ def test_collection_report_seed_matches_spec(tmp_path: Path) -> None:
         assert (metric["num"], metric["score"], metric["macro_score"]) == (10, 0.8, 0.8)
         assert metric["categories"] == [{
             "name": ["reasoning_index"], "num": 10, "score": 0.8, "macro_score": 0.6,
-            "subsets": [{"name": "arc/ARC-Challenge", "score": 0.8, "num": 5, "is_aggregate": False},
-                        {"name": "arc/ARC-Easy", "score": 1.0, "num": 4, "is_aggregate": False},
-                        {"name": "ceval/logic", "score": 0.0, "num": 1, "is_aggregate": False}]}]
+            "subsets": [{"name": "arc/ARC-Challenge", "score": 0.8, "num": 5, "metadata": None, "is_aggregate": False},
+                        {"name": "arc/ARC-Easy", "score": 1.0, "num": 4, "metadata": None, "is_aggregate": False},
+                        {"name": "ceval/logic", "score": 0.0, "num": 1, "metadata": None, "is_aggregate": False}]}]
         assert data["execution_summary"]["requested"] == 10
+        # one scored metric: EvalScope 1.14.1 names it the primary metric
+        assert data["primary_metric_identity"] == {"name": "accuracy", "aggregation": "mean", "dimensions": {}}
+        assert data["primary_metric_unavailable_reason"] is None
+        keys = list(data)
+        assert keys[keys.index("primary_metric_identity") + 1] == "primary_metric_unavailable_reason"
 
 
 def nested(results_spec: list[tuple[list[str], str, str, float, str]]) -> list[SampleResult]:
@@ -165,12 +172,41 @@ def test_collection_report_nested_and_mixed_metrics(tmp_path: Path) -> None:
     acc, accuracy = compat["metrics"]
     assert [c["name"] for c in accuracy["categories"]] == [["math_index", "math"], ["math_index", "reasoning"]]
     assert compat["num"] == acc["num"] == 1
+    assert compat["primary_metric_identity"] is None
+    assert compat["primary_metric_unavailable_reason"] == (
+        "The collection contains multiple scored metrics, so no single primary metric is selected.")
+    # every mode: full-path categories only (a prefix row shows twice in EvalScope's viewer)
     fixed = json.loads((write(tmp_path / "f", results) / f"reports/{MID}/data_collection.json").read_text())
     accuracy = fixed["metrics"][1]
     assert [(c["name"], c["num"], c["score"]) for c in accuracy["categories"]] == [
-        (["math_index"], 3, 0.6667), (["math_index", "math"], 1, 0.0), (["math_index", "reasoning"], 2, 1.0)]
-    # the metric totals do not double count the prefix rows
+        (["math_index", "math"], 1, 0.0), (["math_index", "reasoning"], 2, 1.0)]
     assert (accuracy["num"], accuracy["score"]) == (3, 0.6667)
+    assert fixed["metrics"] == compat["metrics"]
+
+
+def test_review_line_shapes_follow_evalscope_1_14(tmp_path: Path) -> None:
+    results = finished([make_result(0, "aime24", "default", 1.0, task="math", metric="acc",
+                                    score_metadata={"math_reason": "matched"}),
+                        make_result(1, "trivia_qa", "default", 0.0, task="qa")])
+    results[0].reasoning = "24 it is."
+    entries = {r.node_id: entry_for(r) for r in results}
+    entries[results[1].node_id].prompt.target = [" Paris ", "paris", "", "Paris"]
+    run_dir = make_run_dir(tmp_path, datetime(2026, 8, 1, 12, 0, 0))
+    report = aggregate(results, compat=True)
+    write_outputs(run_dir, report=report, results=results, entries=entries,
+                  settings={"model": MODEL, "compat": True}, log_text=render_tables(report))
+    aime, trivia = read_jsonl(run_dir / f"reviews/{MID}/data_collection_default.jsonl")
+    # aime's adapter builds its Score by hand: value key acc, main_score_name null, math_reason kept
+    assert aime["sample_score"]["score"]["value"] == {"acc": 1.0}
+    assert aime["sample_score"]["score"]["main_score_name"] is None
+    assert aime["sample_score"]["score"]["metadata"] == {"math_reason": "matched"}
+    # target: stripped, empty values dropped, duplicates removed (EvalScope's Target)
+    assert trivia["target"] == ["Paris", "paris"]
+    # content parts in EvalScope's dump shape, field for field
+    reasoning, text = aime["messages"][-1]["content"]
+    assert reasoning == {"internal": None, "type": "reasoning", "reasoning": "24 it is.", "signature": None,
+                         "redacted": False, "reasoning_tokens": None}
+    assert text == {"internal": None, "type": "text", "text": "Reasoning...\nANSWER: A", "refusal": None}
 
 
 def test_detailed_report_shape(tmp_path: Path) -> None:
