@@ -50,7 +50,8 @@ class SampleItem(pytest.Item):
         self.ordinal = ordinal
         self.completion: Completion | None = None
         self.result: SampleResult | None = None
-        spec = lookup(entry.scorer or entry.dataset_name)
+        legacy = self.config.stash[runtime_key].settings.compat == "evalscope-legacy"
+        spec = lookup(entry.scorer or entry.dataset_name, legacy=legacy)
         assert spec is not None  # validated at load time
         self.scorer_spec = spec
 
@@ -81,6 +82,7 @@ class SampleItem(pytest.Item):
         sample = ScoreInput(
             completion=completion.text,
             target=entry.prompt.target_text,
+            targets=tuple(entry.prompt.target) if isinstance(entry.prompt.target, list) else (entry.prompt.target,),
             choices=tuple(entry.prompt.choices) if entry.prompt.choices is not None else None,
             metadata=entry.prompt.metadata,
             dataset_name=entry.dataset_name,

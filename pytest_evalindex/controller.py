@@ -124,7 +124,8 @@ class Controller:
         if not self.results:
             return
         results = self.ordered_results()
-        self.report = aggregate(results, compat=self.settings.compat == "evalscope")
+        mode = self.settings.compat
+        self.report = aggregate(results, compat=mode != "corrected", pool_subsets_by_name=mode == "evalscope-legacy")
         self.tables = render_tables(self.report)
         if evaluate_gates:
             self.gates = run_gates(self.gate_plan, self.settings, self.report, results)

@@ -20,7 +20,7 @@ import pytest
 API_KEY_ENV_VARS = ("EVALINDEX_API_KEY", "OPENAI_API_KEY")
 DEFAULT_BATCH_SIZE = 8
 DEFAULT_SEED = 42
-COMPAT_MODES = ("corrected", "evalscope")
+COMPAT_MODES = ("corrected", "evalscope", "evalscope-legacy")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                kind="int", default=DEFAULT_SEED, metavar="S"),
     OptionSpec("strict", "Make incorrect samples fail (by default they are reported as 'incorrect' and pass).",
                kind="bool", default=False),
-    OptionSpec("compat", "Numbers: 'corrected' (default; see README) or 'evalscope' (EvalScope's numbers bit for bit).",
+    OptionSpec("compat", "Numbers: 'corrected' (default: an index row for every category prefix), 'evalscope' "
+               "(EvalScope 1.14's numbers exactly) or 'evalscope-legacy' (EvalScope before late 2026: subsets "
+               "pooled by name, older ceval/math/trivia_qa rules).",
                default="corrected", choices=COMPAT_MODES, metavar="MODE"),
     OptionSpec("output_dir", "Folder for run outputs; each run writes <dir>/<YYYYMMDD_HHMMSS>/ (default outputs).",
                default="outputs", metavar="DIR"),
