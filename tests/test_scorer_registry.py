@@ -39,7 +39,7 @@ def test_every_builtin_name_is_known() -> None:
         (MCQ_EN, choice.choice_en, True, "accuracy"),
         (MCQ_ZH, choice.choice_zh, True, "accuracy"),
         (["ceval"], choice.ceval, True, "accuracy"),
-        (MATH, math_scorers.math_lenient, False, "accuracy"),
+        (MATH, math_scorers.math_accuracy, False, "accuracy"),
         (AIME, math_scorers.aime, False, "acc"),
         (["math_strict"], math_scorers.math_strict, False, "accuracy"),
         (["exact"], match.exact, False, "accuracy"),
@@ -59,6 +59,43 @@ def test_lookup_returns_family_spec(names: list[str], fn: object, requires_choic
 
 def test_unknown_name_is_none() -> None:
     assert registry.lookup("no_such_dataset") is None
+    assert registry.lookup("no_such_dataset", legacy=True) is None
+
+
+@pytest.mark.parametrize(
+    ("names", "fn", "requires_choices", "metric"),
+    [
+        (MCQ_EN, choice.choice_en_legacy, True, "accuracy"),
+        (MCQ_ZH, choice.choice_zh_legacy, True, "accuracy"),
+        (["ceval"], choice.ceval_legacy, True, "accuracy"),
+        (MATH, math_scorers.math_lenient, False, "accuracy"),
+        (AIME, math_scorers.aime_legacy, False, "acc"),
+        (["trivia_qa"], match.trivia_qa_legacy, False, "accuracy"),
+    ],
+)
+def test_legacy_lookup_returns_older_rules(names: list[str], fn: object, requires_choices: bool,
+                                           metric: str) -> None:
+    for name in names:
+        spec = registry.lookup(name, legacy=True)
+        assert spec is not None, name
+        assert (spec.name, spec.fn, spec.requires_choices, spec.metric) == (
+            name + "@legacy", fn, requires_choices, metric)
+        assert registry.lookup(name + "@legacy") is spec
+
+
+def test_legacy_lookup_falls_back_to_the_name() -> None:
+    for name in ("math_strict", "exact", "normalized_match", "includes"):
+        assert registry.lookup(name, legacy=True) is registry.lookup(name)
+
+
+@pytest.mark.usefixtures("isolated_registry")
+def test_user_override_wins_over_legacy_variant() -> None:
+    @registry.scorer("gsm8k")
+    def mine(sample: ScoreInput) -> Score:
+        return Score(value=1.0, extracted="")
+
+    assert registry.lookup("gsm8k", legacy=True).fn is mine  # type: ignore[union-attr]
+    assert registry.lookup("math_500", legacy=True).fn is math_scorers.math_lenient  # type: ignore[union-attr]
 
 
 def test_registered_scorers_score_through_the_spec() -> None:

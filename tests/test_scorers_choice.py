@@ -1,4 +1,5 @@
-"""Multiple-choice letter scorers: EvalScope's English/Chinese parsers and C-Eval's rule."""
+"""Multiple-choice letter scorers: EvalScope 1.14.1's English/Chinese parsers (ceval included),
+and the older rules kept as ``*_legacy`` (C-Eval's strict ``答案：X``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from pytest_evalindex.scorers.choice import (
     allowed_letters,
     answer_letter,
     ceval,
+    ceval_legacy,
     choice_en,
+    choice_en_legacy,
     choice_zh,
+    choice_zh_legacy,
     parse_ceval,
     parse_letter,
 )
@@ -91,11 +95,58 @@ def test_empty_target_is_excluded_not_wrong() -> None:
         ("我认为是B", "B", ""),  # Chinese parser falls back to the last uppercase letter
     ],
 )
-def test_chinese_parsers(output: str, zh: str, ceval_letter: str) -> None:
-    assert choice_zh(mcq(output, target=zh)).extracted == zh
-    score = ceval(mcq(output, target="B"))
+def test_chinese_parsers_legacy(output: str, zh: str, ceval_letter: str) -> None:
+    assert choice_zh_legacy(mcq(output, target=zh)).extracted == zh
+    score = ceval_legacy(mcq(output, target="B"))
     assert score.extracted == ceval_letter
     assert score.value == (1.0 if ceval_letter == "B" else 0.0)
+
+
+# Expected letters: EvalScope 1.14.1's parse_answers_zh / parse_answers on the same text.
+@pytest.mark.parametrize(
+    ("output", "letter"),
+    [
+        ("经过分析，选项B正确。\n答案：B", "B"),
+        ("答案: B", "B"),
+        ("答案：**B**", "B"),
+        ("答案：（C）", "C"),
+        ("答案：A，然后重新考虑。答案：C", "C"),
+        ("我认为是B", "B"),
+        ("答案：$\\boxed{B}$", "B"),
+        ("答案：A/C", ""),
+        ("答案：E", ""),
+    ],
+)
+def test_ceval_uses_the_shared_chinese_parser(output: str, letter: str) -> None:
+    score = ceval(mcq(output, target="B"))
+    assert score.extracted == letter == choice_zh(mcq(output)).extracted
+    assert score.value == (1.0 if letter == "B" else 0.0)
+
+
+@pytest.mark.parametrize(
+    ("output", "new", "old"),
+    [
+        ("ANSWER: $\\boxed{B}$, I ruled out C", "B", "C"),  # LaTeX wrapper skipped; legacy falls back
+        ("ANSWER: \\(B\\) since C is wrong", "B", "C"),
+        ("ANSWER: A and C", "", "A"),  # a list of labels is no single answer
+        ("ANSWER: (A/C)", "", "C"),
+        ("ANSWER: B or maybe C", "B", "B"),
+    ],
+)
+def test_english_parser_1_14_vs_legacy(output: str, new: str, old: str) -> None:
+    # ``new``: EvalScope 1.14.1's parse_answers on the same text
+    assert parse_letter(output, 4) == new
+    assert parse_letter(output, 4, legacy=True) == old
+    assert choice_en(mcq(output, target="C")).extracted == new
+    assert choice_en_legacy(mcq(output, target="C")).extracted == old
+
+
+def test_1_14_needs_exactly_one_accepted_answer() -> None:
+    two = ScoreInput(completion="ANSWER: B", target="BC", choices=FOUR, targets=("B", "C"))
+    assert choice_en(two).value is None  # EvalScope: Target.single() fails, the sample is excluded
+    assert choice_en_legacy(two).value == 0.0  # joined "BC"
+    dup = ScoreInput(completion="ANSWER: B", target="BB", choices=FOUR, targets=("B", " B "))
+    assert choice_en(dup).value == 1.0
 
 
 def test_ceval_only_accepts_a_to_d() -> None:
@@ -114,7 +165,7 @@ def test_ceval_only_accepts_a_to_d() -> None:
     ],
 )
 def test_never_raises_on_odd_text(text: str) -> None:
-    for fn in (choice_en, choice_zh, ceval):
+    for fn in (choice_en, choice_zh, ceval, choice_en_legacy, choice_zh_legacy, ceval_legacy):
         score = fn(mcq(text))
         assert score.value in (0.0, 1.0)
         assert isinstance(score.extracted, str)

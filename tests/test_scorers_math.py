@@ -1,4 +1,5 @@
-"""Math scorers: EvalScope's extraction/normalisation, math-verify equivalence, leniency."""
+"""Math scorers: EvalScope 1.14.1 (math-verify extraction and compare_answers) and the older
+extraction/normalisation with percentage leniency (``math_lenient``, ``aime_legacy``, ``math_strict``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import pytest
 from pytest_evalindex.scorers.base import ScoreInput
 from pytest_evalindex.scorers.math import (
     aime,
+    aime_legacy,
     extract_math_answer,
     gsm8k_reference,
     math_equal,
+    math_accuracy,
     math_lenient,
     math_strict,
     strip_answer_string,
@@ -107,11 +110,69 @@ def test_percentage_leniency_gsm8k_vs_strict() -> None:
     assert math_equal("1800", "18") and not math_equal("1800", "18", percentage=False)
 
 
-def test_aime_metric_and_exactness() -> None:
-    ok = aime(s("\\boxed{070}", "70"))
+def test_aime_legacy_metric_and_exactness() -> None:
+    ok = aime_legacy(s("\\boxed{070}", "70"))
     assert (ok.value, ok.metric) == (1.0, "acc")
-    assert aime(s("\\boxed{7}", "700")).value == 0.0  # no percentage rule in grade_answer
-    assert aime(s("\\boxed{70.001}", "70")).value == 0.0
+    assert aime_legacy(s("\\boxed{7}", "700")).value == 0.0  # no percentage rule in grade_answer
+    assert aime_legacy(s("\\boxed{70.001}", "70")).value == 0.0
+
+
+def many(completion: str, *targets: str) -> ScoreInput:
+    return ScoreInput(completion=completion, target="".join(targets), targets=targets)
+
+
+# Expected (extracted, value): EvalScope 1.14.1's extract_answer then compare_answers
+# (Accuracy(numeric=True)) on the same text; None = the sample is excluded.
+@pytest.mark.parametrize(
+    ("completion", "targets", "extracted", "value"),
+    [
+        ("\\boxed{1800}", ("18",), "1800", 0.0),  # no x100 leniency any more
+        ("\\boxed{0.5}", ("\\frac{1}{2}",), "\\frac{1}{2}", 1.0),
+        ("ANSWER: 1,234", ("1234",), "1234", 1.0),
+        ("The answer is $5.00.", ("5",), "5.00", 1.0),
+        ("\\boxed{18\\%}", ("18",), "18\\%", 1.0),
+        ("\\boxed{0.18}", ("18",), "0.18", 0.0),
+        ("\\boxed{x^2+2x+1}", ("(x+1)^2",), "x^2+2x+1", 1.0),
+        ("no digits here", ("7",), "", 0.0),
+        ("\\boxed{3}", ("not math ###",), "3", None),  # invalid reference: excluded
+        ("\\boxed{3}", ("3", "4"), "3", None),  # two accepted answers: excluded
+        ("\\boxed{3}", ("",), "3", None),
+        ("the answer is 42", ("42",), "42", 1.0),
+        ("\\boxed{\\dfrac{3}{4}}", ("0.75",), "\\frac{3}{4}", 1.0),
+        ("so \\boxed{3}</think>The answer is \\boxed{7}", ("7",), "7", 1.0),
+    ],
+)
+def test_math_accuracy_1_14(completion: str, targets: tuple[str, ...], extracted: str, value: float | None) -> None:
+    score = math_accuracy(many(completion, *targets))
+    assert (score.extracted, score.value, score.metric) == (extracted, value, "accuracy")
+    assert score.explanation is None or value is None
+
+
+# Expected: EvalScope 1.14.1's AIME24Adapter (compare_answers(..., integer_only=True)).
+@pytest.mark.parametrize(
+    ("completion", "target", "extracted", "value", "reason"),
+    [
+        ("\\boxed{024}", "24", "024", 1.0, "matched"),
+        ("\\boxed{24.0}", "24", "24.0", 1.0, "matched"),
+        ("\\boxed{24.5}", "24", "24.5", 0.0, "integer_literal_required"),
+        ("no answer", "24", "", 0.0, "prediction_not_parsed"),
+        ("\\boxed{3}", "\\frac{1}{2}", "3", None, None),  # not an integer reference: excluded
+        ("\\boxed{033}", "33", "033", 1.0, "matched"),
+    ],
+)
+def test_aime_1_14(completion: str, target: str, extracted: str, value: float | None, reason: str | None) -> None:
+    score = aime(many(completion, target))
+    assert (score.extracted, score.value, score.metric) == (extracted, value, "acc")
+    assert score.metadata.get("math_reason") == reason
+
+
+def test_1_14_deadline_excludes_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytest_evalindex.scorers.math as math_module
+
+    monkeypatch.setattr(math_module, "MATH_DEADLINE_S", 0.2)
+    score = math_accuracy(many("\\boxed{(x+y+z)^{60}}", "(x+y-z)^{60}"))
+    assert score.value is None and "deadline" in (score.explanation or "")
+    assert math_accuracy(many("\\boxed{9^{9^{9^{9}}}}", "1")).value is None  # never handed to sympy
 
 
 def test_single_letter_reference() -> None:
@@ -146,6 +207,10 @@ def test_never_raises_on_odd_text(text: str) -> None:
     score = math_lenient(s(text, "1"))
     assert score.value in (0.0, 1.0)
     assert isinstance(score.extracted, str)
+    if "x+" not in text:  # 100 000 characters take math-verify ~15 s, as in EvalScope
+        for fn in (math_accuracy, aime):
+            new = fn(many(text, "1"))
+            assert new.value in (0.0, 1.0, None) and isinstance(new.extracted, str)
 
 
 def test_works_from_worker_threads() -> None:

@@ -3,7 +3,8 @@
 Default (EvalScope 1.14.1, ``metrics/math/parser.py``): math-verify extracts the answer
 (boxed first, then LaTeX and plain expressions) and compares it with the one accepted answer
 (``strict`` math-verify, no percentage leniency); aime requires integer literals on both sides.
-An unusable reference or a comparison that misses :data:`MATH_DEADLINE_S` excludes the sample.
+An unusable reference, a comparison that misses :data:`MATH_DEADLINE_S` (EvalScope forks a child
+per call; here a daemon thread is abandoned) or a power too large to evaluate excludes the sample.
 
 Legacy (``<name>@legacy``, ``math_strict``): the spec's older ``extract_answer`` /
 ``strip_answer_string`` and ``math_equal`` rules (×100/÷100 leniency), the symbolic part
@@ -484,6 +485,10 @@ def _compare(prediction: str, reference: str, integer_only: bool) -> tuple[bool,
 
     Raises :class:`MathUnavailable` for an invalid reference, as EvalScope does.
     """
+    if _HUGE_POWER.search(prediction) or _HUGE_POWER.search(reference):
+        # sympy would evaluate e.g. 9^{9^{9^{9}}} while holding the GIL, past any deadline;
+        # EvalScope's forked child misses its deadline here and excludes the sample too.
+        raise MathUnavailable("comparison skipped: a power too large to evaluate")
     predictions, display = _mv_parse(prediction, "fragment")
     golds, gold_display = _mv_parse(reference, "fragment")
     if not golds:

@@ -30,6 +30,7 @@ class ScorerSpec:
 
 
 _REGISTRY: dict[str, ScorerSpec] = {}
+_BUILTIN: dict[str, ScorerSpec] = {}  # the built-in registrations, to tell them from overrides
 _entry_points_loaded = False
 
 
@@ -72,6 +73,7 @@ def _load_builtins_and_entry_points() -> None:
     user_registered = dict(_REGISTRY)
     import pytest_evalindex.scorers.builtin  # noqa: F401  (registers on import)
 
+    _BUILTIN.update(_REGISTRY)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         ep.load()()
     _REGISTRY.update(user_registered)
@@ -81,14 +83,15 @@ def lookup(name: str, legacy: bool = False) -> ScorerSpec | None:
     """The scorer registered under ``name``, or ``None``.
 
     With ``legacy``, ``<name>@legacy`` is returned when registered (the older EvalScope rules),
-    else ``name``'s scorer.
+    else ``name``'s scorer; a user's override of a built-in ``name`` wins over its legacy variant.
     """
     _load_builtins_and_entry_points()
+    spec = _REGISTRY.get(name)
     if legacy:
-        spec = _REGISTRY.get(name + LEGACY_SUFFIX)
-        if spec is not None:
-            return spec
-    return _REGISTRY.get(name)
+        variant = _REGISTRY.get(name + LEGACY_SUFFIX)
+        if variant is not None and (spec is None or spec is _BUILTIN.get(name)):
+            return variant
+    return spec
 
 
 def known_names() -> list[str]:
