@@ -101,14 +101,15 @@ def _evalscope_message(message: ChatMessage, sample_hash: str, position: int) ->
 
 
 def assistant_message(result: SampleResult, model: str) -> dict[str, Any]:
-    """The model's answer as an EvalScope assistant message (reasoning as its own part)."""
+    """The model's answer as an EvalScope assistant message (reasoning as its own part, the
+    request's timings as its ``perf_metrics``, as EvalScope 1.14.1 writes them)."""
     text = result.completion or ""
     content: str | list[dict[str, Any]] = text
     if result.reasoning:
         content = [content_part({"type": "reasoning", "reasoning": result.reasoning}),
                    content_part({"type": "text", "text": text})]
     return {"id": _message_id(result.sample_hash, "assistant"), "content": content, "source": "generate",
-            "metadata": None, "internal": None, "perf_metrics": None, "role": "assistant",
+            "metadata": None, "internal": None, "perf_metrics": _perf(result), "role": "assistant",
             "tool_calls": None, "model": model}
 
 

@@ -109,6 +109,8 @@ def test_prediction_and_review_lines(tmp_path: Path) -> None:
     assert answer["stop_reason"] == "stop"
     assert answer["message"]["role"] == "assistant" and answer["message"]["source"] == "generate"
     assert answer["message"]["content"] == "Reasoning...\nANSWER: A"
+    assert answer["message"]["perf_metrics"] == first["model_output"]["perf_metrics"]
+    assert answer["message"]["perf_metrics"]["latency"] == 0.25
     assert first["model_output"]["usage"]["total_tokens"] == 17
     assert first["model_output"]["usage"]["reasoning_tokens"] == 0  # EvalScope 1.14.1 writes 0, not null
     roles = [m["role"] for m in first["messages"]]
