@@ -111,6 +111,7 @@ class SampleItem(pytest.Item):
             score=None if score is None else score.value,
             metric=score.metric if score is not None else self.scorer_spec.metric,
             extracted=None if score is None else score.extracted,
+            score_metadata=dict(score.metadata) if score is not None and score.metadata else None,
             completion=None if completion is None else completion.text,
             reasoning=None if completion is None else completion.reasoning,
             finish_reason=None if completion is None else completion.finish_reason,

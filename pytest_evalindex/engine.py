@@ -90,14 +90,23 @@ class Engine:
 
     # -- main-thread API -------------------------------------------------------------------
 
-    def submit(self, key: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
-               ) -> concurrent.futures.Future[Completion]:
-        """Start the call for ``key`` unless it was started already; return its future."""
+    def submit(self, key: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None,
+               *, reclaim: bool = False) -> concurrent.futures.Future[Completion]:
+        """Start the call for ``key`` unless it was started already; return its future.
+
+        A key given away by :meth:`release` is not started again (the look-ahead may still list it
+        for a moment after a steal) unless ``reclaim``: its item is about to run here after all.
+        """
         with self._lock:
             future = self._futures.get(key)
             if future is not None:
                 return future
-            self._released.discard(key)
+            if key in self._released:
+                if not reclaim:
+                    gone: concurrent.futures.Future[Completion] = concurrent.futures.Future()
+                    gone.cancel()
+                    return gone
+                self._released.discard(key)
         fingerprint = request_fingerprint(self.config.model, self.config.base_url, messages, tools,
                                           self.config.generation_config)
         cached = self.store.get(fingerprint, messages) if self.store is not None else None

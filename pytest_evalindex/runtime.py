@@ -105,7 +105,9 @@ class Runtime:
         from pytest_evalindex.collect import SampleItem
 
         engine = self.engine
-        for upcoming in [item, *self.lookahead.upcoming(item, nextitem, self.depth)]:
+        if not engine.is_submitted(item.nodeid):
+            engine.submit(item.nodeid, item.entry.openai_messages(), item.entry.prompt.tools, reclaim=True)
+        for upcoming in self.lookahead.upcoming(item, nextitem, self.depth):
             if isinstance(upcoming, SampleItem) and not engine.is_submitted(upcoming.nodeid):
                 engine.submit(upcoming.nodeid, upcoming.entry.openai_messages(), upcoming.entry.prompt.tools)
 

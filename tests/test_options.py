@@ -20,7 +20,7 @@ def seed(pytester: pytest.Pytester) -> None:
     (["--eval-timeout", "soon"], "--eval-timeout (ini eval_timeout): expected a number, got 'soon'"),
     (["--eval-generation-config", "{temperature: 0}"], "--eval-generation-config (ini eval_generation_config): not valid JSON"),
     (["--eval-generation-config", "[1]"], "must be a JSON object"),
-    (["--eval-compat", "pandas"], "--eval-compat (ini eval_compat): must be one of corrected, evalscope (got 'pandas')"),
+    (["--eval-compat", "pandas"], "--eval-compat (ini eval_compat): must be one of corrected, evalscope, evalscope-legacy (got 'pandas')"),
     (["--eval-max-error-rate", "2"], "--eval-max-error-rate (ini eval_max_error_rate): must be between 0 and 1 (got 2.0)"),
     (["--eval-rerun-review"], "--eval-rerun-review (ini eval_rerun_review): needs --eval-use-cache"),
     (["--eval-collection", "missing.jsonl"], "missing.jsonl: no such file or folder"),
