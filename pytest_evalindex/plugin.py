@@ -65,6 +65,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.stash[_targets_key]:
         xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))
         runtime.open_store(keep=not xdist_controller)
+        runtime.take_part_in_stealing()
     if not _is_worker(config):
         config.stash[controller_key] = Controller(config, settings, model=model, api_url=api_url,
                                                   gate_plan=plan_gates(settings))
@@ -138,8 +139,9 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         return None
     s = runtime.settings
     mock = " (built-in mock)" if config.stash.get(_mock_key, None) is not None else ""
+    cap = f" (at most {s.max_concurrency} in all)" if s.max_concurrency else ""
     lines = [f"evalindex: model {runtime.model} at {runtime.api_url}{mock}, {s.batch_size} requests in flight "
-             f"per process, numbers: {s.compat}"]
+             f"per process{cap}, numbers: {s.compat}"]
     if config.stash.get(_dist_chosen_key, False):
         lines.append("evalindex: scheduling with --dist worksteal (keeps every worker's requests in flight; "
                      "pass --dist to choose another mode)")

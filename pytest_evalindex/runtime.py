@@ -26,6 +26,9 @@ class Runtime:
         self.lookahead = Lookahead(config)
         self._engine: Engine | None = None
         self._store: AnswerStore | None = None
+
+    def take_part_in_stealing(self) -> None:
+        """Under xdist, hand over only items whose request was not sent (see lookahead.py)."""
         install_steal_guard(self.lookahead, self.release)
 
     def open_store(self, *, keep: bool) -> None:
