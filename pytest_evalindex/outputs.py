@@ -146,7 +146,8 @@ def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: 
         "settings": dict(settings),
         "samples": [
             {"node_id": r.node_id, "sample_hash": r.sample_hash, "dataset_name": r.dataset_name,
-             "subset_name": r.subset_name, "status": r.status, "score": r.score, "extracted": r.extracted}
+             "subset_name": r.subset_name, "status": r.status, "score": r.score, "extracted": r.extracted,
+             **({"error": r.error} if r.error else {})}
             for r in sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))
         ],
     }

@@ -66,10 +66,12 @@ def test_rerun_review_fails_clearly_for_samples_without_a_cached_answer(pytester
         rescored = run_plugin(pytester, server.url, "--eval-use-cache", str(cache), "--eval-rerun-review")
         assert server.stats()["requests"] == 0
     assert rescored.ret == 1
-    output = rescored.stdout.str()
-    assert output.count("model call failed: no cached answer for this sample (--eval-rerun-review never calls "
-                        "the model; run without it first)") == 13
     rescored.stdout.re_match_lines([r".*13 errors.*"])
+    samples = _samples(rescored)
+    errors = {node: s for node, s in samples.items() if s["status"] == "error"}
+    assert len(errors) == 13 and len(samples) == 33
+    assert {s["error"] for s in errors.values()} == {
+        "no cached answer for this sample (--eval-rerun-review never calls the model; run without it first)"}
 
 
 def test_ctrl_c_still_writes_the_report_marked_incomplete(tmp_path: Path) -> None:

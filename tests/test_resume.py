@@ -88,7 +88,7 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]
     return detailed_report(done.stdout)
 
 
-@pytest.mark.parametrize("how", ["kill -9 run", "ctrl-c", "kill -9 one worker"])
+@pytest.mark.parametrize("how", ["kill -9 run", "ctrl-c", "kill -9 one worker", "kill -9 one worker, then the run"])
 def test_rerun_asks_only_for_answers_never_persisted(tmp_path: Path, how: str, uninterrupted: dict[str, object]) -> None:
     cache, out = tmp_path / "cache", tmp_path / "outputs"
     with MockServer(general_script(latency=0.2)) as server:
@@ -96,7 +96,13 @@ def test_rerun_asks_only_for_answers_never_persisted(tmp_path: Path, how: str, u
         process = subprocess.Popen(_command(server.url, cache, out), cwd=tmp_path, start_new_session=True,
                                    preexec_fn=default_sigint,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_for_answers(server, 14, process)
+        if how == "kill -9 one worker, then the run":
+            _wait_for_answers(server, 8, process)
+            os.kill(_worker_pids(process.pid)[0], signal.SIGKILL)
+            _wait_for_answers(server, 16, process)  # xdist replaces the worker and the run goes on
+            how = "kill -9 run"
+        else:
+            _wait_for_answers(server, 14, process)
         _interrupt(how, process)
         first = server.stats()
         stored = AnswerCache(cache, "reader")
@@ -111,10 +117,13 @@ def test_rerun_asks_only_for_answers_never_persisted(tmp_path: Path, how: str, u
     all_prompts = set(keys.values())
     answered_first = set(first["answered"])
     asked_again = set(second["requests_by_prompt"])
-    assert 10 <= len(persisted) < len(all_prompts), (how, len(persisted))
+    # A killed worker does not end the run (xdist replaces it), so everything may be persisted then.
+    assert 10 <= len(persisted) <= len(all_prompts) if how == "kill -9 one worker" else 10 <= len(persisted) < len(all_prompts)
     assert persisted <= answered_first
     assert not persisted & asked_again, "a prompt whose answer was persisted was asked again"
-    assert second["requests_by_prompt"] == {p: 1 for p in all_prompts - persisted}
+    assert second["requests_by_prompt"] == {p: 1 for p in all_prompts - persisted}, (
+        how, {p: n for p, n in second["requests_by_prompt"].items() if n != 1},
+        sorted(all_prompts - persisted - asked_again))
     lost_in_flight = answered_first - persisted
     assert len(lost_in_flight) <= WORKERS * K, lost_in_flight
     assert detailed_report(rerun.stdout) == uninterrupted
