@@ -203,6 +203,7 @@ def compare(
     max_drop: float,
     allow_mismatch: bool,
     compat: bool,
+    pool_subsets_by_name: bool = False,
 ) -> BaselineComparison:
     """Compare this run with ``baseline`` sample by sample (by content hash, never by position).
 
@@ -228,8 +229,8 @@ def compare(
     now = [current[k] for k in ordered]
     then = [dataclasses.replace(current[k], status=previous[k].status, score=previous[k].score,
                                 extracted=previous[k].extracted, error=None) for k in ordered]
-    current_report = aggregate(now, compat=compat)
-    baseline_report = aggregate(then, compat=compat)
+    current_report = aggregate(now, compat=compat, pool_subsets_by_name=pool_subsets_by_name)
+    baseline_report = aggregate(then, compat=compat, pool_subsets_by_name=pool_subsets_by_name)
 
     regressions: list[Flip] = []
     improvements: list[Flip] = []

@@ -87,7 +87,8 @@ def evaluate_gates(plan: GatePlan, settings: Settings, report: Report, results: 
     if plan.baseline is not None:
         try:
             run.comparison = compare(results, plan.baseline, max_drop=settings.max_drop,
-                                     allow_mismatch=settings.baseline_allow_mismatch, compat=report.compat)
+                                     allow_mismatch=settings.baseline_allow_mismatch, compat=report.compat,
+                                     pool_subsets_by_name=settings.compat == "evalscope-legacy")
             run.outcomes.extend(run.comparison.outcomes)
         except BaselineError as exc:
             run.usage_errors.append(f"--eval-baseline: {exc}")
