@@ -100,6 +100,16 @@ def _pydantic_message(error: ValidationError) -> tuple[str, str]:
 def parse_line(path: Path, line_no: int, text: str) -> Entry:
     """Validate one JSON line into an :class:`Entry`, or raise :class:`CollectionError`."""
     try:
+        entry = Entry.model_validate_json(text)  # the common case, parsed and validated in one pass
+    except ValueError:
+        entry = _parse_line_slowly(path, line_no, text)  # to say exactly what is wrong
+    entry._line = line_no
+    _check_scorer(path, entry)
+    return entry
+
+
+def _parse_line_slowly(path: Path, line_no: int, text: str) -> Entry:
+    try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CollectionError(path, line_no, None, f"not valid JSON ({exc.msg} at column {exc.colno}); each line must be one JSON object") from None
@@ -108,13 +118,10 @@ def parse_line(path: Path, line_no: int, text: str) -> Entry:
     if "prompt" in data and isinstance(data["prompt"], dict) and "input" not in data["prompt"]:
         raise CollectionError(path, line_no, "prompt.input", "is required: a message list or a plain string (v0.x lines with a raw dataset record are not supported; re-sample with EvalScope >= 1.0 or `evalindex sample`)")
     try:
-        entry = Entry.model_validate(data)
+        return Entry.model_validate(data)
     except ValidationError as exc:
         loc, msg = _pydantic_message(exc)
         raise CollectionError(path, line_no, loc, msg) from None
-    entry._line = line_no
-    _check_scorer(path, entry)
-    return entry
 
 
 def _check_scorer(path: Path, entry: Entry) -> None:
