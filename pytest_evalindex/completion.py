@@ -67,16 +67,32 @@ class Completion:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def canonical_json(value: Any) -> str:
+    """One spelling of a JSON value (sorted keys, no spaces), for hashing."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def request_head(model: str, base_url: str, generation_config: Mapping[str, Any], repeat: int = 0) -> str:
+    """The part of a request's identity shared by every sample of a run."""
+    return canonical_json({
+        "model": model, "base_url": base_url.rstrip("/"), "repeat": repeat,
+        "generation_config": {k: v for k, v in generation_config.items()
+                              if k not in ("timeout", "retries", "retry_interval", "batch_size")},
+    })
+
+
+def fingerprint_from(head: str, tools: list[dict[str, Any]] | None, messages_json: str) -> str:
+    """:func:`request_fingerprint` from a precomputed head and the messages' canonical JSON."""
+    text = f"{head}\n{canonical_json(tools)}\n{messages_json}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def request_fingerprint(model: str, base_url: str, messages: list[dict[str, Any]],
                         tools: list[dict[str, Any]] | None, generation_config: Mapping[str, Any],
                         repeat: int = 0) -> str:
     """What determines an answer, hashed: the key of the answer cache (never a position)."""
-    payload = {"model": model, "base_url": base_url.rstrip("/"), "messages": messages, "tools": tools,
-               "generation_config": {k: v for k, v in generation_config.items()
-                                     if k not in ("timeout", "retries", "retry_interval", "batch_size")},
-               "repeat": repeat}
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return fingerprint_from(request_head(model, base_url, generation_config, repeat), tools,
+                            canonical_json(messages))
 
 
 def make_client(base_url: str, api_key: str | None, *, timeout: float, max_retries: int,

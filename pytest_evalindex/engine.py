@@ -17,7 +17,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pytest_evalindex.completion import Completion, ModelCallError, call_chat, make_client, request_fingerprint
+from pytest_evalindex.completion import (
+    Completion,
+    ModelCallError,
+    call_chat,
+    canonical_json,
+    fingerprint_from,
+    make_client,
+    request_head,
+)
 from pytest_evalindex.retry import AdaptiveLimit, with_retries
 
 
@@ -77,6 +85,7 @@ class Engine:
         self.store = store
         self.offline = offline
         self.counters = EngineCounters()
+        self._request_head = request_head(config.model, config.base_url, config.generation_config)
         self._futures: dict[str, concurrent.futures.Future[Completion]] = {}
         self._lock = threading.Lock()
         self._sent: set[str] = set()
@@ -91,7 +100,7 @@ class Engine:
     # -- main-thread API -------------------------------------------------------------------
 
     def submit(self, key: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None,
-               *, reclaim: bool = False) -> concurrent.futures.Future[Completion]:
+               *, reclaim: bool = False, messages_json: str | None = None) -> concurrent.futures.Future[Completion]:
         """Start the call for ``key`` unless it was started already; return its future.
 
         A key given away by :meth:`release` is not started again (the look-ahead may still list it
@@ -107,8 +116,7 @@ class Engine:
                     gone.cancel()
                     return gone
                 self._released.discard(key)
-        fingerprint = request_fingerprint(self.config.model, self.config.base_url, messages, tools,
-                                          self.config.generation_config)
+        fingerprint = fingerprint_from(self._request_head, tools, messages_json or canonical_json(messages))
         cached = self.store.get(fingerprint, messages) if self.store is not None else None
         if cached is not None:
             cached.cached = True

@@ -144,6 +144,7 @@ class Entry(BaseModel):
     _line: int = PrivateAttr(default=0)
     _messages: list[dict[str, Any]] | None = PrivateAttr(default=None)
     _hash: str | None = PrivateAttr(default=None)
+    _messages_json: str | None = PrivateAttr(default=None)
 
     @field_validator("weight")
     @classmethod
@@ -193,13 +194,15 @@ class Entry(BaseModel):
             self._hash = self._content_hash()
         return self._hash
 
+    def messages_json(self) -> str:
+        """The OpenAI messages as canonical JSON (sorted keys, no spaces), built once."""
+        if self._messages_json is None:
+            self._messages_json = json.dumps(self.openai_messages(), sort_keys=True, ensure_ascii=False,
+                                             separators=(",", ":"))
+        return self._messages_json
+
     def _content_hash(self) -> str:
-        payload = {
-            "messages": self.openai_messages(),
-            "choices": self.prompt.choices,
-            "target": self.prompt.target,
-            "dataset_name": self.dataset_name,
-            "subset_name": self.subset_name,
-        }
-        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+        rest = {"choices": self.prompt.choices, "target": self.prompt.target,
+                "dataset_name": self.dataset_name, "subset_name": self.subset_name}
+        canonical = json.dumps(rest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(f"{canonical}\n{self.messages_json()}".encode("utf-8")).hexdigest()[:16]
