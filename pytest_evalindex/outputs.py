@@ -124,7 +124,7 @@ def write_outputs(
     write(reports / DETAILED_REPORT_NAME, json.dumps(detailed_report(report), indent=2))
     own = evalindex_report(report, ordered, model=model, settings=safe_settings)
     own.update(to_plain(dict(extra or {})))
-    write(reports / EVALINDEX_REPORT_NAME, json.dumps(own, indent=2, ensure_ascii=False) + "\n")
+    write(reports / EVALINDEX_REPORT_NAME, report_json(own))
 
 
 def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: str,
@@ -151,6 +151,20 @@ def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: 
             for r in sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))
         ],
     }
+
+
+def report_json(report: Mapping[str, Any]) -> str:
+    """``report`` as indented JSON, its ``samples`` one compact line each (readable and diffable,
+    and written by the C encoder: the indenting one is ~10× slower on 100,000 samples)."""
+    head = {k: v for k, v in report.items() if k != "samples"}
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    if "samples" not in report:
+        return text + "\n"
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    lines = ",\n".join("    " + encode(sample) for sample in report["samples"])
+    body = f"[\n{lines}\n  ]" if lines else "[]"
+    opening = text[:-2] + "," if head else "{"
+    return opening + f'\n  "samples": {body}\n}}\n'
 
 
 def to_plain(obj: Any) -> Any:
