@@ -194,15 +194,16 @@ def _usage(spec: OptionSpec, message: str) -> pytest.UsageError:
     return pytest.UsageError(f"{spec.flag} (ini {spec.ini_name}): {message}")
 
 
-def _raw_value(config: pytest.Config, spec: OptionSpec) -> Any:
+def _raw_value(config: pytest.Config, spec: OptionSpec) -> tuple[Any, bool]:
+    """The option's raw value and whether it came from the ini file."""
     value = config.getoption(spec.dest)
     if value is not None:
-        return value
+        return value, False
     if spec.ini:
         ini_value = config.getini(spec.ini_name)
         if ini_value not in (None, "", []):
-            return ini_value
-    return None
+            return ini_value, True
+    return None, False
 
 
 def _convert(spec: OptionSpec, value: Any) -> Any:
@@ -236,9 +237,16 @@ def _option(name: str) -> OptionSpec:
 def resolve_settings(config: pytest.Config) -> Settings:
     """Read every option (CLI first, then ini, then the default) and validate it."""
     values: dict[str, Any] = {}
+    # Paths are relative to where they were written: the invocation folder, or the ini file's folder.
+    ini_dir = config.inipath.parent if config.inipath else config.rootpath
+    bases: dict[str, Path] = {}
     for spec in OPTIONS:
-        raw = _raw_value(config, spec)
+        raw, from_ini = _raw_value(config, spec)
         values[spec.name] = spec.default if raw is None else _convert(spec, raw)
+        bases[spec.name] = ini_dir if from_ini else Path(config.invocation_params.dir)
+
+    def path(name: str) -> Path | None:
+        return bases[name] / values[name] if values[name] else None
 
     for name in ("batch_size", "max_retries"):
         minimum = 1 if name == "batch_size" else 0
@@ -257,9 +265,9 @@ def resolve_settings(config: pytest.Config) -> Settings:
         raise _usage(_option("rerun_review"), "needs --eval-use-cache (the answers to score again come from the cache)")
 
     generation_config = {"temperature": 0.0} if values["generation_config"] is None else values["generation_config"]
-    here = Path(config.invocation_params.dir)
+    output_dir = bases["output_dir"] / values["output_dir"]
     return Settings(
-        collections=tuple(here / p for p in values["collection"] or []),
+        collections=tuple(bases["collection"] / p for p in values["collection"] or []),
         model=values["model"],
         api_url=values["api_url"],
         api_key=_api_key(config, values),
@@ -272,18 +280,18 @@ def resolve_settings(config: pytest.Config) -> Settings:
         seed=values["seed"],
         strict=bool(values["strict"]),
         compat=values["compat"],
-        output_dir=here / values["output_dir"],
-        mock=here / values["mock"] if values["mock"] else None,
+        output_dir=output_dir,
+        mock=path("mock"),
         thresholds=tuple(t for t in (values["threshold"] or []) if t.strip()),
         max_error_rate=values["max_error_rate"],
-        baseline=here / values["baseline"] if values["baseline"] else None,
+        baseline=path("baseline"),
         max_drop=values["max_drop"],
         baseline_allow_mismatch=bool(values["baseline_allow_mismatch"]),
-        markdown=here / values["markdown"] if values["markdown"] else None,
+        markdown=path("markdown"),
         cache_dir=None if values["use_cache"] is None
-        else (here / values["use_cache"] if values["use_cache"] else here / values["output_dir"] / "cache"),
+        else (path("use_cache") or output_dir / "cache"),
         rerun_review=bool(values["rerun_review"]),
-        predictions=here / values["predictions"] if values["predictions"] else None,
+        predictions=path("predictions"),
         max_concurrency=values["max_concurrency"],
     )
 

@@ -75,3 +75,13 @@ def test_legacy_weights_are_normalised_with_a_warning(pytester: pytest.Pytester,
     assert result.ret == 0
     assert "weight" in result.stdout.str() and "legacy" in result.stdout.str().lower()
     assert table_rows(result.stdout.str(), "category_level Report:") == ["| reasoning_index | 0.8 | 0.6 | 0.3556 | 10 |"]
+
+
+def test_ini_paths_are_relative_to_the_ini_file(pytester: pytest.Pytester, seed: None,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    pytester.makeini("[pytest]\neval_collection = suite.jsonl\neval_mock = script.json\neval_output_dir = evals-out\n")
+    monkeypatch.chdir(pytester.mkdir("sub"))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["collected 10 items"])
+    assert list((pytester.path / "evals-out").glob("*/reports/*/evalindex_report.json"))
