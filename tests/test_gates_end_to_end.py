@@ -171,3 +171,16 @@ def test_markdown_summary_for_ci(pytester: pytest.Pytester, seed: Path, monkeypa
     assert "0.3556" in ours and "FAIL" in ours
     assert "| ❌ | gate\\[index&gt;=0.4\\] |" in ours  # escaped for Markdown and HTML
     assert "| reasoning\\_index |" in ours  # the category table
+
+
+@WORKERS
+def test_junit_carries_per_sample_properties(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
+    result = run(pytester, "--junitxml", "samples.xml", "-n", workers)
+    assert result.ret == 0
+    cases = {case.get("name"): {p.get("name"): p.get("value") for p in case.iter("property")}
+             for case in ET.parse(seed / "samples.xml").iter("testcase")}
+    assert cases["ceval/logic/9"] == {"dataset": "ceval", "subset": "logic", "status": "incorrect",
+                                      "score": "0.0", "extracted": "A"}
+    assert cases["arc/ARC-Easy/7"] == {"dataset": "arc", "subset": "ARC-Easy", "status": "correct",
+                                       "score": "1.0", "extracted": "B"}
+    assert len(cases) == 10
