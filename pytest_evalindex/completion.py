@@ -81,9 +81,14 @@ def request_head(model: str, base_url: str, generation_config: Mapping[str, Any]
     })
 
 
-def fingerprint_from(head: str, tools: list[dict[str, Any]] | None, messages_json: str) -> str:
-    """:func:`request_fingerprint` from a precomputed head and the messages' canonical JSON."""
-    text = f"{head}\n{canonical_json(tools)}\n{messages_json}"
+def messages_digest(messages: list[dict[str, Any]]) -> str:
+    """SHA-256 of the messages' canonical JSON."""
+    return hashlib.sha256(canonical_json(messages).encode("utf-8")).hexdigest()
+
+
+def fingerprint_from(head: str, tools: list[dict[str, Any]] | None, digest: str) -> str:
+    """:func:`request_fingerprint` from a precomputed head and the :func:`messages_digest`."""
+    text = f"{head}\n{canonical_json(tools)}\n{digest}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -92,7 +97,7 @@ def request_fingerprint(model: str, base_url: str, messages: list[dict[str, Any]
                         repeat: int = 0) -> str:
     """What determines an answer, hashed: the key of the answer cache (never a position)."""
     return fingerprint_from(request_head(model, base_url, generation_config, repeat), tools,
-                            canonical_json(messages))
+                            messages_digest(messages))
 
 
 def make_client(base_url: str, api_key: str | None, *, timeout: float, max_retries: int,

@@ -21,9 +21,9 @@ from pytest_evalindex.completion import (
     Completion,
     ModelCallError,
     call_chat,
-    canonical_json,
     fingerprint_from,
     make_client,
+    messages_digest,
     request_head,
 )
 from pytest_evalindex.retry import AdaptiveLimit, with_retries
@@ -100,7 +100,7 @@ class Engine:
     # -- main-thread API -------------------------------------------------------------------
 
     def submit(self, key: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None,
-               *, reclaim: bool = False, messages_json: str | None = None) -> concurrent.futures.Future[Completion]:
+               *, reclaim: bool = False, digest: str | None = None) -> concurrent.futures.Future[Completion]:
         """Start the call for ``key`` unless it was started already; return its future.
 
         A key given away by :meth:`release` is not started again (the look-ahead may still list it
@@ -116,7 +116,7 @@ class Engine:
                     gone.cancel()
                     return gone
                 self._released.discard(key)
-        fingerprint = fingerprint_from(self._request_head, tools, messages_json or canonical_json(messages))
+        fingerprint = fingerprint_from(self._request_head, tools, digest or messages_digest(messages))
         cached = self.store.get(fingerprint, messages) if self.store is not None else None
         if cached is not None:
             cached.cached = True

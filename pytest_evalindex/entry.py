@@ -144,7 +144,7 @@ class Entry(BaseModel):
     _line: int = PrivateAttr(default=0)
     _messages: list[dict[str, Any]] | None = PrivateAttr(default=None)
     _hash: str | None = PrivateAttr(default=None)
-    _messages_json: str | None = PrivateAttr(default=None)
+    _messages_digest: str | None = PrivateAttr(default=None)
 
     @field_validator("weight")
     @classmethod
@@ -194,15 +194,15 @@ class Entry(BaseModel):
             self._hash = self._content_hash()
         return self._hash
 
-    def messages_json(self) -> str:
-        """The OpenAI messages as canonical JSON (sorted keys, no spaces), built once."""
-        if self._messages_json is None:
-            self._messages_json = json.dumps(self.openai_messages(), sort_keys=True, ensure_ascii=False,
-                                             separators=(",", ":"))
-        return self._messages_json
+    def messages_digest(self) -> str:
+        """SHA-256 of the OpenAI messages' canonical JSON (sorted keys, no spaces), computed once."""
+        if self._messages_digest is None:
+            canonical = json.dumps(self.openai_messages(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            self._messages_digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return self._messages_digest
 
     def _content_hash(self) -> str:
         rest = {"choices": self.prompt.choices, "target": self.prompt.target,
                 "dataset_name": self.dataset_name, "subset_name": self.subset_name}
         canonical = json.dumps(rest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(f"{canonical}\n{self.messages_json()}".encode("utf-8")).hexdigest()[:16]
+        return hashlib.sha256(f"{canonical}\n{self.messages_digest()}".encode("utf-8")).hexdigest()[:16]

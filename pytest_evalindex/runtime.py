@@ -110,11 +110,11 @@ class Runtime:
         engine = self.engine
         if not engine.is_submitted(item.nodeid):
             engine.submit(item.nodeid, item.entry.openai_messages(), item.entry.prompt.tools, reclaim=True,
-                          messages_json=item.entry.messages_json())
+                          digest=item.entry.messages_digest())
         for upcoming in self.lookahead.upcoming(item, nextitem, self.depth):
             if isinstance(upcoming, SampleItem) and not engine.is_submitted(upcoming.nodeid):
                 engine.submit(upcoming.nodeid, upcoming.entry.openai_messages(), upcoming.entry.prompt.tools,
-                              messages_json=upcoming.entry.messages_json())
+                              digest=upcoming.entry.messages_digest())
 
     @property
     def counters(self) -> dict[str, object] | None:
