@@ -56,6 +56,13 @@ def _wait_for_answers(server: MockServer, at_least: int, process: subprocess.Pop
         time.sleep(0.02)
 
 
+def _wait_until_idle(server: MockServer, limit: float = 15) -> None:
+    deadline = time.monotonic() + limit
+    while server.stats()["in_flight"]:
+        assert time.monotonic() < deadline, "the server kept answering a killed run"
+        time.sleep(0.02)
+
+
 def _worker_pids(parent: int) -> list[int]:
     children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
     return [int(pid) for pid in children]
@@ -104,6 +111,7 @@ def test_rerun_asks_only_for_answers_never_persisted(tmp_path: Path, how: str, u
         else:
             _wait_for_answers(server, 14, process)
         _interrupt(how, process)
+        _wait_until_idle(server)  # requests of the killed run still being answered belong to it
         first = server.stats()
         stored = AnswerCache(cache, "reader")
         persisted = {keys[fp] for fp in stored.fingerprints()}
