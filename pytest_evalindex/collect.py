@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,11 @@ class SampleIncorrect(Exception):
 
 class EvalFile(pytest.File):
     """A mixed JSONL collection file."""
+
+    @functools.cached_property
+    def file_name(self) -> str:
+        """The file's path as text, one string shared by all its samples' results."""
+        return str(self.path)
 
     def collect(self) -> Iterator[SampleItem]:
         settings = self.config.stash[runtime_key].settings
@@ -104,8 +110,9 @@ class SampleItem(pytest.Item):
             status = "excluded"
         else:
             status = "correct" if score.value >= 1.0 else "incorrect"
+        file_name = self.parent.file_name if isinstance(self.parent, EvalFile) else str(self.path)
         return SampleResult(
-            node_id=self.nodeid, ordinal=self.ordinal, file=str(self.path), line=entry.line, index=entry.index,
+            node_id=self.nodeid, ordinal=self.ordinal, file=file_name, line=entry.line, index=entry.index,
             dataset_name=entry.dataset_name, subset_name=entry.subset_name, task_type=entry.task_type,
             tags=list(entry.tags), categories=list(entry.categories), weight=entry.weight,
             sample_hash=entry.sample_hash(), status=status,  # type: ignore[arg-type]

@@ -194,6 +194,10 @@ class Entry(BaseModel):
             self._hash = self._content_hash()
         return self._hash
 
+    def forget_request(self) -> None:
+        """Drop the cached OpenAI messages once the sample ran (memory; they are rebuilt on demand)."""
+        self._messages = None
+
     def messages_digest(self) -> str:
         """SHA-256 of the OpenAI messages' canonical JSON (sorted keys, no spaces), computed once."""
         if self._messages_digest is None:

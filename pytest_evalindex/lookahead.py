@@ -24,7 +24,7 @@ class Lookahead:
     def __init__(self, config: pytest.Config) -> None:
         self._config = config
         self._interactor: Any = None
-        self._positions: dict[str, int] | None = None
+        self._position = -1  # where the last item was found in session.items
         self._warned = False
         self.mode = "session"
         if hasattr(config, "workerinput"):
@@ -44,11 +44,14 @@ class Lookahead:
 
     def _from_session(self, item: pytest.Item, depth: int) -> list[pytest.Item]:
         items: Sequence[pytest.Item] = item.session.items
-        if self._positions is None:
-            self._positions = {it.nodeid: i for i, it in enumerate(items)}
-        position = self._positions.get(item.nodeid)
-        if position is None:
-            return []
+        # Items run in order: the current one is almost always the next in the list.
+        position = self._position + 1
+        if not (position < len(items) and items[position] is item):
+            try:
+                position = items.index(item)
+            except ValueError:
+                return []
+        self._position = position
         return list(items[position + 1 : position + 1 + depth])
 
     def _from_worker_queue(self, depth: int) -> list[pytest.Item] | None:

@@ -162,6 +162,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.when == "call" and item.result is not None:
         setattr(report, REPORT_ATTRIBUTE, item.result.to_dict())
         item.result = item.completion = None  # items live until the end of the run; the report carries it
+        item.entry.forget_request()
     elif call.when == "setup" and call.excinfo is not None and isinstance(call.excinfo.value, ModelCallError):
         error = item.make_result(None, None, error=str(call.excinfo.value))
         setattr(report, REPORT_ATTRIBUTE, error.to_dict())
