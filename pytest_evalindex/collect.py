@@ -114,7 +114,7 @@ class SampleItem(pytest.Item):
         return SampleResult(
             node_id=self.nodeid, ordinal=self.ordinal, file=file_name, line=entry.line, index=entry.index,
             dataset_name=entry.dataset_name, subset_name=entry.subset_name, task_type=entry.task_type,
-            tags=list(entry.tags), categories=list(entry.categories), weight=entry.weight,
+            tags=entry.tags, categories=entry.categories, weight=entry.weight,  # shared, never mutated
             sample_hash=entry.sample_hash(), status=status,  # type: ignore[arg-type]
             score=None if score is None else score.value,
             metric=score.metric if score is not None else self.scorer_spec.metric,

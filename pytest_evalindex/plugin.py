@@ -29,6 +29,8 @@ _dist_chosen_key = pytest.StashKey[bool]()
 WORKER_URL_KEY = "evalindex_api_url"
 WORKER_MODEL_KEY = "evalindex_model"
 COUNTERS_KEY = "evalindex_counters"
+# What a kept report still needs (its test status), one shared dict per status.
+_STATUS_ONLY = {status: {"status": status} for status in ("correct", "incorrect", "excluded", "error")}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -198,7 +200,7 @@ class _ControllerHooks:
         data = getattr(report, REPORT_ATTRIBUTE, None)
         if isinstance(data, dict):
             # Reports are kept until the end of the run; the controller now holds the result.
-            setattr(report, REPORT_ATTRIBUTE, {"status": data.get("status")})
+            setattr(report, REPORT_ATTRIBUTE, _STATUS_ONLY.get(str(data.get("status")), {}))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         samples = [item for item in session.items if isinstance(item, SampleItem)]
