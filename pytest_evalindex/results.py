@@ -63,11 +63,9 @@ class SampleResult:
     cached: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-plain dict (only str, int, float, bool, None, list, dict)."""
+        """A JSON-plain dict (only str, int, float, bool, None, list, dict); lists are shared, not copied."""
         # Hand-written rather than dataclasses.asdict: this runs once per sample on the hot path.
         data = {name: getattr(self, name) for name in _FIELD_NAMES}
-        data["tags"] = list(self.tags)
-        data["categories"] = list(self.categories)
         usage = self.usage
         data["usage"] = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
                          "total_tokens": usage.total_tokens}
