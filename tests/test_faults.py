@@ -106,7 +106,10 @@ def test_a_fatal_error_stops_the_run_early_with_one_message(pytester: pytest.Pyt
     hint = "check --eval-api-key" if fault == "401" else "check --eval-model and --eval-api-url"
     assert re.search(rf"stopping: HTTP {fault} from the model server: .*\({hint}", output), output[-3000:]
     errors = result.parseoutcomes().get("errors", 0)
-    assert 1 <= errors <= stats["requests"]
+    if workers == "0":
+        assert errors == 1  # the first failing sample stops the run
+    else:  # each worker stops after its own first failure; answers already in flight may add a few
+        assert 1 <= errors <= stats["requests"]
 
 
 def test_random_faults_never_lose_or_duplicate_an_answer(pytester: pytest.Pytester) -> None:
