@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +23,23 @@ from pytest_evalindex.scorers.registry import lookup
 from pytest_evalindex.textsafe import shorten, visible
 
 
+@contextlib.contextmanager
+def long_lived_objects() -> Iterator[None]:
+    """Create objects that live until the end of the run without the garbage collector watching.
+
+    Entries and items make no reference cycles that need collecting; tracked, they make every
+    full collection during the run walk them again (~10 % of a cached 10,000-sample run).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 class SampleIncorrect(Exception):
     """Raised under ``--eval-strict`` when the model answered a sample incorrectly."""
 
@@ -33,7 +52,11 @@ class EvalFile(pytest.File):
         """The file's path as text, one string shared by all its samples' results."""
         return str(self.path)
 
-    def collect(self) -> Iterator[SampleItem]:
+    def collect(self) -> list[SampleItem]:
+        with long_lived_objects():
+            return self._collect()
+
+    def _collect(self) -> list[SampleItem]:
         settings = self.config.stash[runtime_key].settings
         try:
             collection = load_collection(self.path)
@@ -42,9 +65,8 @@ class EvalFile(pytest.File):
         for message in collection.warnings:
             warnings.warn(pytest.PytestWarning(message), stacklevel=1)
         entries = select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed)
-        for ordinal, entry in enumerate(entries):
-            yield SampleItem.from_parent(self, name=entry.node_name, entry=entry, ordinal=ordinal)
-
+        return [SampleItem.from_parent(self, name=entry.node_name, entry=entry, ordinal=ordinal)
+                for ordinal, entry in enumerate(entries)]
 
 
 class SampleItem(pytest.Item):
