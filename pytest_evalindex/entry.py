@@ -168,9 +168,16 @@ class Entry(BaseModel):
         return value
 
     @property
+    def _cached(self) -> dict[str, Any]:
+        # The private attributes, read without BaseModel.__getattr__ (~2 µs a read, several reads per sample).
+        private = self.__pydantic_private__
+        assert private is not None
+        return private
+
+    @property
     def line(self) -> int:
         """1-based line number in the collection file."""
-        return self._line
+        return self._cached["_line"]  # type: ignore[no-any-return]
 
     @property
     def node_name(self) -> str:
@@ -179,9 +186,11 @@ class Entry(BaseModel):
 
     def openai_messages(self) -> list[dict[str, Any]]:
         """The prompt as OpenAI chat messages (built once; treat as read-only)."""
-        if self._messages is None:
-            self._messages = [m.to_openai() for m in self.prompt.input]
-        return self._messages
+        cached = self._cached
+        messages = cached["_messages"]
+        if messages is None:
+            messages = cached["_messages"] = [m.to_openai() for m in self.prompt.input]
+        return messages  # type: ignore[no-any-return]
 
     def collection_info(self) -> dict[str, Any]:
         """EvalScope's ``collection_info``: the line minus ``prompt``."""
@@ -190,20 +199,22 @@ class Entry(BaseModel):
 
     def sample_hash(self) -> str:
         """A content hash identifying this sample independent of its position (16 hex chars)."""
-        if self._hash is None:
-            self._hash = self._content_hash()
-        return self._hash
+        cached = self._cached
+        if cached["_hash"] is None:
+            cached["_hash"] = self._content_hash()
+        return cached["_hash"]  # type: ignore[no-any-return]
 
     def forget_request(self) -> None:
         """Drop the cached OpenAI messages once the sample ran (memory; they are rebuilt on demand)."""
-        self._messages = None
+        self._cached["_messages"] = None
 
     def messages_digest(self) -> str:
         """SHA-256 of the OpenAI messages' canonical JSON (sorted keys, no spaces), computed once."""
-        if self._messages_digest is None:
+        cached = self._cached
+        if cached["_messages_digest"] is None:
             canonical = json.dumps(self.openai_messages(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-            self._messages_digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-        return self._messages_digest
+            cached["_messages_digest"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return cached["_messages_digest"]  # type: ignore[no-any-return]
 
     def _content_hash(self) -> str:
         rest = {"choices": self.prompt.choices, "target": self.prompt.target,
