@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path, PurePath
 from typing import Any, TextIO
@@ -122,9 +122,11 @@ def write_outputs(
     write(reports / f"{COLLECTION_NAME}.json",
           json.dumps(collection_report(ordered, model=model, compat=report.compat), indent=4, ensure_ascii=False))
     write(reports / DETAILED_REPORT_NAME, json.dumps(detailed_report(report), indent=2))
-    own = evalindex_report(report, ordered, model=model, settings=safe_settings)
-    own.update(to_plain(dict(extra or {})))
-    write(reports / EVALINDEX_REPORT_NAME, report_json(own))
+    head = report_head(report, model=model, settings=safe_settings)
+    head.update(to_plain(dict(extra or {})))
+    with _atomic_text(reports / EVALINDEX_REPORT_NAME) as own:  # streamed: one line per sample
+        for chunk in report_json_chunks(head, map(sample_outcome, ordered)):
+            own.write(scrub(chunk, variants))
 
 
 def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: str,
@@ -133,6 +135,13 @@ def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: 
 
     ``settings`` must already be redacted. ``samples`` is what baseline comparison reads.
     """
+    data = report_head(report, model=model, settings=settings)
+    data["samples"] = [sample_outcome(r) for r in sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))]
+    return data
+
+
+def report_head(report: Report, *, model: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`evalindex_report` without its ``samples``."""
     data = report.to_dict()
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
@@ -144,27 +153,29 @@ def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: 
         "levels": data["levels"],
         "collections": settings.get("collections", []),
         "settings": dict(settings),
-        "samples": [
-            {"node_id": r.node_id, "sample_hash": r.sample_hash, "dataset_name": r.dataset_name,
-             "subset_name": r.subset_name, "status": r.status, "score": r.score, "extracted": r.extracted,
-             **({"error": r.error} if r.error else {})}
-            for r in sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))
-        ],
     }
 
 
-def report_json(report: Mapping[str, Any]) -> str:
-    """``report`` as indented JSON, its ``samples`` one compact line each (readable and diffable,
-    and written by the C encoder: the indenting one is ~10× slower on 100,000 samples)."""
-    head = {k: v for k, v in report.items() if k != "samples"}
-    text = json.dumps(head, indent=2, ensure_ascii=False)
-    if "samples" not in report:
-        return text + "\n"
+def sample_outcome(result: SampleResult) -> dict[str, Any]:
+    """One entry of the report's ``samples``."""
+    r = result
+    return {"node_id": r.node_id, "sample_hash": r.sample_hash, "dataset_name": r.dataset_name,
+            "subset_name": r.subset_name, "status": r.status, "score": r.score, "extracted": r.extracted,
+            **({"error": r.error} if r.error else {})}
+
+
+def report_json_chunks(head: Mapping[str, Any], samples: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """``head`` plus a last key ``samples`` as indented JSON, each sample one compact line (readable and
+    diffable, written by the C encoder, and streamed: at 100,000 samples the text would cost ~100 MB)."""
+    text = json.dumps(dict(head), indent=2, ensure_ascii=False)
+    yield (text[:-2] + ",") if head else "{"
+    yield '\n  "samples": ['
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    lines = ",\n".join("    " + encode(sample) for sample in report["samples"])
-    body = f"[\n{lines}\n  ]" if lines else "[]"
-    opening = text[:-2] + "," if head else "{"
-    return opening + f'\n  "samples": {body}\n}}\n'
+    separator = "\n    "
+    for sample in samples:
+        yield separator + encode(sample)
+        separator = ",\n    "
+    yield "\n  ]\n}\n" if separator != "\n    " else "]\n}\n"
 
 
 def to_plain(obj: Any) -> Any:
