@@ -32,15 +32,17 @@ _RENAMED = {"stop_seqs": "stop", "response_schema": "response_format"}
 class ModelCallError(Exception):
     """A model call that failed after retries; ``str()`` is the one-line cause.
 
-    ``fatal`` marks failures that will fail every other call too (bad key, unknown model).
+    ``fatal`` marks failures that will fail every other call too (bad key, unknown model);
+    ``unreachable`` a server that refused or could not be found (fatal until it has answered once).
     """
 
     def __init__(self, message: str, *, fatal: bool = False, status: int | None = None,
-                 retryable: bool = False) -> None:
+                 retryable: bool = False, unreachable: bool = False) -> None:
         super().__init__(message)
         self.fatal = fatal
         self.status = status
         self.retryable = retryable
+        self.unreachable = unreachable
 
 
 @dataclass
@@ -166,7 +168,8 @@ def describe_error(exc: BaseException, note: str | None = None) -> ModelCallErro
     """A one-line :class:`ModelCallError` for any failure of a call (``note`` is appended)."""
     error = _describe(exc)
     if note:
-        error = ModelCallError(f"{error} ({note})", fatal=error.fatal, status=error.status)
+        error = ModelCallError(f"{error} ({note})", fatal=error.fatal, status=error.status,
+                               unreachable=error.unreachable)
     return error
 
 
@@ -183,6 +186,9 @@ def _describe(exc: BaseException) -> ModelCallError:
                 403: " (the key is not allowed to use this model)",
                 404: " (check --eval-model and --eval-api-url)"}.get(status, "")
         return ModelCallError(f"HTTP {status} from the model server: {message}{hint}", fatal=fatal, status=status)
+    if isinstance(exc, openai.APIConnectionError) and (refused := _connect_failure(exc)) is not None:
+        return ModelCallError(f"cannot connect to the model server ({refused}); is it running? "
+                              "check --eval-api-url", unreachable=True)
     if isinstance(exc, openai.APITimeoutError):
         return ModelCallError("request timed out (raise --eval-timeout if the model is slow)")
     if isinstance(exc, openai.APIConnectionError):
@@ -194,6 +200,28 @@ def _describe(exc: BaseException) -> ModelCallError:
     if isinstance(exc, ValueError):  # the SDK raises a bare JSONDecodeError for a truncated body
         return ModelCallError(f"malformed response from the model server: {type(exc).__name__}: {exc}"[:300])
     return ModelCallError(f"{type(exc).__name__}: {exc}"[:300])
+
+
+def _connect_failure(exc: BaseException) -> str | None:
+    """Why no connection could be made (refused, unknown host), from the exception's causes; ``None``
+    for other connection errors. The SDK's aiohttp transport reports a refused connection as a timeout,
+    so the causes are read rather than the exception's type."""
+    import socket
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    host = None
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if host is None and isinstance(getattr(current, "host", None), str):
+            port = getattr(current, "port", None)
+            host = f"{current.host}:{port}" if port else current.host  # type: ignore[attr-defined]
+        if isinstance(current, socket.gaierror):
+            return f"host name not found{f': {host}' if host else ''}"
+        if isinstance(current, ConnectionRefusedError):
+            return f"connection refused{f' by {host}' if host else ''}"
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _server_message(exc: openai.APIStatusError) -> str:

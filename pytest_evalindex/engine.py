@@ -96,6 +96,7 @@ class Engine:
         self._limit: AdaptiveLimit | None = None
         self._client: Any = None
         self._closed = False
+        self._reached = False  # the server answered a request in this run
 
     # -- main-thread API -------------------------------------------------------------------
 
@@ -212,7 +213,13 @@ class Engine:
                 counters.in_flight -= 1
                 counters.request_seconds += time.perf_counter() - started
 
-        completion = await with_retries(attempt, self._limit, self.config.max_retries)
+        try:
+            completion = await with_retries(attempt, self._limit, self.config.max_retries)
+        except ModelCallError as exc:
+            if exc.unreachable and not self._reached:
+                exc.fatal = True  # never answered in this run: every other request would fail the same way
+            raise
+        self._reached = True
         counters.lowest_limit = min(counters.lowest_limit, self._limit.lowest)
         if self.store is not None:
             self.store.put(fingerprint, completion)

@@ -1,4 +1,4 @@
-"""Keys under which pytest-evalindex keeps its state in ``config.stash``."""
+"""Keys under which pytest-evalindex keeps its state in ``config.stash`` and in xdist's worker output."""
 
 from __future__ import annotations
 
@@ -12,3 +12,5 @@ if TYPE_CHECKING:
 
 runtime_key = pytest.StashKey["Runtime"]()
 controller_key = pytest.StashKey["Controller"]()
+COUNTERS_KEY = "evalindex_counters"
+"""``workeroutput`` key: a worker's engine counters, read by the controller when the worker goes down."""

@@ -5,12 +5,15 @@ from __future__ import annotations
 import copy
 import json
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers_runs import GENERAL_SUITE, general_script, predictions, prompt_keys, run_plugin, write_suite
+from helpers_runs import GENERAL_SUITE, MODEL, general_script, predictions, prompt_keys, run_plugin, write_suite
 
+from pytest_evalindex.completion import ModelCallError
+from pytest_evalindex.engine import Engine, EngineConfig
 from pytest_evalindex.mock import MockServer
 from pytest_evalindex.mock.script import last_user_text
 
@@ -99,7 +102,7 @@ def test_a_fatal_error_stops_the_run_early_with_one_message(pytester: pytest.Pyt
                             "-n", workers, suite=suite)
         stats = server.stats()
     output = result.stdout.str()
-    assert result.ret != 0, output
+    assert result.ret == pytest.ExitCode.INTERRUPTED, output
     # Requests already in flight when the first answer came back, at most: not 300.
     assert stats["requests"] <= 2 * 4 * max(1, int(workers)) + 4, stats["requests"]
     assert stats["by_status"] == {fault: stats["requests"]}
@@ -110,6 +113,62 @@ def test_a_fatal_error_stops_the_run_early_with_one_message(pytester: pytest.Pyt
         assert errors == 1  # the first failing sample stops the run
     else:  # each worker stops after its own first failure; answers already in flight may add a few
         assert 1 <= errors <= stats["requests"]
+
+
+def _refusing_url() -> str:
+    """A loopback URL where nothing listens (the port was just free)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_an_unreachable_server_stops_the_run_with_one_line(pytester: pytest.Pytester, workers: str) -> None:
+    suite = write_suite(pytester.path / "big.jsonl", _many(300))
+    url = _refusing_url()
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    result = run_plugin(pytester, url, "--eval-max-retries", "1", "-n", workers, suite=suite)
+    output = result.stdout.str()
+    # Not a verdict on the model: exit 2 like any run that could not be carried out, under -n0 and xdist.
+    assert result.ret == pytest.ExitCode.INTERRUPTED, output[-3000:]
+    assert re.search(rf"stopping: cannot connect to the model server \(connection refused by 127\.0\.0\.1:{port}\); "
+                     r"is it running\? check --eval-api-url", output), output[-3000:]
+    assert "timed out" not in output  # the SDK's aiohttp transport calls a refused connection a timeout
+    errors = result.parseoutcomes().get("errors", 0)
+    assert 1 <= errors <= (1 if workers == "0" else 2 * 8), errors  # not 300
+
+
+def test_a_server_that_answered_once_is_not_given_up_when_it_goes_away() -> None:
+    """Once the server has answered, a refused connection is an outage to retry and report per sample,
+    not a wrong URL: the run goes on."""
+    line = LINES[0]
+    messages = [{"role": "user", "content": last_user_text(line["prompt"]["input"])}]
+    server = MockServer(general_script()).start()
+    config = EngineConfig(model=MODEL, base_url=server.url, api_key=None, generation_config={}, timeout=5,
+                          max_retries=0, batch_size=2)
+    engine = Engine(config)
+    try:
+        engine.submit("first", messages)
+        assert engine.result("first").text
+        server.stop()
+        engine.submit("second", [{"role": "user", "content": "after the outage began"}])
+        with pytest.raises(ModelCallError) as failed:
+            engine.result("second")
+        assert failed.value.unreachable and not failed.value.fatal, str(failed.value)
+    finally:
+        engine.close()
+        server.stop()
+
+    never = Engine(EngineConfig(model=MODEL, base_url=_refusing_url(), api_key=None, generation_config={},
+                                timeout=5, max_retries=0, batch_size=2))
+    try:
+        never.submit("first", messages)
+        with pytest.raises(ModelCallError) as failed:
+            never.result("first")
+        assert failed.value.unreachable and failed.value.fatal, str(failed.value)
+    finally:
+        never.close()
 
 
 def test_random_faults_never_lose_or_duplicate_an_answer(pytester: pytest.Pytester) -> None:
