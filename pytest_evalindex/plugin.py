@@ -58,6 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
     elif settings.mock is not None and config.stash[_targets_key]:
         api_url, model = _start_mock(config, settings, model)
     if not _is_worker(config) and config.stash[_targets_key]:
+        _check_dist(config)
         _prefer_worksteal(config)
     runtime = Runtime(config, settings, api_url=api_url, model=model)
     config.stash[runtime_key] = runtime
@@ -68,6 +69,24 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _is_worker(config):
         config.stash[controller_key] = Controller(config, settings, model=model, api_url=api_url,
                                                   gate_plan=plan_gates(settings))
+
+
+def _check_dist(config: pytest.Config) -> None:
+    """``--dist each`` would evaluate (and pay for) every sample once per worker."""
+    if getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") == "each":
+        raise pytest.UsageError("--dist each runs every sample on every worker (one paid request per worker "
+                                "per sample); use --dist load or worksteal, or leave --dist out")
+
+
+def _single_worker_note(config: pytest.Config) -> str | None:
+    """Why only some workers would evaluate: loadfile/loadscope keep a whole collection file on one worker."""
+    dist = getattr(config.option, "dist", "no")
+    workers = getattr(config.option, "numprocesses", None)
+    files = len(config.stash.get(_targets_key, set()))
+    if dist not in ("loadfile", "loadscope") or not isinstance(workers, int) or workers <= files:
+        return None
+    return (f"evalindex: --dist {dist} keeps each collection file on one worker, so {files} of {workers} workers "
+            "evaluate; pass --dist load or worksteal to use them all")
 
 
 def _prefer_worksteal(config: pytest.Config) -> None:
@@ -144,6 +163,9 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if config.stash.get(_dist_chosen_key, False):
         lines.append("evalindex: scheduling with --dist worksteal (keeps every worker's requests in flight; "
                      "pass --dist to choose another mode)")
+    note = _single_worker_note(config)
+    if note:
+        lines.append(note)
     return lines
 
 

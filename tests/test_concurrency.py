@@ -78,3 +78,30 @@ def test_rate_limits_slow_the_sender_instead_of_spending_retries(pytester: pytes
     assert stats["by_status"].get("429") == 24
     counters = _counters(result)["main"]
     assert counters["lowest_limit"] < 6  # the process slowed down
+
+
+def test_dist_each_is_refused_before_any_request(pytester: pytest.Pytester) -> None:
+    answers = _suite(pytester, 4)
+    with MockServer({"answers": answers}) as server:
+        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+                                               "--eval-api-url", server.url, "-n", "2", "--dist", "each",
+                                               "-p", "no:cacheprovider")
+        stats = server.stats()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--dist each runs every sample on every worker" in result.stderr.str()
+    assert stats["requests"] == 0
+
+
+@pytest.mark.parametrize("dist", ["loadfile", "loadscope"])
+def test_a_file_per_worker_mode_says_that_one_worker_evaluates(pytester: pytest.Pytester, dist: str) -> None:
+    answers = _suite(pytester, 8)
+    with MockServer({"answers": answers}) as server:
+        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+                                               "--eval-api-url", server.url, "-n", "2", "--dist", dist,
+                                               "-p", "no:cacheprovider")
+        stats = server.stats()
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines([f"evalindex: --dist {dist} keeps each collection file on one worker, "
+                                 "so 1 of 2 workers evaluate; pass --dist load or worksteal to use them all"])
+    assert stats["requests"] == 8
+    assert len(_counters(result)) == 1  # one worker did all the calls, as the line says
