@@ -139,7 +139,7 @@ def test_registration_before_first_lookup_wins_over_builtin() -> None:
             return Score(value=0.0, extracted="")
 
         assert lookup("gsm8k").fn is mine
-        assert lookup("math_500").fn.__module__ == "pytest_evalindex.scorers.math"
+        assert lookup("math_500").fn.__module__ == "pytest_evalindex.scorers.math_evalscope114"
         print("ok")
         """
     )
