@@ -58,7 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
     elif settings.mock is not None and config.stash[_targets_key]:
         api_url, model = _start_mock(config, settings, model)
     if not _is_worker(config) and config.stash[_targets_key]:
-        _check_dist(config)
+        _check_xdist_settings(config, settings)
         _prefer_worksteal(config)
     runtime = Runtime(config, settings, api_url=api_url, model=model)
     config.stash[runtime_key] = runtime
@@ -71,11 +71,20 @@ def pytest_configure(config: pytest.Config) -> None:
                                                   gate_plan=plan_gates(settings))
 
 
-def _check_dist(config: pytest.Config) -> None:
-    """``--dist each`` would evaluate (and pay for) every sample once per worker."""
-    if getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") == "each":
+def _check_xdist_settings(config: pytest.Config, settings: Settings) -> None:
+    """Refuse what xdist would do against the run's intent: ``--dist each`` evaluates (and pays for) every
+    sample once per worker, and a concurrency cap below the number of workers cannot be kept (each
+    worker needs one request in flight)."""
+    workers = getattr(config.option, "numprocesses", None)
+    if not workers:
+        return
+    if getattr(config.option, "dist", "no") == "each":
         raise pytest.UsageError("--dist each runs every sample on every worker (one paid request per worker "
                                 "per sample); use --dist load or worksteal, or leave --dist out")
+    cap = settings.max_concurrency
+    if cap is not None and isinstance(workers, int) and cap < workers:
+        raise pytest.UsageError(f"--eval-max-concurrency {cap} is below the {workers} xdist workers, and each "
+                                f"worker keeps at least one request in flight; pass -n {cap} or a cap >= {workers}")
 
 
 def _single_worker_note(config: pytest.Config) -> str | None:

@@ -105,3 +105,16 @@ def test_a_file_per_worker_mode_says_that_one_worker_evaluates(pytester: pytest.
                                  "so 1 of 2 workers evaluate; pass --dist load or worksteal to use them all"])
     assert stats["requests"] == 8
     assert len(_counters(result)) == 1  # one worker did all the calls, as the line says
+
+
+def test_a_cap_below_the_worker_count_is_refused_before_any_request(pytester: pytest.Pytester) -> None:
+    answers = _suite(pytester, 4)
+    with MockServer({"answers": answers}) as server:
+        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+                                               "--eval-api-url", server.url, "-n", "2",
+                                               "--eval-max-concurrency", "1", "-p", "no:cacheprovider")
+        stats = server.stats()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert ("--eval-max-concurrency 1 is below the 2 xdist workers, and each worker keeps at least one request "
+            "in flight; pass -n 1 or a cap >= 2") in result.stderr.str()
+    assert stats["requests"] == 0
