@@ -187,8 +187,9 @@ def _describe(exc: BaseException) -> ModelCallError:
                 404: " (check --eval-model and --eval-api-url)"}.get(status, "")
         return ModelCallError(f"HTTP {status} from the model server: {message}{hint}", fatal=fatal, status=status)
     if isinstance(exc, openai.APIConnectionError) and (refused := _connect_failure(exc)) is not None:
-        return ModelCallError(f"cannot connect to the model server ({refused}); is it running? "
-                              "check --eval-api-url", unreachable=True)
+        hint = "is it running? check --eval-api-url" if refused.startswith("connection refused") \
+            else "check --eval-api-url"
+        return ModelCallError(f"cannot connect to the model server ({refused}); {hint}", unreachable=True)
     if isinstance(exc, openai.APITimeoutError):
         return ModelCallError("request timed out (raise --eval-timeout if the model is slow)")
     if isinstance(exc, openai.APIConnectionError):
@@ -197,7 +198,7 @@ def _describe(exc: BaseException) -> ModelCallError:
         return ModelCallError(f"cannot reach the model server{detail}"[:300])
     if isinstance(exc, openai.APIResponseValidationError):
         return ModelCallError(f"malformed response from the model server: {exc}"[:300])
-    if isinstance(exc, ValueError):  # the SDK raises a bare JSONDecodeError for a truncated body
+    if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):  # the SDK's error for a truncated body
         return ModelCallError(f"malformed response from the model server: {type(exc).__name__}: {exc}"[:300])
     return ModelCallError(f"{type(exc).__name__}: {exc}"[:300])
 

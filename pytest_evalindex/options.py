@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -261,6 +262,8 @@ def resolve_settings(config: pytest.Config) -> Settings:
             raise _usage(_option(name), f"must be between 0 and 1 (got {values[name]})")
     if values["max_concurrency"] is not None and values["max_concurrency"] < 1:
         raise _usage(_option("max_concurrency"), f"must be >= 1 (got {values['max_concurrency']})")
+    if values["api_url"]:
+        _check_api_url(values["api_url"], _option("api_url"))
     if values["rerun_review"] and values["use_cache"] is None and not values["predictions"]:
         raise _usage(_option("rerun_review"), "needs --eval-use-cache (the answers to score again come from the cache)")
 
@@ -304,3 +307,18 @@ def _api_key(config: pytest.Config, values: dict[str, Any]) -> str | None:
         if os.environ.get(name):
             return os.environ[name]
     return None
+
+
+def _check_api_url(url: str, option: OptionSpec) -> None:
+    """An http(s) URL with a host, or a usage error that shows how to write one."""
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        # Never echoed: it holds a credential. The SDK sends the key as a Bearer header, which the
+        # HTTP transport refuses to combine with credentials in the URL.
+        raise _usage(option, "credentials in the URL (user:password@host) are not supported; pass the key with "
+                             "--eval-api-key or $EVALINDEX_API_KEY (sent as a Bearer token), or other headers "
+                             'with --eval-generation-config \'{"extra_headers": {...}}\'')
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return
+    raise _usage(option, f"{url!r} is not an http:// or https:// URL with a host; write it like "
+                         "http://localhost:8000/v1")

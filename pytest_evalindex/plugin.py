@@ -20,6 +20,7 @@ from pytest_evalindex.gating import plan_gates
 from pytest_evalindex.controller_hooks import ControllerHooks
 from pytest_evalindex.keys import COUNTERS_KEY, controller_key, runtime_key
 from pytest_evalindex.options import Settings, add_options, resolve_settings
+from pytest_evalindex.redact import redact
 from pytest_evalindex.results import REPORT_ATTRIBUTE
 from pytest_evalindex.runtime import Runtime
 
@@ -167,7 +168,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     s = runtime.settings
     mock = " (built-in mock)" if config.stash.get(_mock_key, None) is not None else ""
     cap = f" (at most {s.max_concurrency} in all)" if s.max_concurrency else ""
-    lines = [f"evalindex: model {runtime.model} at {runtime.api_url}{mock}, {s.batch_size} requests in flight "
+    lines = [f"evalindex: model {runtime.model} at {redact(runtime.api_url)}{mock}, {s.batch_size} requests in flight "
              f"per process{cap}, numbers: {s.compat}"]
     if config.stash.get(_dist_chosen_key, False):
         lines.append("evalindex: scheduling with --dist worksteal (keeps every worker's requests in flight; "

@@ -11,6 +11,7 @@ anything else fails at once.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
@@ -80,7 +81,10 @@ def is_retryable(exc: BaseException) -> bool:
         return exc.status_code in (408, 409) or exc.status_code >= 500
     if isinstance(exc, ModelCallError):
         return exc.retryable
-    return isinstance(exc, (openai.APIConnectionError, openai.APIResponseValidationError, ValueError))
+    # The SDK raises a bare JSONDecodeError (a ValueError) for a truncated body; other ValueErrors are
+    # raised before anything is sent and would fail again.
+    return isinstance(exc, (openai.APIConnectionError, openai.APIResponseValidationError, json.JSONDecodeError,
+                            UnicodeDecodeError))
 
 
 async def with_retries(attempt: Callable[[], Awaitable[T]], limit: AdaptiveLimit, max_retries: int,

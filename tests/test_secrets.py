@@ -68,3 +68,17 @@ def test_keys_from_the_environment_are_used_and_never_written(pytester: pytest.P
     assert result.ret == 0, result.stdout.str()
     assert stats["by_status"] == {"200": 33}  # authenticated with the key from the environment
     assert _leaks(pytester.path, [result.stdout.str(), result.stderr.str()], [key]) == []
+
+
+def test_a_password_in_the_api_url_is_refused_without_showing_it(pytester: pytest.Pytester) -> None:
+    password = "pw-URL-5ecret-0004"
+    with MockServer(general_script()) as server:
+        url = server.url.replace("http://", f"http://evaluser:{password}@")
+        result = run_plugin(pytester, url, "-n", "2", "-v", "-rA")
+        stats = server.stats()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--eval-api-url (ini eval_api_url): credentials in the URL (user:password@host) are not supported; " \
+           "pass the key with --eval-api-key" in result.stderr.str()
+    assert stats["requests"] == 0
+    assert password not in result.stdout.str() + result.stderr.str()
+    assert not list(pytester.path.rglob("*.json*"))  # nothing written that could hold it
