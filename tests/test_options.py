@@ -26,6 +26,9 @@ def seed(pytester: pytest.Pytester) -> None:
     (["--eval-collection", "missing.jsonl"], "missing.jsonl: no such file or folder"),
     (["--eval-predictions", "nowhere"], "--eval-predictions"),
     (["--eval-baseline", "nowhere"], "--eval-baseline"),
+    (["--eval-api-url", "localhost:8000/v1"], "--eval-api-url (ini eval_api_url): 'localhost:8000/v1' is not an "
+                                              "http:// or https:// URL with a host; write it like http://localhost:8000/v1"),
+    (["--eval-api-url", "ftp://host/v1"], "'ftp://host/v1' is not an http:// or https:// URL"),
 ])
 def test_bad_option_is_one_usage_line(pytester: pytest.Pytester, seed: None, args: list[str], message: str) -> None:
     result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
