@@ -51,6 +51,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.args = [str(p) for p in collection_files]
     config.stash[_targets_key] = {p.resolve() for p in collection_files} | _explicit_jsonl_args(config)
 
+    if not _is_worker(config) and config.stash[_targets_key]:
+        _check_xdist_settings(config, settings)
     api_url, model = settings.api_url, settings.model
     if _is_worker(config):
         workerinput: dict[str, Any] = config.workerinput  # type: ignore[attr-defined]
@@ -59,7 +61,6 @@ def pytest_configure(config: pytest.Config) -> None:
     elif settings.mock is not None and config.stash[_targets_key]:
         api_url, model = _start_mock(config, settings, model)
     if not _is_worker(config) and config.stash[_targets_key]:
-        _check_xdist_settings(config, settings)
         _prefer_worksteal(config)
     runtime = Runtime(config, settings, api_url=api_url, model=model)
     config.stash[runtime_key] = runtime
