@@ -118,3 +118,41 @@ def test_a_cap_below_the_worker_count_is_refused_before_any_request(pytester: py
     assert ("--eval-max-concurrency 1 is below the 2 xdist workers, and each worker keeps at least one request "
             "in flight; pass -n 1 or a cap >= 2") in result.stderr.str()
     assert stats["requests"] == 0
+
+
+BUSY_SCORER = '''
+import json, os, time
+from pytest_evalindex import Score, ScoreInput, scorer
+
+@scorer("busy_exact")
+def busy_exact(sample: ScoreInput) -> Score:
+    started = time.time()
+    while time.time() - started < 0.08:  # pure-Python CPU work, holding the GIL as sympy would
+        pass
+    with open(os.environ["SCORING_LOG"], "a") as log:
+        log.write(json.dumps([started, time.time()]) + "\\n")
+    return Score(value=float(sample.completion.strip() == sample.target), extracted=sample.completion.strip())
+'''
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_cpu_heavy_scoring_does_not_stall_the_requests(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                                                         workers: str) -> None:
+    answers = _suite(pytester, 24)
+    suite = pytester.path / "suite.jsonl"
+    suite.write_text("".join(json.dumps({**json.loads(line), "scorer": "busy_exact"}) + "\n"
+                             for line in suite.read_text().splitlines()))
+    pytester.makeconftest(BUSY_SCORER)
+    log = pytester.path / "scoring.jsonl"
+    monkeypatch.setenv("SCORING_LOG", str(log))
+    with MockServer({"answers": answers, "latency": 0.15}) as server:
+        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+                                               "--eval-api-url", server.url, "--eval-batch-size", "4",
+                                               "-n", workers, "-p", "no:cacheprovider")
+        stats = server.stats()
+    assert result.ret == 0, result.stdout.str()
+    scoring = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(scoring) == 24 and stats["requests"] == 24
+    # Requests keep leaving while the scorers compute: the engine's event loop runs beside them.
+    during = [t for t in stats["arrivals"] if any(start < t < end for start, end in scoring)]
+    assert len(during) >= 8, (len(during), stats["arrivals"], scoring)

@@ -59,10 +59,12 @@ class MockStats:
             self._answered: Counter[str] = Counter()
             self._in_flight = 0
             self._max_in_flight = 0
+            self._arrivals: list[float] = []
 
     def enter(self) -> None:
         with self._lock:
             self._requests += 1
+            self._arrivals.append(time.time())
             self._in_flight += 1
             self._max_in_flight = max(self._max_in_flight, self._in_flight)
 
@@ -93,6 +95,7 @@ class MockStats:
                 "duplicate_answers": sorted(k for k, n in self._answered.items() if n > 1),
                 "in_flight": self._in_flight,
                 "max_in_flight": self._max_in_flight,
+                "arrivals": list(self._arrivals),  # time.time() of each request, in arrival order
             }
 
 
