@@ -97,6 +97,7 @@ class Engine:
         self._client: Any = None
         self._closed = False
         self._reached = False  # the server answered a request in this run
+        self._unreachable_streak = 0  # calls in a row that could not connect
 
     # -- main-thread API -------------------------------------------------------------------
 
@@ -216,10 +217,15 @@ class Engine:
         try:
             completion = await with_retries(attempt, self._limit, self.config.max_retries)
         except ModelCallError as exc:
-            if exc.unreachable and not self._reached:
-                exc.fatal = True  # never answered in this run: every other request would fail the same way
+            if exc.unreachable:
+                self._unreachable_streak += 1
+                # Never answered in this run (a wrong URL), or gone for good (every request in flight
+                # failed twice over, each after its retries): the remaining requests would fail the same way.
+                if not self._reached or self._unreachable_streak >= 2 * self.config.batch_size:
+                    exc.fatal = True
             raise
         self._reached = True
+        self._unreachable_streak = 0
         counters.lowest_limit = min(counters.lowest_limit, self._limit.lowest)
         if self.store is not None:
             self.store.put(fingerprint, completion)

@@ -139,9 +139,9 @@ def test_an_unreachable_server_stops_the_run_with_one_line(pytester: pytest.Pyte
     assert 1 <= errors <= (1 if workers == "0" else 2 * 8), errors  # not 300
 
 
-def test_a_server_that_answered_once_is_not_given_up_when_it_goes_away() -> None:
+def test_a_server_that_answered_once_is_given_up_only_when_it_stays_away() -> None:
     """Once the server has answered, a refused connection is an outage to retry and report per sample,
-    not a wrong URL: the run goes on."""
+    not a wrong URL: the run goes on, until twice K calls in a row could not connect."""
     line = LINES[0]
     messages = [{"role": "user", "content": last_user_text(line["prompt"]["input"])}]
     server = MockServer(general_script()).start()
@@ -152,10 +152,14 @@ def test_a_server_that_answered_once_is_not_given_up_when_it_goes_away() -> None
         engine.submit("first", messages)
         assert engine.result("first").text
         server.stop()
-        engine.submit("second", [{"role": "user", "content": "after the outage began"}])
-        with pytest.raises(ModelCallError) as failed:
-            engine.result("second")
-        assert failed.value.unreachable and not failed.value.fatal, str(failed.value)
+        fatal = []
+        for n in range(2 * config.batch_size):
+            engine.submit(f"after-{n}", [{"role": "user", "content": f"after the outage began {n}"}])
+            with pytest.raises(ModelCallError) as failed:
+                engine.result(f"after-{n}")
+            assert failed.value.unreachable, str(failed.value)
+            fatal.append(failed.value.fatal)
+        assert fatal == [False] * (2 * config.batch_size - 1) + [True]
     finally:
         engine.close()
         server.stop()
