@@ -48,17 +48,18 @@ class MockStats:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._in_flight = 0
         self.reset()
 
     def reset(self) -> None:
+        """Zero the counters; ``in_flight`` is a live gauge and keeps counting requests still being served."""
         with self._lock:
             self._requests = 0
             self._by_status: Counter[str] = Counter()
             self._by_fault: Counter[str] = Counter()
             self._by_prompt: Counter[str] = Counter()
             self._answered: Counter[str] = Counter()
-            self._in_flight = 0
-            self._max_in_flight = 0
+            self._max_in_flight = self._in_flight
             self._arrivals: list[float] = []
 
     def enter(self) -> None:
