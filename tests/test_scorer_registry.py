@@ -34,53 +34,41 @@ def test_every_builtin_name_is_known() -> None:
 
 
 @pytest.mark.parametrize(
-    ("names", "fn", "requires_choices", "metric"),
+    ("names", "fn", "requires_choices", "metric", "legacy"),
     [
-        (MCQ_EN, choice.choice_en, True, "accuracy"),
-        (MCQ_ZH, choice.choice_zh, True, "accuracy"),
-        (["ceval"], choice.ceval, True, "accuracy"),
-        (MATH, math_scorers.math_accuracy, False, "accuracy"),
-        (AIME, math_scorers.aime, False, "acc"),
-        (["math_strict"], math_scorers.math_strict, False, "accuracy"),
-        (["exact"], match.exact, False, "accuracy"),
-        (["normalized_match"], match.normalized_match, False, "accuracy"),
-        (["trivia_qa"], match.trivia_qa, False, "accuracy"),
-        (["includes"], match.includes, False, "accuracy"),
+        (MCQ_EN, choice.choice_en, True, "accuracy", False),
+        (MCQ_ZH, choice.choice_zh, True, "accuracy", False),
+        (["ceval"], choice.ceval, True, "accuracy", False),
+        (MATH, math_scorers.math_accuracy, False, "accuracy", False),
+        (AIME, math_scorers.aime, False, "acc", False),
+        (["math_strict"], math_scorers.math_strict, False, "accuracy", False),
+        (["exact"], match.exact, False, "accuracy", False),
+        (["normalized_match"], match.normalized_match, False, "accuracy", False),
+        (["trivia_qa"], match.trivia_qa, False, "accuracy", False),
+        (["includes"], match.includes, False, "accuracy", False),
+        # --eval-compat evalscope-legacy: the older rules, also reachable as "<name>@legacy"
+        (MCQ_EN, choice.choice_en_legacy, True, "accuracy", True),
+        (MCQ_ZH, choice.choice_zh_legacy, True, "accuracy", True),
+        (["ceval"], choice.ceval_legacy, True, "accuracy", True),
+        (MATH, math_scorers.math_lenient, False, "accuracy", True),
+        (AIME, math_scorers.aime_legacy, False, "acc", True),
+        (["trivia_qa"], match.trivia_qa_legacy, False, "accuracy", True),
     ],
 )
 def test_lookup_returns_family_spec(names: list[str], fn: object, requires_choices: bool,
-                                    metric: str) -> None:
+                                    metric: str, legacy: bool) -> None:
     for name in names:
-        spec = registry.lookup(name)
+        spec = registry.lookup(name, legacy=legacy)
         assert spec is not None, name
         assert (spec.name, spec.fn, spec.requires_choices, spec.metric) == (
-            name, fn, requires_choices, metric)
+            name + "@legacy" if legacy else name, fn, requires_choices, metric)
+        if legacy:
+            assert registry.lookup(name + "@legacy") is spec
 
 
 def test_unknown_name_is_none() -> None:
     assert registry.lookup("no_such_dataset") is None
     assert registry.lookup("no_such_dataset", legacy=True) is None
-
-
-@pytest.mark.parametrize(
-    ("names", "fn", "requires_choices", "metric"),
-    [
-        (MCQ_EN, choice.choice_en_legacy, True, "accuracy"),
-        (MCQ_ZH, choice.choice_zh_legacy, True, "accuracy"),
-        (["ceval"], choice.ceval_legacy, True, "accuracy"),
-        (MATH, math_scorers.math_lenient, False, "accuracy"),
-        (AIME, math_scorers.aime_legacy, False, "acc"),
-        (["trivia_qa"], match.trivia_qa_legacy, False, "accuracy"),
-    ],
-)
-def test_legacy_lookup_returns_older_rules(names: list[str], fn: object, requires_choices: bool,
-                                           metric: str) -> None:
-    for name in names:
-        spec = registry.lookup(name, legacy=True)
-        assert spec is not None, name
-        assert (spec.name, spec.fn, spec.requires_choices, spec.metric) == (
-            name + "@legacy", fn, requires_choices, metric)
-        assert registry.lookup(name + "@legacy") is spec
 
 
 def test_legacy_lookup_falls_back_to_the_name() -> None:
