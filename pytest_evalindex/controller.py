@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 
 from pytest_evalindex.aggregate import Report, aggregate
+from pytest_evalindex.dataset import CollectionError, fingerprint, load_collection, select
+from pytest_evalindex.entry import Entry
 from pytest_evalindex.gating import GatePlan, GateRun, write_markdown
 from pytest_evalindex.gating import evaluate_gates as run_gates
 from pytest_evalindex.markdown import render_markdown
-from pytest_evalindex.redact import scrub
-from pytest_evalindex.dataset import CollectionError, fingerprint, load_collection, select
-from pytest_evalindex.entry import Entry
 from pytest_evalindex.options import Settings
 from pytest_evalindex.outputs import make_run_dir, write_outputs
+from pytest_evalindex.redact import scrub
 from pytest_evalindex.results import REPORT_ATTRIBUTE, SampleResult
 from pytest_evalindex.tables import render_tables
 
@@ -64,32 +64,36 @@ class Controller:
 
     def _results_for_unreported(self) -> None:
         """Turn samples that failed without a result into error results (entries re-read as needed)."""
-        for nodeid, message in list(self.unreported.items()):
-            if nodeid in self.results:
+        by_file: dict[Path, list[tuple[str, str, str]]] = {}
+        for nodeid, message in self.unreported.items():
+            if nodeid not in self.results:
+                relative, name = nodeid.split("::", 1)
+                by_file.setdefault(self.config.rootpath / relative, []).append((nodeid, name, message))
+        for path, failed in by_file.items():
+            selected = self._selected_entries(path)
+            if selected is None:
                 continue
-            located = self._locate(nodeid)
-            if located is None:
-                continue
-            path, ordinal, entry = located
-            self.results[nodeid] = SampleResult(
-                node_id=nodeid, ordinal=ordinal, file=str(path), line=entry.line, index=entry.index,
-                dataset_name=entry.dataset_name, subset_name=entry.subset_name, task_type=entry.task_type,
-                tags=list(entry.tags), categories=list(entry.categories), weight=entry.weight,
-                sample_hash=entry.sample_hash(), status="error", error=message)
+            positions = {entry.node_name: (ordinal, entry) for ordinal, entry in enumerate(selected[0])}
+            for nodeid, name, message in failed:
+                if name not in positions:
+                    continue
+                ordinal, entry = positions[name]
+                self.results[nodeid] = SampleResult(
+                    node_id=nodeid, ordinal=ordinal, file=str(path), line=entry.line, index=entry.index,
+                    dataset_name=entry.dataset_name, subset_name=entry.subset_name, task_type=entry.task_type,
+                    tags=list(entry.tags), categories=list(entry.categories), weight=entry.weight,
+                    sample_hash=entry.sample_hash(), status="error", error=message)
 
-    def _locate(self, nodeid: str) -> tuple[Path, int, Entry] | None:
-        relative, name = nodeid.split("::", 1)
-        path = self.config.rootpath / relative
+    def _selected_entries(self, path: Path) -> tuple[list[Entry], str] | None:
+        """A collection file's entries as this run selected them (limit, shuffle), and the file's
+        fingerprint; ``None`` if it can no longer be read (it changed or went away during the run)."""
         try:
             collection = load_collection(path)
         except CollectionError:
             return None
         chosen = select(collection.entries, limit=self.settings.limit, shuffle=self.settings.shuffle,
                         seed=self.settings.seed)
-        for ordinal, entry in enumerate(chosen):
-            if entry.node_name == name:
-                return path, ordinal, entry
-        return None
+        return chosen, collection.fingerprint
 
     def ordered_results(self) -> list[SampleResult]:
         return sorted(self.results.values(), key=lambda r: (r.file, r.ordinal))
@@ -187,20 +191,17 @@ class Controller:
             by_file.setdefault(result.file, []).append(result)
         for file, file_results in by_file.items():
             path = Path(file)
-            try:
-                fingerprints[self._display_path(path)] = fingerprint(path.read_bytes())
-            except OSError:
-                continue  # the file went away during the run; outputs still carry the results
-            missing = [r for r in file_results if r.node_id not in self.entries]
-            if not missing:
+            if all(r.node_id in self.entries for r in file_results):
+                try:
+                    fingerprints[self._display_path(path)] = fingerprint(path.read_bytes())
+                except OSError:
+                    continue  # the file went away during the run; outputs still carry the results
                 entries.update({r.node_id: self.entries[r.node_id] for r in file_results})
                 continue
-            try:
-                collection = load_collection(path)
-            except CollectionError:
+            selected = self._selected_entries(path)
+            if selected is None:
                 continue  # the file changed during the run; outputs still carry the results
-            chosen = select(collection.entries, limit=self.settings.limit, shuffle=self.settings.shuffle,
-                            seed=self.settings.seed)
+            chosen, fingerprints[self._display_path(path)] = selected
             by_name = {entry.node_name: entry for entry in chosen}
             for result in file_results:
                 entry = by_name.get(f"{result.dataset_name}/{result.subset_name}/{result.index}")

@@ -15,9 +15,9 @@ import pytest
 from pytest_evalindex.collect import EvalFile, SampleItem
 from pytest_evalindex.completion import ModelCallError
 from pytest_evalindex.controller import Controller
+from pytest_evalindex.controller_hooks import ControllerHooks
 from pytest_evalindex.dataset import CollectionError, resolve_collection_paths
 from pytest_evalindex.gating import plan_gates
-from pytest_evalindex.controller_hooks import ControllerHooks
 from pytest_evalindex.keys import COUNTERS_KEY, controller_key, runtime_key
 from pytest_evalindex.options import Settings, add_options, resolve_settings
 from pytest_evalindex.redact import redact

@@ -108,13 +108,17 @@ class Runtime:
         from pytest_evalindex.collect import SampleItem
 
         engine = self.engine
-        if not engine.is_submitted(item.nodeid):
-            engine.submit(item.nodeid, item.entry.openai_messages(), item.entry.prompt.tools, reclaim=True,
-                          digest=item.entry.messages_digest())
+        self._start(engine, item, reclaim=True)  # about to run here, even if it had been given away
         for upcoming in self.lookahead.upcoming(item, nextitem, self.depth):
-            if isinstance(upcoming, SampleItem) and not engine.is_submitted(upcoming.nodeid):
-                engine.submit(upcoming.nodeid, upcoming.entry.openai_messages(), upcoming.entry.prompt.tools,
-                              digest=upcoming.entry.messages_digest())
+            if isinstance(upcoming, SampleItem):
+                self._start(engine, upcoming, reclaim=False)
+
+    @staticmethod
+    def _start(engine: Engine, sample: SampleItem, *, reclaim: bool) -> None:
+        if not engine.is_submitted(sample.nodeid):
+            entry = sample.entry
+            engine.submit(sample.nodeid, entry.openai_messages(), entry.prompt.tools, reclaim=reclaim,
+                          digest=entry.messages_digest())
 
     @property
     def counters(self) -> dict[str, object] | None:
