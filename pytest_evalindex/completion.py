@@ -14,9 +14,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the SDK is imported on first use: it costs ~0.7 s, and cached runs never need it
     import openai

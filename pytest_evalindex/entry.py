@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from pytest_evalindex.completion import canonical_json, messages_digest
+
 
 class _Part(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
@@ -212,12 +214,10 @@ class Entry(BaseModel):
         """SHA-256 of the OpenAI messages' canonical JSON (sorted keys, no spaces), computed once."""
         cached = self._cached
         if cached["_messages_digest"] is None:
-            canonical = json.dumps(self.openai_messages(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-            cached["_messages_digest"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+            cached["_messages_digest"] = messages_digest(self.openai_messages())
         return cached["_messages_digest"]  # type: ignore[no-any-return]
 
     def _content_hash(self) -> str:
         rest = {"choices": self.prompt.choices, "target": self.prompt.target,
                 "dataset_name": self.dataset_name, "subset_name": self.subset_name}
-        canonical = json.dumps(rest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(f"{canonical}\n{self.messages_digest()}".encode("utf-8")).hexdigest()[:16]
+        return hashlib.sha256(f"{canonical_json(rest)}\n{self.messages_digest()}".encode("utf-8")).hexdigest()[:16]
