@@ -116,6 +116,7 @@ class Report:
     index: LevelRow | None
     totals: Totals = field(default_factory=Totals)
     compat: bool = False
+    pool_subsets_by_name: bool = False  # how macro children were keyed (a comparison re-aggregates alike)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain form (levels in canonical order)."""
@@ -162,7 +163,8 @@ def aggregate(results: Sequence[SampleResult], *, compat: bool = False,
             continue
         levels[level] = _level_rows(level, columns, ordered, key_fn, child_fn, drop_unscored=compat)
 
-    return Report(levels=levels, index=_index_row(levels["category_level"], compat), totals=_totals(ordered), compat=compat)
+    return Report(levels=levels, index=_index_row(levels["category_level"], compat), totals=_totals(ordered),
+                  compat=compat, pool_subsets_by_name=pool_subsets_by_name)
 
 
 def _subset_child(result: SampleResult) -> Key:

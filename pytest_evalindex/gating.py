@@ -88,7 +88,7 @@ def evaluate_gates(plan: GatePlan, settings: Settings, report: Report, results: 
         try:
             run.comparison = compare(results, plan.baseline, max_drop=settings.max_drop,
                                      allow_mismatch=settings.baseline_allow_mismatch, compat=report.compat,
-                                     pool_subsets_by_name=settings.compat == "evalscope-legacy")
+                                     pool_subsets_by_name=report.pool_subsets_by_name)
             run.outcomes.extend(run.comparison.outcomes)
         except BaselineError as exc:
             run.usage_errors.append(f"--eval-baseline: {exc}")

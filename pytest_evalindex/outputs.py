@@ -120,7 +120,7 @@ def write_outputs(
 
     reports = run_dir / "reports" / mid
     write(reports / f"{COLLECTION_NAME}.json",
-          json.dumps(collection_report(ordered, model=model, compat=report.compat), indent=4, ensure_ascii=False))
+          json.dumps(collection_report(ordered, model=model), indent=4, ensure_ascii=False))
     write(reports / DETAILED_REPORT_NAME, json.dumps(detailed_report(report), indent=2))
     head = report_head(report, model=model, settings=safe_settings)
     head.update(to_plain(dict(extra or {})))

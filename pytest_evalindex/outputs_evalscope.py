@@ -225,12 +225,12 @@ def _metric_block(metric: str, members: Sequence[SampleResult]) -> dict[str, Any
     }
 
 
-def collection_report(results: Sequence[SampleResult], *, model: str, compat: bool) -> dict[str, Any]:
+def collection_report(results: Sequence[SampleResult], *, model: str) -> dict[str, Any]:
     """The v2 report ``reports/<model>/data_collection.json`` (scored samples only, as in EvalScope).
 
     ``results`` must be in run order: Metric blocks follow first appearance of each raw metric key.
-    Categories are the full category paths only, in every mode (a prefix row would show twice in
-    EvalScope's viewer and double its counts); ``compat`` is accepted for the callers' symmetry.
+    Categories are the full category paths only, in every compat mode (a prefix row would show twice
+    in EvalScope's viewer and double its counts).
     """
     scored = [r for r in results if is_scored(r)]
     by_metric: dict[str, list[SampleResult]] = {}
