@@ -68,7 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
         xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))
         runtime.open_store(keep=not xdist_controller)
         runtime.take_part_in_stealing()
-    if not _is_worker(config):
+    if not _is_worker(config) and config.stash[_targets_key]:
         config.stash[controller_key] = Controller(config, settings, model=model, api_url=api_url,
                                                   gate_plan=plan_gates(settings))
 

@@ -221,6 +221,15 @@ def test_bad_line_stops_before_any_request(pytester: pytest.Pytester, workers: s
     assert requests == 0
 
 
+def test_a_project_without_a_collection_keeps_pytest_xdist_exit_codes(pytester: pytest.Pytester) -> None:
+    # The exit-2 rule above is for evaluations; an ordinary test suite's collection error is left to xdist.
+    pytester.makepyfile(test_broken="import no_such_module_anywhere\n", test_fine="def test_ok():\n    pass\n")
+    with_plugin = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
+    without_plugin = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider", "-p", "no:evalindex")
+    assert with_plugin.ret == without_plugin.ret != 0
+    assert "evalindex:" not in with_plugin.stdout.str()  # no header, report or summary line of ours
+
+
 def test_missing_collection_path_is_a_usage_error(pytester: pytest.Pytester) -> None:
     with MockServer(general_script()) as server:
         result = run_plugin(pytester, server.url, suite=pytester.path / "nope.jsonl")
