@@ -5,13 +5,12 @@ answer and compares it with the one accepted answer; each call is bounded by
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from pytest_evalindex.scorers.base import Score, ScoreInput
-from pytest_evalindex.scorers.math_guards import HUGE_POWER
+from pytest_evalindex.scorers.math_guards import HUGE_POWER, call_with_deadline
 from pytest_evalindex.scorers.text import clean_completion, target_values
 
 MATH_DEADLINE_S: float = 30.0
@@ -95,22 +94,12 @@ def _compare(prediction: str, reference: str, integer_only: bool) -> tuple[bool,
 
 
 def _bounded(fn: Callable[[], _T]) -> _T:
-    """Run ``fn`` in a daemon thread, waiting at most :data:`MATH_DEADLINE_S`; any failure
-    becomes :class:`MathUnavailable` (EvalScope's ``_math_call`` contract)."""
-    outcome: list[Any] = []
-
-    def work() -> None:
-        try:
-            outcome.append((True, fn()))
-        except BaseException as exc:  # handed to the caller below
-            outcome.append((False, exc))
-
-    worker = threading.Thread(target=work, name="evalindex-math", daemon=True)
-    worker.start()
-    worker.join(MATH_DEADLINE_S)
-    if not outcome:
+    """Run ``fn`` within :data:`MATH_DEADLINE_S`; any failure becomes :class:`MathUnavailable`
+    (EvalScope's ``_math_call`` contract)."""
+    outcome = call_with_deadline(fn, MATH_DEADLINE_S, "evalindex-math")
+    if outcome is None:
         raise MathUnavailable(f"exceeded the {MATH_DEADLINE_S:g}s mathematical scoring deadline")
-    ok, value = outcome[0]
+    ok, value = outcome
     if ok:
         return value  # type: ignore[no-any-return]
     if isinstance(value, MathUnavailable):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from pytest_evalindex.scorers.base import Score, ScoreInput
 from pytest_evalindex.scorers.math_extract import extract_math_answer, gsm8k_reference, strip_answer_string
-from pytest_evalindex.scorers.math_guards import HUGE_POWER
+from pytest_evalindex.scorers.math_guards import HUGE_POWER, call_with_deadline
 from pytest_evalindex.scorers.text import clean_completion
 
 # Inputs longer than this are not handed to the symbolic checker (sympy's work grows fast).
@@ -91,28 +91,19 @@ def _math_verify_equal(prediction: str, reference: str, timeout: int | None) -> 
 def _in_helper_thread(prediction: str, reference: str, timeout: float) -> bool:
     """Run math-verify in a daemon thread and stop waiting after ``timeout`` seconds.
 
-    Threads cannot be killed, so a runaway comparison finishes in the background; the
-    input guards in :func:`_symbolic_equal` keep such cases rare.
+    A runaway comparison finishes in the background; the input guards in :func:`_symbolic_equal`
+    keep such cases rare.
     """
-    outcome: list[bool | BaseException] = []
-
-    def work() -> None:
-        try:
-            outcome.append(_math_verify_equal(prediction, reference, None))
-        except BaseException as exc:  # handed to the caller below
-            outcome.append(exc)
-
-    worker = threading.Thread(target=work, name="evalindex-math-verify", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if not outcome:
+    outcome = call_with_deadline(lambda: _math_verify_equal(prediction, reference, None), timeout,
+                                 "evalindex-math-verify")
+    if outcome is None:
         raise _Undecided(f"symbolic comparison exceeded {timeout:g}s")
-    result = outcome[0]
-    if isinstance(result, BaseException):
+    ok, result = outcome
+    if not ok:
         if isinstance(result, _Undecided):
             raise result
         return False
-    return result
+    return bool(result)
 
 
 def _symbolic_equal(prediction: str, reference: str) -> bool:
