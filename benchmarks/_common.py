@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,21 +35,41 @@ def write_script(path: Path, answers: dict[str, str], latency: float) -> None:
     path.write_text(json.dumps({"model": "bench-model", "latency": latency, "default": "?", "answers": answers}))
 
 
-def run_pytest(args: Sequence[str], cwd: Path) -> tuple[float, str]:
-    """Wall seconds and output of one pytest run (which must succeed)."""
+@dataclass(frozen=True)
+class PytestRun:
+    """One finished pytest run: wall seconds, its output, and its own peak RSS (MB)."""
+
+    wall: float
+    stdout: str
+    peak_rss_mb: float
+
+
+def run_pytest(args: Sequence[str], cwd: Path) -> PytestRun:
+    """Run pytest once (it must succeed); the peak RSS is this process's alone (``wait4``)."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    started = time.perf_counter()
-    proc = subprocess.run([*PYTEST, "-p", "no:cacheprovider", "-q", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True)
-    wall = time.perf_counter() - started
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen([*PYTEST, "-p", "no:cacheprovider", "-q", *args], cwd=cwd, env=env,
+                                stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
-        raise SystemExit(f"pytest failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return wall, proc.stdout
+        raise SystemExit(f"pytest failed ({proc.returncode}):\n{stdout[-3000:]}\n{stderr[-3000:]}")
+    return PytestRun(wall, stdout, usage.ru_maxrss / 1024)  # Linux reports KiB
 
 
-def children_peak_rss_mb() -> float:
-    """Peak RSS of the largest child process waited for so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+UNREACHABLE = "http://127.0.0.1:9/v1"
+"""An API URL that is never contacted: in the cached runs every answer comes from the cache."""
+
+
+def cached_run_args(work: Path, suite: Path) -> list[str]:
+    """pytest-evalindex arguments for a -n0 run whose answers all come from ``fill_cache(work / "cache", …)``."""
+    return ["--eval-collection", str(suite), "--eval-model", "bench-model", "--eval-api-url", UNREACHABLE,
+            "--eval-use-cache", str(work / "cache"), "--eval-output-dir", str(work / "out"), "-n", "0"]
 
 
 def median(values: Sequence[float]) -> float:
@@ -79,8 +100,8 @@ def pytest_collect_file(file_path, parent):
 '''
 
 
-def bare_run(work: Path, suite: Path) -> float:
-    """Wall seconds of plain pytest collecting the same JSONL into trivial custom items."""
+def bare_run(work: Path, suite: Path) -> PytestRun:
+    """Plain pytest collecting the same JSONL into trivial custom items."""
     bare = work / "bare"
     bare.mkdir(exist_ok=True)
     (bare / "conftest.py").write_text(BARE_CONFTEST)
@@ -88,11 +109,10 @@ def bare_run(work: Path, suite: Path) -> float:
     target = bare / suite.name
     if not target.exists():
         target.symlink_to(suite)
-    wall, _ = run_pytest(["-p", "no:evalindex", "-p", "no:xdist", str(target)], bare)
-    return wall
+    return run_pytest(["-p", "no:evalindex", "-p", "no:xdist", str(target)], bare)
 
 
-def fill_cache(cache_dir: Path, suite: Path, model: str, base_url: str) -> None:
+def fill_cache(cache_dir: Path, suite: Path, model: str = "bench-model", base_url: str = UNREACHABLE) -> None:
     """Store a correct answer for every sample, as a finished run would have."""
     from pytest_evalindex.cache import AnswerCache
     from pytest_evalindex.completion import Completion, request_fingerprint

@@ -13,12 +13,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _common import bare_run, children_peak_rss_mb, fill_cache, median, run_pytest, write_script, write_suite
+from _common import bare_run, cached_run_args, fill_cache, median, run_pytest, write_script, write_suite
 
 from pytest_evalindex.mock import MockServer, load_script
-
-UNREACHABLE = "http://127.0.0.1:9/v1"  # never contacted: every answer comes from the cache
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -30,15 +27,14 @@ def main() -> None:
         work = Path(tmp)
         suite = work / "suite.jsonl"
         answers = write_suite(suite, opts.N)
-        fill_cache(work / "cache", suite, "bench-model", UNREACHABLE)
-        bare = median([bare_run(work, suite) for _ in range(opts.repeat)])
+        fill_cache(work / "cache", suite)
+        bare = median([bare_run(work, suite).wall for _ in range(opts.repeat)])
         print(f"N={opts.N}, medians of {opts.repeat} runs; bare pytest (custom items): {bare:.2f} s")
 
-        cached_args = ["--eval-collection", str(suite), "--eval-model", "bench-model", "--eval-api-url", UNREACHABLE,
-                       "--eval-use-cache", str(work / "cache"), "--eval-output-dir", str(work / "out"), "-n", "0"]
-        cached = median([run_pytest(cached_args, work)[0] for _ in range(opts.repeat)])
+        cached_runs = [run_pytest(cached_run_args(work, suite), work) for _ in range(opts.repeat)]
+        cached = median([run.wall for run in cached_runs])
         print(f"cached answers, -n0: {cached:.2f} s → {cached / bare:.2f} × bare "
-              f"(controller peak RSS {children_peak_rss_mb():.0f} MB)")
+              f"(peak RSS {max(run.peak_rss_mb for run in cached_runs):.0f} MB)")
 
         if not opts.no_server:
             write_script(work / "script.json", answers, 0.0)
@@ -46,7 +42,7 @@ def main() -> None:
                 served_args = ["--eval-collection", str(suite), "--eval-model", "bench-model",
                                "--eval-api-url", server.url, "--eval-batch-size", "32",
                                "--eval-output-dir", str(work / "out"), "-n", "0"]
-                served = median([run_pytest(served_args, work)[0] for _ in range(opts.repeat)])
+                served = median([run_pytest(served_args, work).wall for _ in range(opts.repeat)])
             print(f"instant loopback server, -n0 K=32: {served:.2f} s → {served / bare:.2f} × bare")
 
 

@@ -10,9 +10,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _common import bare_run, children_peak_rss_mb, fill_cache, median, run_pytest, write_suite
-
-UNREACHABLE = "http://127.0.0.1:9/v1"
+from _common import bare_run, cached_run_args, fill_cache, median, run_pytest, write_suite
 
 
 def main() -> None:
@@ -24,14 +22,13 @@ def main() -> None:
         work = Path(tmp)
         suite = work / "suite.jsonl"
         write_suite(suite, opts.N)
-        fill_cache(work / "cache", suite, "bench-model", UNREACHABLE)
-        bare = median([bare_run(work, suite) for _ in range(opts.repeat)])
-        bare_rss = children_peak_rss_mb()
-        args = ["--eval-collection", str(suite), "--eval-model", "bench-model", "--eval-api-url", UNREACHABLE,
-                "--eval-use-cache", str(work / "cache"), "--eval-output-dir", str(work / "out"), "-n", "0"]
-        ours = median([run_pytest(args, work)[0] for _ in range(opts.repeat)])
-        print(f"N={opts.N}: bare pytest {bare:.1f} s (peak RSS {bare_rss:.0f} MB), pytest-evalindex {ours:.1f} s "
-              f"→ {ours / bare:.2f} × bare; controller peak RSS {children_peak_rss_mb():.0f} MB")
+        fill_cache(work / "cache", suite)
+        bare_runs = [bare_run(work, suite) for _ in range(opts.repeat)]
+        runs = [run_pytest(cached_run_args(work, suite), work) for _ in range(opts.repeat)]
+        bare, ours = median([r.wall for r in bare_runs]), median([r.wall for r in runs])
+        print(f"N={opts.N}: bare pytest {bare:.1f} s (peak RSS {max(r.peak_rss_mb for r in bare_runs):.0f} MB), "
+              f"pytest-evalindex {ours:.1f} s → {ours / bare:.2f} × bare; "
+              f"controller peak RSS {max(r.peak_rss_mb for r in runs):.0f} MB")
 
 
 if __name__ == "__main__":

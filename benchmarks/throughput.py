@@ -13,7 +13,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from _common import ROOT, median, run_pytest, write_script, write_suite
+from _common import median, run_pytest, write_script, write_suite
 
 from pytest_evalindex.mock import MockServer, load_script
 
@@ -25,9 +25,9 @@ def measure(workdir: Path, server_url: str, suite: Path, workers: int, k: int, r
     walls = []
     line = ""
     for _ in range(repeat):
-        wall, out = run_pytest(args, workdir)
-        walls.append(wall)
-        found = re.search(r"evalindex: \d+ process.*", out)
+        run = run_pytest(args, workdir)
+        walls.append(run.wall)
+        found = re.search(r"evalindex: \d+ process.*", run.stdout)
         line = found.group(0) if found else ""
     return median(walls), line
 
