@@ -35,7 +35,9 @@ class Score:
     ``value`` is in [0, 1]; ``None`` means the scorer could not judge the sample, which
     makes it *excluded* (counted, never silently dropped). ``extracted`` is the answer the
     scorer pulled out of the completion, kept in every result. ``metadata`` is what EvalScope
-    writes as the review's ``score.metadata`` (e.g. aime's ``math_reason``).
+    writes as the review's ``score.metadata`` (e.g. aime's ``math_reason``). ``metrics`` holds every
+    metric the scorer produced (e.g. ifeval's four), the main one included under ``metric``; when
+    empty, the only metric is ``{metric: value}``. ``value`` is always the main metric's value.
     """
 
     value: float | None
@@ -43,6 +45,7 @@ class Score:
     metric: str = "accuracy"
     explanation: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    metrics: Mapping[str, float] = field(default_factory=dict)
 
 
 class Scorer(Protocol):

@@ -38,3 +38,7 @@ register_scorer("normalized_match", match.normalized_match)
 register_scorer("trivia_qa", match.trivia_qa)
 register_scorer(_legacy(("trivia_qa",)), match.trivia_qa_legacy)
 register_scorer("includes", match.includes)
+
+from pytest_evalindex.scorers.catalog import register_all  # noqa: E402  (after the seed's names: the catalog may refine them)
+
+register_all()

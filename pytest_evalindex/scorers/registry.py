@@ -27,6 +27,9 @@ class ScorerSpec:
     fn: Scorer
     requires_choices: bool = False
     metric: str = "accuracy"
+    family: str = "custom"
+    needs: tuple[str, ...] = ()
+    """What scoring needs beyond the answer: ``judge``, ``sandbox`` or ``package:<name>``; empty for nothing."""
 
 
 _REGISTRY: dict[str, ScorerSpec] = {}
@@ -40,6 +43,8 @@ def register_scorer(
     *,
     requires_choices: bool = False,
     metric: str = "accuracy",
+    family: str = "custom",
+    needs: tuple[str, ...] = (),
 ) -> None:
     """Register ``fn`` under one or more names (dataset names or scorer names).
 
@@ -47,7 +52,8 @@ def register_scorer(
     override a built-in scorer from ``conftest.py``.
     """
     for name in [names] if isinstance(names, str) else list(names):
-        _REGISTRY[name] = ScorerSpec(name=name, fn=fn, requires_choices=requires_choices, metric=metric)
+        _REGISTRY[name] = ScorerSpec(name=name, fn=fn, requires_choices=requires_choices, metric=metric,
+                                     family=family, needs=needs)
 
 
 def scorer(
