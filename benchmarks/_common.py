@@ -114,9 +114,10 @@ def bare_run(work: Path, suite: Path) -> PytestRun:
 
 def fill_cache(cache_dir: Path, suite: Path, model: str = "bench-model", base_url: str = UNREACHABLE) -> None:
     """Store a correct answer for every sample, as a finished run would have."""
-    from pytest_evalindex.cache import AnswerCache
-    from pytest_evalindex.completion import Completion, request_fingerprint
-    from pytest_evalindex.dataset import load_collection
+    from pytest_evalindex.core.hashing import request_fingerprint
+    from pytest_evalindex.dataset.loader import load_collection
+    from pytest_evalindex.model.api import Completion
+    from pytest_evalindex.model.store import AnswerCache
 
     cache = AnswerCache(cache_dir, writer="bench")
     for entry in load_collection(suite).entries:

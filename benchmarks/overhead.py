@@ -13,9 +13,18 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _common import bare_run, cached_run_args, fill_cache, median, run_pytest, write_script, write_suite
+from _common import (
+    bare_run,
+    cached_run_args,
+    fill_cache,
+    median,
+    run_pytest,
+    write_script,
+    write_suite,
+)
 
-from pytest_evalindex.mock import MockServer, load_script
+from pytest_evalindex.model.mock import MockServer, load_script
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -3,7 +3,7 @@
 For each suite (example_suites/general_index.jsonl, example_suites/reasoning_index.jsonl, and a
 generated "probe" collection of scorer edge cases) this script
 
-1. starts the built-in mock model (python -m pytest_evalindex.mock) on a loopback port;
+1. starts the built-in mock model (python -m pytest_evalindex.model.mock) on a loopback port;
 2. runs EvalScope's ``run_task(TaskConfig(...))`` with the interpreter given by --evalscope-python
    (local_path = a directory holding test.jsonl, spec §5.1; eval_type openai_api; temperature 0;
    eval_batch_size 4);
@@ -111,7 +111,7 @@ def free_port() -> int:
 
 
 def start_mock(script: Path, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, "-m", "pytest_evalindex.mock", "--script", str(script), "--port",
+    proc = subprocess.Popen([sys.executable, "-m", "pytest_evalindex.model.mock", "--script", str(script), "--port",
                              str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -120,7 +120,7 @@ def start_mock(script: Path, port: int) -> subprocess.Popen[bytes]:
                 return proc
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(f"mock model exited: {proc.stdout.read().decode() if proc.stdout else ''}")
+                raise SystemExit(f"mock model exited: {proc.stdout.read().decode() if proc.stdout else ''}") from None
             time.sleep(0.1)
     proc.terminate()
     raise SystemExit(f"mock model did not listen on port {port}")

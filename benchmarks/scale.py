@@ -10,7 +10,14 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _common import bare_run, cached_run_args, fill_cache, median, run_pytest, write_suite
+from _common import (
+    bare_run,
+    cached_run_args,
+    fill_cache,
+    median,
+    run_pytest,
+    write_suite,
+)
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from _common import median, run_pytest, write_script, write_suite
 
-from pytest_evalindex.mock import MockServer, load_script
+from pytest_evalindex.model.mock import MockServer, load_script
 
 
 def measure(workdir: Path, server_url: str, suite: Path, workers: int, k: int, repeat: int,

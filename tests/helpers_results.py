@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_evalindex.results import SampleResult, Status
+from pytest_evalindex.core.results import SampleResult, Status
 
 
 def make_result(

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, output_dir_of
 
-from pytest_evalindex.entry import Entry
-from pytest_evalindex.mock.script import prompt_key
+from conftest import EXAMPLES, output_dir_of
+from pytest_evalindex.dataset.entry import Entry
+from pytest_evalindex.model.mock.script import prompt_key
 
 GENERAL_SUITE = EXAMPLES / "general_index.jsonl"
 GENERAL_SCRIPT = EXAMPLES / "general_index.mock.json"
@@ -44,7 +44,9 @@ def run_plugin(pytester: pytest.Pytester, url: str, *args: str, suite: Path = GE
 
 def detailed_report(output: str) -> dict[str, Any]:
     run_dir = output_dir_of(output)
-    return json.loads((run_dir / "reports" / MODEL / "collection_detailed_report.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((run_dir / "reports" / MODEL / "collection_detailed_report.json")
+                                      .read_text(encoding="utf-8"))
+    return data
 
 
 def predictions(output: str) -> list[dict[str, Any]]:
@@ -54,6 +56,6 @@ def predictions(output: str) -> list[dict[str, Any]]:
 
 
 def write_suite(path: Path, lines: Sequence[Mapping[str, Any] | str]) -> Path:
-    path.write_text("".join((l if isinstance(l, str) else json.dumps(l, ensure_ascii=False)) + "\n" for l in lines),
+    path.write_text("".join((ln if isinstance(ln, str) else json.dumps(ln, ensure_ascii=False)) + "\n" for ln in lines),
                     encoding="utf-8")
     return path

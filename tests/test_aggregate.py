@@ -6,9 +6,17 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from helpers_results import make_result, rag_results, seed_results
-from pytest_evalindex.aggregate import LEVELS, UNCATEGORIZED, UNTAGGED, LevelRow, Report, aggregate
+
+from pytest_evalindex.core.results import SampleResult
+from pytest_evalindex.metrics.aggregate import (
+    LEVELS,
+    UNCATEGORIZED,
+    UNTAGGED,
+    LevelRow,
+    Report,
+    aggregate,
+)
 
 
 def rows(report: Report, level: str) -> dict[str, tuple[float | None, float | None, float | None, int]]:
@@ -124,8 +132,8 @@ NESTED = [
 ]
 
 
-def nested_results() -> list:
-    out = []
+def nested_results() -> list[SampleResult]:
+    out: list[SampleResult] = []
     for cats, dataset, subset, scores, w in NESTED:
         for s in scores:
             out.append(make_result(len(out), dataset, subset, s, categories=cats, weight=w))
@@ -236,7 +244,7 @@ def test_empty_categories() -> None:
 
 def test_row_order_count_desc_then_keys_ascending() -> None:
     spec = [("zeta", 2), ("alpha", 2), ("mid", 3), ("beta", 1), ("Alpha", 2)]
-    results = []
+    results: list[SampleResult] = []
     for dataset, n in spec:
         for _ in range(n):
             results.append(make_result(len(results), dataset, "s", 1.0))

@@ -12,8 +12,12 @@ from typing import Any
 import pytest
 from helpers_runs import GENERAL_SUITE, general_script, run_plugin
 
-from pytest_evalindex.dataset import CollectionError, load_collection, resolve_collection_paths
-from pytest_evalindex.mock import MockServer
+from pytest_evalindex.dataset.loader import (
+    CollectionError,
+    load_collection,
+    resolve_collection_paths,
+)
+from pytest_evalindex.model.mock import MockServer
 
 LINES = [json.loads(line) for line in GENERAL_SUITE.read_text(encoding="utf-8").splitlines()]
 MCQ = next(line for line in LINES if line["prompt"].get("choices"))  # an arc line, target "B"

@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-
 from helpers_results import make_result, seed_results
-from pytest_evalindex.aggregate import aggregate
-from pytest_evalindex.baseline import BaselineError, compare, load_baseline
-from pytest_evalindex.outputs import evalindex_report
-from pytest_evalindex.results import SampleResult
+
+from pytest_evalindex.core.results import SampleResult
+from pytest_evalindex.gates.baseline import compare
+from pytest_evalindex.metrics.aggregate import aggregate
+from pytest_evalindex.runs.reader import BaselineError, load_baseline
+from pytest_evalindex.runs.writer import evalindex_report
 
 
 def write_run(run_dir: Path, results: list[SampleResult], model: str = "model-a") -> Path:

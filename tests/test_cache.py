@@ -7,12 +7,24 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import output_dir_of
-from helpers_runs import GENERAL_SUITE, detailed_report, general_script, prompt_keys, run_plugin, write_suite
+from helpers_runs import (
+    GENERAL_SUITE,
+    detailed_report,
+    general_script,
+    prompt_keys,
+    run_plugin,
+    write_suite,
+)
 
-from pytest_evalindex.cache import AnswerCache, AnswerStoreError, PredictionsStore, messages_key
-from pytest_evalindex.completion import Completion
-from pytest_evalindex.mock import MockServer
+from conftest import output_dir_of
+from pytest_evalindex.model.api import Completion
+from pytest_evalindex.model.mock import MockServer
+from pytest_evalindex.model.store import (
+    AnswerCache,
+    AnswerStoreError,
+    PredictionsStore,
+    messages_key,
+)
 
 ANSWER = Completion(text="ANSWER: B", reasoning="because", finish_reason="stop", input_tokens=7, output_tokens=2,
                     total_tokens=9, latency=0.25, raw_model="m")
@@ -92,7 +104,7 @@ def _prediction(messages: list[dict[str, object]], answer: object, stop: str = "
 
 
 def test_predictions_store_reads_a_file_and_folders(tmp_path: Path) -> None:
-    q = [{"role": "user", "content": "2+2?"}]
+    q: list[dict[str, object]] = [{"role": "user", "content": "2+2?"}]
     line = _prediction(q, [{"type": "reasoning", "reasoning": "add"}, {"type": "text", "text": "4"}], "max_tokens")
     folder = tmp_path / "run" / "predictions" / "m"
     folder.mkdir(parents=True)
@@ -123,7 +135,8 @@ def test_predictions_store_errors_are_one_line(tmp_path: Path, setup: str, messa
         path.mkdir()
     elif setup == "two_models":
         for model in ("a", "b"):
-            write_suite((tmp_path / "predictions" / model).mkdir(parents=True) or tmp_path / "predictions" / model / "x.jsonl", [good])
+            (tmp_path / "predictions" / model).mkdir(parents=True)
+            write_suite(tmp_path / "predictions" / model / "x.jsonl", [good])
         path = tmp_path
     elif setup == "not_prediction":
         write_suite(path, [good, {"messages": [{"role": "user", "content": "q"}], "model_output": {"choices": None}}])
@@ -157,7 +170,7 @@ def test_second_run_and_recorded_predictions_send_nothing_and_report_the_same(py
         assert server.stats()["requests"] == 0
     assert detailed_report(second.stdout.str()) == detailed_report(first.stdout.str())
     assert detailed_report(third.stdout.str()) == detailed_report(first.stdout.str())
-    line = next(l for l in second.outlines if "answers from" in l)
+    line = next(ln for ln in second.outlines if "answers from" in ln)
     assert " 0 requests" in line
     assert f"33 of 33 answers from {cache}" in line
 

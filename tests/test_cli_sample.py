@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_evalindex.dataset import load_collection
-from pytest_evalindex.schema import load_schema, schema_hash
+from pytest_evalindex.authoring.schema import load_schema, schema_hash
+from pytest_evalindex.dataset.loader import load_collection
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "example_suites" / "schemas"

@@ -9,10 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from helpers_results import seed_results
-from pytest_evalindex.aggregate import Report, aggregate
-from pytest_evalindex.code_gates import CodeGateOutcome, ReportView, gate, registered_gates, reset_code_gates, run_code_gates
+
+from pytest_evalindex.gates.code import (
+    CodeGateOutcome,
+    ReportView,
+    gate,
+    registered_gates,
+    reset_code_gates,
+)
+from pytest_evalindex.metrics.aggregate import Report, aggregate
+from pytest_evalindex.plugin.gate_reports import run_code_gates
 
 
 @pytest.fixture(autouse=True)
@@ -153,7 +160,7 @@ def test_plain_assert_without_rewriting_names_the_statement(seed_report: Report,
 def test_conftest_gate_shows_assertion_introspection(pytester: pytest.Pytester, seed_report: Report) -> None:
     pytester.makeconftest(
         """
-        from pytest_evalindex.code_gates import gate
+        from pytest_evalindex.gates.code import gate
 
         @gate
         def index_floor(report):
@@ -170,8 +177,8 @@ def test_conftest_gate_shows_assertion_introspection(pytester: pytest.Pytester, 
         """
         import json
         from helpers_results import seed_results
-        from pytest_evalindex.aggregate import aggregate
-        from pytest_evalindex.code_gates import run_code_gates
+        from pytest_evalindex.metrics.aggregate import aggregate
+        from pytest_evalindex.plugin.gate_reports import run_code_gates
 
         def test_run_gates():
             outcomes = run_code_gates(aggregate(seed_results()), seed_results())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import output_dir_of
 
-from pytest_evalindex.mock import MockServer
+from conftest import output_dir_of
+from pytest_evalindex.model.mock import MockServer
 
 
 def _suite(pytester: pytest.Pytester, n: int) -> dict[str, str]:
@@ -25,7 +25,8 @@ def _suite(pytester: pytest.Pytester, n: int) -> dict[str, str]:
 
 def _counters(result: pytest.RunResult) -> dict[str, dict[str, int]]:
     report = next(output_dir_of(result.stdout.str()).glob("reports/*/evalindex_report.json"))
-    return json.loads(report.read_text())["settings"]["engine_counters"]
+    counters: dict[str, dict[str, int]] = json.loads(report.read_text())["settings"]["engine_counters"]
+    return counters
 
 
 @pytest.mark.parametrize("dist", [None, "load", "worksteal"])

@@ -10,12 +10,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers_runs import GENERAL_SUITE, MODEL, general_script, predictions, prompt_keys, run_plugin, write_suite
+from helpers_runs import (
+    GENERAL_SUITE,
+    MODEL,
+    general_script,
+    predictions,
+    prompt_keys,
+    run_plugin,
+    write_suite,
+)
 
-from pytest_evalindex.completion import ModelCallError
-from pytest_evalindex.engine import Engine, EngineConfig
-from pytest_evalindex.mock import MockServer
-from pytest_evalindex.mock.script import last_user_text
+from pytest_evalindex.model.api import ModelCallError
+from pytest_evalindex.model.engine import Engine, EngineConfig
+from pytest_evalindex.model.mock import MockServer
+from pytest_evalindex.model.mock.script import last_user_text
 
 LINES = [json.loads(line) for line in GENERAL_SUITE.read_text(encoding="utf-8").splitlines()]
 TRANSIENT = ["429", "500", "503", "reset", "truncated", "null_choices", "empty"]
@@ -85,11 +93,11 @@ def test_a_hang_is_bounded_by_the_timeout_and_errors_in_one_line(pytester: pytes
     output = result.stdout.str()
     assert result.ret == 1, output
     assert result.parseoutcomes().get("errors") == 1
-    lines = output.splitlines()
-    header = next(i for i, line in enumerate(lines) if "ERROR at setup of arc/ARC-Easy/0" in line)
+    out_lines = output.splitlines()
+    header = next(i for i, line in enumerate(out_lines) if "ERROR at setup of arc/ARC-Easy/0" in line)
     # The whole error section is the one-line cause.
-    assert lines[header + 1] == "model call failed: request timed out (raise --eval-timeout if the model is slow)"
-    assert lines[header + 2].startswith(("=", "_")), lines[header + 2]
+    assert out_lines[header + 1] == "model call failed: request timed out (raise --eval-timeout if the model is slow)"
+    assert out_lines[header + 2].startswith(("=", "_")), out_lines[header + 2]
     assert "Traceback" not in output
 
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers_results import make_result, seed_results
-from pytest_evalindex.aggregate import Report, aggregate
-from pytest_evalindex.gates import (
+
+from pytest_evalindex.gates.budget import evaluate_error_budget
+from pytest_evalindex.gates.outcome import GateOutcome
+from pytest_evalindex.gates.thresholds import (
     GRAMMAR,
-    GateOutcome,
     GateSyntaxError,
     GateUsageError,
-    evaluate_error_budget,
     evaluate_threshold,
     parse_threshold,
 )
+from pytest_evalindex.metrics.aggregate import Report, aggregate
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
 from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
 
 WORKERS = pytest.mark.parametrize("workers", ["0", "2"])

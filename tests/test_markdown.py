@@ -8,11 +8,15 @@ import re
 from pathlib import Path
 
 from helpers_results import make_result, seed_results
-from pytest_evalindex.aggregate import aggregate
-from pytest_evalindex.baseline import compare, load_baseline
-from pytest_evalindex.gates import GateOutcome, evaluate_error_budget, evaluate_threshold, parse_threshold
-from pytest_evalindex.markdown import escape, render_markdown
-from pytest_evalindex.outputs import evalindex_report
+
+from pytest_evalindex.gates.baseline import compare
+from pytest_evalindex.gates.budget import evaluate_error_budget
+from pytest_evalindex.gates.outcome import GateOutcome
+from pytest_evalindex.gates.thresholds import evaluate_threshold, parse_threshold
+from pytest_evalindex.metrics.aggregate import aggregate
+from pytest_evalindex.render.markdown import escape, render_markdown
+from pytest_evalindex.runs.reader import load_baseline
+from pytest_evalindex.runs.writer import evalindex_report
 
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 

@@ -16,9 +16,14 @@ from typing import Any
 import openai
 import pytest
 from openai.types.chat import ChatCompletionMessageParam
-
 from plain_openai_server import serve_plain
-from pytest_evalindex.mock import MockScriptError, MockServer, load_script, prompt_key
+
+from pytest_evalindex.model.mock import (
+    MockScriptError,
+    MockServer,
+    load_script,
+    prompt_key,
+)
 
 SCRIPT: dict[str, Any] = {
     "model": "mock-model",
@@ -359,7 +364,7 @@ def test_command_line_serves(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     path.write_text(json.dumps({"default": "from the command"}))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest_evalindex.mock", "--script", str(path), "--latency", "0"],
+        [sys.executable, "-m", "pytest_evalindex.model.mock", "--script", str(path), "--latency", "0"],
         stdout=subprocess.PIPE,
         text=True,
     )

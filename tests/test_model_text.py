@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import output_dir_of
 from helpers_runs import GENERAL_SUITE, general_script, run_plugin, write_suite
 
-from pytest_evalindex.mock import MockServer
-from pytest_evalindex.mock.script import last_user_text
+from conftest import output_dir_of
+from pytest_evalindex.model.mock import MockServer
+from pytest_evalindex.model.mock.script import last_user_text
 
 LINES = [json.loads(line) for line in GENERAL_SUITE.read_text(encoding="utf-8").splitlines()]
 NASTY = [

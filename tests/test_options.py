@@ -6,6 +6,7 @@ import json
 import shutil
 
 import pytest
+
 from conftest import SEED_SCRIPT, SEED_SUITE, table_rows
 
 
@@ -71,7 +72,7 @@ def test_legacy_weights_are_normalised_with_a_warning(pytester: pytest.Pytester,
     lines = [json.loads(line) for line in (pytester.path / "suite.jsonl").read_text(encoding="utf-8").splitlines()]
     for line in lines:  # v1.0-1.2: the leaf weight repeated on every line
         line["weight"] = 0.4 if line["dataset_name"] == "arc" else 0.6
-    (pytester.path / "suite.jsonl").write_text("\n".join(json.dumps(l, ensure_ascii=False) for l in lines) + "\n",
+    (pytester.path / "suite.jsonl").write_text("\n".join(json.dumps(ln, ensure_ascii=False) for ln in lines) + "\n",
                                                encoding="utf-8")
     result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
                                            "-p", "no:cacheprovider")

@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from helpers_results import make_result, seed_results
-from pytest_evalindex.aggregate import aggregate
-from pytest_evalindex.entry import Entry
-from pytest_evalindex.outputs import make_run_dir, model_id, write_outputs
-from pytest_evalindex.results import SampleResult, Usage
-from pytest_evalindex.tables import render_tables
+
+from pytest_evalindex.core.results import SampleResult, Usage
+from pytest_evalindex.dataset.entry import Entry
+from pytest_evalindex.metrics.aggregate import aggregate
+from pytest_evalindex.render.tables import render_tables
+from pytest_evalindex.runs.reader import load_baseline, read_results
+from pytest_evalindex.runs.writer import make_run_dir, model_id, write_outputs
 
 MODEL = "org/oracle-model"
 MID = "oracle-model"
@@ -235,16 +236,44 @@ def test_evalindex_report(tmp_path: Path) -> None:
                 "collections": [{"path": "suite.jsonl", "fingerprint": "sha256:abc"}]}
     run_dir = write(tmp_path, results, settings=settings)
     data = json.loads((run_dir / f"reports/{MID}/evalindex_report.json").read_text(encoding="utf-8"))
-    assert data["schema_version"] == 1 and data["compat"] is False
+    assert data["schema_version"] == 2 and data["compat"] is False
     assert data["index"]["name"] == "reasoning_index" and data["index"]["weighted"] == 0.3556
     assert data["totals"]["errors"] == 1 and data["totals"]["samples"] == 11
     assert data["collections"] == [{"path": "suite.jsonl", "fingerprint": "sha256:abc"}]
     gsm = [r for r in data["levels"]["dataset_level"] if r["name"] == "math/gsm8k"]
     assert gsm[0]["errors"] == 1 and gsm[0]["micro"] is None
+    first = results[0]
     assert data["samples"][0] == {"node_id": "suite.jsonl::arc/ARC-Challenge/0", "sample_hash": f"{0:016x}",
-                                  "dataset_name": "arc", "subset_name": "ARC-Challenge", "status": "correct",
-                                  "score": 1.0, "extracted": "A"}
-    assert data["samples"][-1]["status"] == "error"
+                                  "file": "suite.jsonl", "line": 1, "index": 0, "ordinal": 0,
+                                  "dataset_name": "arc", "subset_name": "ARC-Challenge", "task_type": "reasoning",
+                                  "tags": first.tags, "categories": ["reasoning_index"], "weight": first.weight,
+                                  "status": "correct", "score": 1.0, "metric": "accuracy", "metrics": None,
+                                  "extracted": "A", "latency": first.latency, "cached": False,
+                                  "usage": {"input_tokens": first.usage.input_tokens, "output_tokens": 5,
+                                            "total_tokens": first.usage.total_tokens}}
+    assert data["samples"][-1]["status"] == "error" and data["samples"][-1]["error"] == "timeout"
+
+
+def test_the_report_alone_rebuilds_every_level(tmp_path: Path) -> None:
+    """Schema 2: a merge or a re-render needs nothing but evalindex_report.json."""
+    results = finished(seed_results())
+    results.append(make_result(10, "gsm8k", "main", None, task="math", status="error", error="timeout"))
+    run_dir = write(tmp_path, results)
+    back = read_results(run_dir)
+    assert [r.node_id for r in back] == [r.node_id for r in sorted(results, key=lambda r: (r.file, r.ordinal))]
+    assert aggregate(back).to_dict() == aggregate(results).to_dict()
+    assert back[-1].error == "timeout"
+
+
+def test_schema_1_reports_still_read(tmp_path: Path) -> None:
+    old = {"schema_version": 1, "model": "m", "samples": [
+        {"node_id": "s.jsonl::arc/e/0", "sample_hash": "ab", "dataset_name": "arc", "subset_name": "e",
+         "status": "correct", "score": 1.0, "extracted": "A"}]}
+    (tmp_path / "evalindex_report.json").write_text(json.dumps(old), encoding="utf-8")
+    (result,) = read_results(tmp_path / "evalindex_report.json")
+    assert (result.dataset_name, result.status, result.score, result.weight, result.tags) == ("arc", "correct", 1.0,
+                                                                                           1.0, [])
+    assert load_baseline(tmp_path).samples[0].sample_hash == "ab"
 
 
 def test_any_result_order_gives_identical_files(tmp_path: Path) -> None:

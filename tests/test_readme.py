@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
-
-from pytest_evalindex.options import OPTIONS
+from pytest_evalindex.plugin.options import OPTIONS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

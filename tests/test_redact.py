@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_evalindex.redact import MASK, is_secret_key, redact, scrub, scrub_obj, secret_values
+from pytest_evalindex.core.secrets import (
+    MASK,
+    is_secret_key,
+    redact,
+    scrub,
+    scrub_obj,
+    secret_values,
+)
 
 
 @pytest.mark.parametrize("key", [

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import default_sigint, output_dir_of
 from helpers_runs import GENERAL_SUITE, MODEL, general_script, run_plugin, write_suite
 
-from pytest_evalindex.mock import MockServer
+from conftest import default_sigint, output_dir_of
+from pytest_evalindex.model.mock import MockServer
 
 PYTEST = Path(sys.executable).with_name("pytest")
 STRICT_TRIVIA = """

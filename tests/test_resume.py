@@ -22,13 +22,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import default_sigint
 from helpers_runs import GENERAL_SUITE, MODEL, detailed_report, entries, general_script
 
-from pytest_evalindex.cache import AnswerCache
-from pytest_evalindex.completion import request_fingerprint
-from pytest_evalindex.mock import MockServer
-from pytest_evalindex.mock.script import prompt_key
+from conftest import default_sigint
+from pytest_evalindex.core.hashing import request_fingerprint
+from pytest_evalindex.model.mock import MockServer
+from pytest_evalindex.model.mock.script import prompt_key
+from pytest_evalindex.model.store import AnswerCache
 
 PYTEST = Path(sys.executable).with_name("pytest")
 GEN = '{"temperature": 0.0}'

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from pytest_evalindex.dataset import load_collection
-from pytest_evalindex.sampler import (
+from pytest_evalindex.authoring.sampler import (
     allocate,
     largest_remainder,
     read_sidecar,
@@ -21,8 +20,19 @@ from pytest_evalindex.sampler import (
     write_mixed,
     write_sidecar,
 )
-from pytest_evalindex.schema import CollectionSchema, flatten, load_schema, parse_schema, schema_hash
-from pytest_evalindex.sources import SourceError, read_leaf, render_single_answer
+from pytest_evalindex.authoring.schema import (
+    CollectionSchema,
+    flatten,
+    load_schema,
+    parse_schema,
+    schema_hash,
+)
+from pytest_evalindex.authoring.sources import (
+    SourceError,
+    read_leaf,
+    render_single_answer,
+)
+from pytest_evalindex.dataset.loader import load_collection
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "example_suites" / "schemas"
 F = Fraction

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pytest_evalindex.schema import (
+from pytest_evalindex.authoring.schema import (
     CollectionSchema,
     SchemaError,
     dump_schema,

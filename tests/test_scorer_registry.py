@@ -8,9 +8,8 @@ import textwrap
 
 import pytest
 
-from pytest_evalindex.scorers import choice, match
+from pytest_evalindex.scorers import choice, match, registry
 from pytest_evalindex.scorers import math as math_scorers
-from pytest_evalindex.scorers import registry
 from pytest_evalindex.scorers.base import Score, ScoreInput
 
 MCQ_EN = ["arc", "mmlu", "mmlu_pro", "gpqa_diamond", "race", "choice"]
@@ -127,7 +126,7 @@ def test_registration_before_first_lookup_wins_over_builtin() -> None:
             return Score(value=0.0, extracted="")
 
         assert lookup("gsm8k").fn is mine
-        assert lookup("math_500").fn.__module__ == "pytest_evalindex.scorers.math_evalscope114"
+        assert lookup("math_500").fn.__module__ == "pytest_evalindex.scorers.math.evalscope114"
         print("ok")
         """
     )

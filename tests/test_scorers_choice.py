@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_evalindex.core.choices import choice_label
 from pytest_evalindex.scorers.base import ScoreInput
 from pytest_evalindex.scorers.choice import (
     allowed_letters,
-    answer_letter,
     ceval,
     ceval_legacy,
     choice_en,
@@ -69,7 +69,7 @@ def test_think_block_with_wrong_letter_is_ignored() -> None:
 
 def test_allowed_letters_follow_number_of_choices() -> None:
     assert allowed_letters(3) == {"A", "B", "C"}
-    assert [answer_letter(i) for i in (0, 25, 26, 27)] == ["A", "Z", "1", "2"]
+    assert [choice_label(i) for i in (0, 25, 26, 27)] == ["A", "Z", "1", "2"]
     assert parse_letter("ANSWER: D", 3) == ""
     assert parse_letter("ANSWER: 2", 28) == "2"
 

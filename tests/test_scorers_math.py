@@ -14,8 +14,8 @@ from pytest_evalindex.scorers.math import (
     aime_legacy,
     extract_math_answer,
     gsm8k_reference,
-    math_equal,
     math_accuracy,
+    math_equal,
     math_lenient,
     math_strict,
     strip_answer_string,
@@ -167,7 +167,7 @@ def test_aime_1_14(completion: str, target: str, extracted: str, value: float | 
 
 
 def test_1_14_deadline_excludes_sample(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pytest_evalindex.scorers.math_evalscope114 as math_module
+    import pytest_evalindex.scorers.math.evalscope114 as math_module
 
     monkeypatch.setattr(math_module, "MATH_DEADLINE_S", 0.2)
     score = math_accuracy(many("\\boxed{(x+y+z)^{60}}", "(x+y-z)^{60}"))
@@ -228,7 +228,7 @@ SLOWER = s("\\boxed{(x+y+z)^{150}}", "(x+y-z)^{150}")
 
 
 def test_symbolic_timeout_in_main_thread_excludes_sample(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pytest_evalindex.scorers.math_legacy as math_module
+    import pytest_evalindex.scorers.math.legacy as math_module
 
     monkeypatch.setattr(math_module, "SYMBOLIC_TIMEOUT_S", 1)
     score = math_lenient(SLOWER)
@@ -238,7 +238,7 @@ def test_symbolic_timeout_in_main_thread_excludes_sample(monkeypatch: pytest.Mon
 
 
 def test_symbolic_timeout_in_worker_thread_excludes_sample(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pytest_evalindex.scorers.math_legacy as math_module
+    import pytest_evalindex.scorers.math.legacy as math_module
 
     monkeypatch.setattr(math_module, "SYMBOLIC_TIMEOUT_S", 0.2)
     with ThreadPoolExecutor(1) as pool:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from helpers_runs import GENERAL_SUITE, general_script, run_plugin
 
-from pytest_evalindex.mock import MockServer
-from pytest_evalindex.mock.script import last_user_text
+from pytest_evalindex.model.mock import MockServer
+from pytest_evalindex.model.mock.script import last_user_text
 
 LINES = [json.loads(line) for line in GENERAL_SUITE.read_text(encoding="utf-8").splitlines()]
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+
 from conftest import SEED_SUITE, output_dir_of, table_rows
 
 EXPECTED_TABLES = {
@@ -50,7 +52,7 @@ SECRET = "sk-test-SECRET-0123456789abcdef"
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])
-def test_seed_tables_against_plain_server(pytester: pytest.Pytester, plain_server, workers: str) -> None:
+def test_seed_tables_against_plain_server(pytester: pytest.Pytester, plain_server: tuple[str, Any], workers: str) -> None:
     url, counter = plain_server
     result = pytester.runpytest_subprocess(
         "--eval-collection", str(SEED_SUITE), "--eval-model", "plain-model", "--eval-api-url", url,
@@ -75,7 +77,7 @@ def test_seed_tables_against_plain_server(pytester: pytest.Pytester, plain_serve
             assert SECRET not in path.read_text(encoding="utf-8", errors="replace"), path
 
 
-def test_malformed_line_fails_collection_and_sends_nothing(pytester: pytest.Pytester, plain_server) -> None:
+def test_malformed_line_fails_collection_and_sends_nothing(pytester: pytest.Pytester, plain_server: tuple[str, Any]) -> None:
     url, counter = plain_server
     lines = SEED_SUITE.read_text(encoding="utf-8").splitlines()
     broken = json.loads(lines[3])
@@ -90,7 +92,7 @@ def test_malformed_line_fails_collection_and_sends_nothing(pytester: pytest.Pyte
     assert counter.total == 0
 
 
-def test_strict_mode_fails_incorrect_samples_with_details(pytester: pytest.Pytester, plain_server) -> None:
+def test_strict_mode_fails_incorrect_samples_with_details(pytester: pytest.Pytester, plain_server: tuple[str, Any]) -> None:
     url, _ = plain_server
     result = pytester.runpytest_subprocess("--eval-collection", str(SEED_SUITE), "--eval-model", "plain-model",
                                            "--eval-api-url", url, "--eval-strict", "-p", "no:cacheprovider")

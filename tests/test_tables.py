@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from helpers_results import make_result, seed_results
-from pytest_evalindex.aggregate import aggregate
-from pytest_evalindex.tables import render_level, render_tables, sanitize
+
+from pytest_evalindex.core.text import sanitize
+from pytest_evalindex.metrics.aggregate import aggregate
+from pytest_evalindex.render.tables import render_level, render_tables
 
 SEED_TASK_TABLE = """\
 +-----------+------------+------------+---------------+-------+

@@ -6,6 +6,7 @@ import json
 import shutil
 
 import pytest
+
 from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
 
 
@@ -13,7 +14,7 @@ def test_worker_crash_is_reported_for_its_sample_and_nothing_else_is_lost(pytest
     shutil.copy(SEED_SCRIPT, pytester.path / "script.json")
     lines = [json.loads(line) for line in SEED_SUITE.read_text(encoding="utf-8").splitlines()]
     lines[3]["scorer"] = "crash_the_worker"
-    (pytester.path / "suite.jsonl").write_text("\n".join(json.dumps(l, ensure_ascii=False) for l in lines) + "\n",
+    (pytester.path / "suite.jsonl").write_text("\n".join(json.dumps(ln, ensure_ascii=False) for ln in lines) + "\n",
                                                encoding="utf-8")
     pytester.makeconftest(
         """

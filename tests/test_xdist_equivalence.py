@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from conftest import EXAMPLES, output_dir_of
 
 SUITE = EXAMPLES / "general_index.jsonl"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from pytest_evalindex.core.choices import choice_labels
 from pytest_evalindex.scorers.base import Score, ScoreInput
 from pytest_evalindex.scorers.text import clean_completion, target_values
 
@@ -33,14 +34,9 @@ _PLAIN_EN_LEGACY = re.compile(r"([A-Za-z\d][A-Za-z\d ,]*)")
 _PLAIN_ZH_LEGACY = re.compile(r"([A-Za-z0-9][A-Za-z0-9,，]*)")
 
 
-def answer_letter(index: int) -> str:
-    """Option label for a 0-based index: ``A``–``Z``, then ``1``, ``2``, …."""
-    return chr(ord("A") + index) if index < 26 else str(index - 25)
-
-
 def allowed_letters(n_choices: int) -> frozenset[str]:
     """The labels a sample with ``n_choices`` options accepts."""
-    return frozenset(answer_letter(i) for i in range(n_choices))
+    return frozenset(choice_labels(n_choices))
 
 
 def _is_label(word: str, allowed: frozenset[str]) -> bool:
@@ -185,3 +181,43 @@ def choice_zh_legacy(sample: ScoreInput) -> Score:
 def ceval_legacy(sample: ScoreInput) -> Score:
     """C-Eval's older strict ``答案：([A-D])`` rule (``ceval@legacy``)."""
     return _legacy(sample, chinese=True, ceval_rule=True)
+
+
+# ------------------------------------------------------------------------------- several labels
+
+_CONNECTOR_WORDS = re.compile(r"(?i)\s+(?:and|or)\s+")
+
+
+def _split_labels_en(matched: str, allowed: frozenset[str]) -> frozenset[str]:
+    flat = _CONNECTOR_WORDS.sub(",", matched).replace(" ", "")
+    flat = flat.replace("，", ",").replace("、", ",").replace("/", ",")
+    listed = frozenset(flat.split(","))
+    if listed <= allowed:
+        return listed
+    chars = frozenset(flat.replace(",", ""))
+    return chars if chars <= allowed else frozenset()
+
+
+def _split_labels_zh(matched: str, allowed: frozenset[str]) -> frozenset[str]:
+    # " 和 " disappears without leaving a separator, so "A 和 C" reads as "AC" (EvalScope 1.14.1).
+    flat = matched.replace(" 和 ", "").replace(" ", "")
+    flat = flat.replace("，", ",").replace("、", ",").replace("/", ",")
+    labels = frozenset(flat.split(",")) if "," in flat else frozenset(flat)
+    return labels if labels <= allowed else frozenset()
+
+
+def parse_letters(text: str, n_choices: int, *, chinese: bool = False, multiple: bool = False) -> str:
+    """EvalScope 1.14.1's ``parse_answers`` / ``parse_answers_zh`` with ``multiple_correct``: the labels
+    found, sorted and joined ("" when none); without ``multiple`` the same as :func:`parse_letter`."""
+    if not multiple:
+        return parse_letter(text, n_choices, chinese=chinese)
+    allowed = allowed_letters(n_choices)
+    plain = _PLAIN_ZH if chinese else _PLAIN_EN
+    matched = _last_labelled(text, _MARKER_ZH if chinese else _MARKER_EN, _BRACKETED, plain, allowed, legacy=False)
+    if matched is None:
+        return _fallback(text, allowed)
+    if chinese:
+        labels = _split_labels_zh(matched.strip().rstrip("。."), allowed)
+    else:
+        labels = _split_labels_en(matched.strip().rstrip("."), allowed)
+    return "".join(sorted(labels))

@@ -1,0 +1,1 @@
+"""Building suites from benchmark sources: EvalScope schemas, leaf sources, and the sampler behind `evalindex sample`."""

@@ -1,0 +1,46 @@
+"""canonical_json and every sha256 identity: collection fingerprint, request key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling of a JSON value (sorted keys, no spaces), for hashing."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def request_head(model: str, base_url: str, generation_config: Mapping[str, Any], repeat: int = 0) -> str:
+    """The part of a request's identity shared by every sample of a run."""
+    return canonical_json({
+        "model": model, "base_url": base_url.rstrip("/"), "repeat": repeat,
+        "generation_config": {k: v for k, v in generation_config.items()
+                              if k not in ("timeout", "retries", "retry_interval", "batch_size")},
+    })
+
+
+def messages_digest(messages: list[dict[str, Any]]) -> str:
+    """SHA-256 of the messages' canonical JSON."""
+    return hashlib.sha256(canonical_json(messages).encode("utf-8")).hexdigest()
+
+
+def fingerprint_from(head: str, tools: list[dict[str, Any]] | None, digest: str) -> str:
+    """:func:`request_fingerprint` from a precomputed head and the :func:`messages_digest`."""
+    text = f"{head}\n{canonical_json(tools)}\n{digest}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def request_fingerprint(model: str, base_url: str, messages: list[dict[str, Any]],
+                        tools: list[dict[str, Any]] | None, generation_config: Mapping[str, Any],
+                        repeat: int = 0) -> str:
+    """What determines an answer, hashed: the key of the answer cache (never a position)."""
+    return fingerprint_from(request_head(model, base_url, generation_config, repeat), tools,
+                            messages_digest(messages))
+
+
+def fingerprint(raw: bytes) -> str:
+    """``sha256:<hex>`` of a collection's bytes (what a report measured)."""
+    return "sha256:" + hashlib.sha256(raw).hexdigest()

@@ -1,0 +1,1 @@
+"""What a suite is: one collection line (Entry), loading a JSONL collection, and choosing which samples run."""

@@ -1,0 +1,47 @@
+"""The model-call contract shared by every endpoint: Completion and ModelCallError."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+class ModelCallError(Exception):
+    """A model call that failed after retries; ``str()`` is the one-line cause.
+
+    ``fatal`` marks failures that will fail every other call too (bad key, unknown model);
+    ``unreachable`` a server that refused or could not be found (fatal until it has answered once).
+    """
+
+    def __init__(self, message: str, *, fatal: bool = False, status: int | None = None,
+                 retryable: bool = False, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.fatal = fatal
+        self.status = status
+        self.retryable = retryable
+        self.unreachable = unreachable
+
+
+@dataclass
+class Completion:
+    """The useful parts of one chat completion."""
+
+    text: str
+    reasoning: str | None = None
+    finish_reason: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    latency: float = 0.0
+    raw_model: str | None = None
+    cached: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-plain form (for the answer cache)."""
+        return {k: v for k, v in asdict(self).items() if k != "cached"}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Completion:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

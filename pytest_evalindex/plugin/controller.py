@@ -1,0 +1,221 @@
+"""The controller side: gather every sample's result from the test reports, aggregate, write outputs.
+
+Runs in the process that owns the terminal (the only process without xdist, the xdist controller
+with it), so ``-n0`` and ``-nW`` share this one path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_evalindex.core.hashing import fingerprint
+from pytest_evalindex.core.results import REPORT_ATTRIBUTE, SampleResult
+from pytest_evalindex.core.secrets import scrub
+from pytest_evalindex.core.settings import Settings
+from pytest_evalindex.dataset.entry import Entry
+from pytest_evalindex.dataset.loader import CollectionError, load_collection
+from pytest_evalindex.dataset.outcome import result_for
+from pytest_evalindex.dataset.select import select
+from pytest_evalindex.gates.plan import GatePlan, GateRun
+from pytest_evalindex.gates.plan import evaluate_gates as run_gates
+from pytest_evalindex.metrics.aggregate import Report, aggregate
+from pytest_evalindex.plugin.gate_reports import run_code_gates
+from pytest_evalindex.render.markdown import render_markdown, write_markdown
+from pytest_evalindex.render.tables import render_tables
+from pytest_evalindex.runs.writer import make_run_dir, write_outputs
+
+
+class Controller:
+    """Collects :class:`SampleResult` objects and turns them into the run's report and files."""
+
+    def __init__(self, config: pytest.Config, settings: Settings, model: str | None, api_url: str | None,
+                 gate_plan: GatePlan) -> None:
+        self.config = config
+        self.gate_plan = gate_plan
+        self.gates: GateRun | None = None
+        self.settings = settings
+        self.model = model
+        self.api_url = api_url
+        self.results: dict[str, SampleResult] = {}
+        self.report: Report | None = None
+        self.run_dir: Path | None = None
+        self.tables: str | None = None
+        self.started = datetime.now()
+        self.loop_started: float | None = None
+        self.loop_seconds: float = 0.0
+        self.expected: int | None = None
+        self.interrupted: str | None = None
+        self.process_counters: dict[str, dict[str, Any]] = {}
+        self.entries: dict[str, Entry] = {}  # filled when this process collected the items itself
+        self.unreported: dict[str, str] = {}  # node id → why a failed sample report carried no result
+
+    def add_report(self, report: pytest.TestReport) -> None:
+        data = getattr(report, REPORT_ATTRIBUTE, None)
+        if isinstance(data, dict):
+            result = SampleResult.from_dict(data)
+            self.results[result.node_id] = result
+        elif report.failed and ".jsonl::" in report.nodeid:
+            # No result on a failed sample report: its worker crashed (xdist reports it for the sample it
+            # was running) or setup failed outside the model call. The sample still counts, as an error.
+            message = str(report.longrepr).strip().splitlines()
+            self.unreported[report.nodeid] = message[-1] if message else "failed without a result"
+
+    def _results_for_unreported(self) -> None:
+        """Turn samples that failed without a result into error results (entries re-read as needed)."""
+        by_file: dict[Path, list[tuple[str, str, str]]] = {}
+        for nodeid, message in self.unreported.items():
+            if nodeid not in self.results:
+                relative, name = nodeid.split("::", 1)
+                by_file.setdefault(self.config.rootpath / relative, []).append((nodeid, name, message))
+        for path, failed in by_file.items():
+            selected = self._selected_entries(path)
+            if selected is None:
+                continue
+            positions = {entry.node_name: (ordinal, entry) for ordinal, entry in enumerate(selected[0])}
+            for nodeid, name, message in failed:
+                if name not in positions:
+                    continue
+                ordinal, entry = positions[name]
+                self.results[nodeid] = result_for(entry, node_id=nodeid, ordinal=ordinal, file=str(path),
+                                                  status="error", error=message)
+
+    def _selected_entries(self, path: Path) -> tuple[list[Entry], str] | None:
+        """A collection file's entries as this run selected them (limit, shuffle), and the file's
+        fingerprint; ``None`` if it can no longer be read (it changed or went away during the run)."""
+        try:
+            collection = load_collection(path)
+        except CollectionError:
+            return None
+        chosen = select(collection.entries, limit=self.settings.limit, shuffle=self.settings.shuffle,
+                        seed=self.settings.seed)
+        return chosen, collection.fingerprint
+
+    def ordered_results(self) -> list[SampleResult]:
+        return sorted(self.results.values(), key=lambda r: (r.file, r.ordinal))
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether some selected sample has no result (stopped early, interrupted, crashed)."""
+        return self.interrupted is not None or (self.expected is not None and len(self.results) < self.expected)
+
+    def concurrency_line(self) -> str | None:
+        """One line on how the model was driven: processes × K, effective concurrency, requests, waiting."""
+        counters = list(self.process_counters.values())
+        if not counters:
+            return None
+        requests = sum(c.get("requests", 0) for c in counters)
+        cached = sum(result.cached for result in self.results.values())
+        busy = sum(c.get("request_seconds", 0.0) for c in counters)
+        waiting = sum(c.get("wait_seconds", 0.0) for c in counters)
+        peak = max(c.get("max_in_flight", 0) for c in counters)
+        effective = busy / self.loop_seconds if self.loop_seconds > 0 else 0.0
+        line = (f"evalindex: {len(counters)} process{'es' if len(counters) > 1 else ''} × "
+                f"{self.settings.batch_size} in flight (peak {peak}), effective concurrency {effective:.1f}, "
+                f"{requests} requests, {waiting:.1f} s waiting")
+        if cached:
+            source = self.settings.predictions or self.settings.cache_dir
+            line += f"; {cached} of {len(self.results)} answers from {source}"
+        return line
+
+    def finish(self, *, evaluate_gates: bool) -> None:
+        """Aggregate, evaluate the gates (unless the run was cut short) and write the output folder."""
+        self._results_for_unreported()
+        if not self.results:
+            return
+        results = self.ordered_results()
+        mode = self.settings.compat
+        self.report = aggregate(results, compat=mode != "corrected", pool_subsets_by_name=mode == "evalscope-legacy")
+        self.tables = render_tables(self.report)
+        if evaluate_gates:
+            self.gates = run_gates(self.gate_plan, self.settings, self.report, results)
+            self.gates.outcomes.extend(run_code_gates(self.report, results))
+        entries, fingerprints = self._entries_for(results)
+        self.run_dir = make_run_dir(self.settings.output_dir, self.started)
+        extra: dict[str, Any] = {"incomplete": self.incomplete}
+        if self.gates is not None:
+            extra["gates"] = [outcome.to_dict() for outcome in self.gates.outcomes]
+            if self.gates.comparison is not None:
+                extra["baseline_comparison"] = self.gates.comparison.to_dict()
+        write_outputs(
+            self.run_dir,
+            report=self.report,
+            results=results,
+            entries=entries,
+            settings=self._run_settings(fingerprints),
+            log_text=self.tables,
+            extra=extra,
+        )
+        self._write_markdown()
+
+    def _write_markdown(self) -> None:
+        targets = []
+        if self.settings.markdown is not None:
+            targets.append((self.settings.markdown, False))
+        step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if step_summary:
+            targets.append((Path(step_summary), True))
+        if not targets or self.report is None:
+            return
+        gates = self.gates.outcomes if self.gates is not None else []
+        comparison = self.gates.comparison if self.gates is not None else None
+        text = render_markdown(self.report, gates=gates, comparison=comparison,
+                               title=f"pytest-evalindex: {self.model}")
+        for path, append in targets:
+            write_markdown(path, scrub(text, [self.settings.api_key] if self.settings.api_key else []),
+                           append=append)
+
+    def _run_settings(self, fingerprints: Mapping[str, str]) -> dict[str, Any]:
+        settings = self.settings.public()
+        settings["model"] = self.model
+        settings["api_url"] = self.api_url
+        # Written masked; its value is also scrubbed from every text we write (a model may echo it).
+        settings["api_key"] = self.settings.api_key
+        settings["collections"] = [{"path": path, "fingerprint": fp} for path, fp in sorted(fingerprints.items())]
+        settings["engine_counters"] = dict(sorted(self.process_counters.items()))
+        settings["incomplete"] = self.incomplete
+        if self.incomplete:
+            settings["samples_expected"] = self.expected
+            settings["stopped_because"] = self.interrupted
+        return settings
+
+    def _entries_for(self, results: list[SampleResult]) -> tuple[dict[str, Entry], dict[str, str]]:
+        """Entries keyed by node id: the collected ones, else re-read (the xdist controller collects nothing)."""
+        entries: dict[str, Entry] = {}
+        fingerprints: dict[str, str] = {}
+        by_file: dict[str, list[SampleResult]] = {}
+        for result in results:
+            by_file.setdefault(result.file, []).append(result)
+        for file, file_results in by_file.items():
+            path = Path(file)
+            if all(r.node_id in self.entries for r in file_results):
+                try:
+                    fingerprints[self._display_path(path)] = fingerprint(path.read_bytes())
+                except OSError:
+                    continue  # the file went away during the run; outputs still carry the results
+                entries.update({r.node_id: self.entries[r.node_id] for r in file_results})
+                continue
+            selected = self._selected_entries(path)
+            if selected is None:
+                continue  # the file changed during the run; outputs still carry the results
+            chosen, fingerprints[self._display_path(path)] = selected
+            by_name = {entry.node_name: entry for entry in chosen}
+            for result in file_results:
+                entry = by_name.get(f"{result.dataset_name}/{result.subset_name}/{result.index}")
+                if entry is not None:
+                    entries[result.node_id] = entry
+        return entries, fingerprints
+
+    def _display_path(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.config.rootpath))
+        except ValueError:
+            return str(path)
+
+
+__all__ = ["Controller", "fingerprint"]

@@ -1,0 +1,120 @@
+"""Hooks of the process that gathers results (the only process, or the xdist controller): it feeds
+reports to the :class:`~pytest_evalindex.plugin.controller.Controller`, finishes the run (report, gates,
+outputs) and prints the summary."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from pytest_evalindex.core.results import REPORT_ATTRIBUTE
+from pytest_evalindex.plugin.collect import SampleItem
+from pytest_evalindex.plugin.controller import Controller
+from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary_lines
+from pytest_evalindex.plugin.keys import COUNTERS_KEY, runtime_key
+
+# What a kept report still needs (its test status), one shared dict per status.
+_STATUS_ONLY = {status: {"status": status} for status in ("correct", "incorrect", "excluded", "error")}
+
+
+class ControllerHooks:
+    """Hooks that only the result-gathering process runs (single process, or the xdist controller)."""
+
+    def __init__(self, controller: Controller) -> None:
+        self.controller = controller
+        self.collection_failed = False
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.controller.add_report(report)
+        data = getattr(report, REPORT_ATTRIBUTE, None)
+        if isinstance(data, dict):
+            # Reports are kept until the end of the run; the controller now holds the result.
+            setattr(report, REPORT_ATTRIBUTE, _STATUS_ONLY.get(str(data.get("status")), {}))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        samples = [item for item in session.items if isinstance(item, SampleItem)]
+        self.controller.expected = len(samples)
+        self.controller.entries = {item.nodeid: item.entry for item in samples}
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        self.controller.expected = sum(".jsonl::" in nodeid for nodeid in ids)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        counters = getattr(node, "workeroutput", {}).get(COUNTERS_KEY)
+        if counters:
+            self.controller.process_counters[str(node.gateway.id)] = counters
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        controller = self.controller
+        started = time.perf_counter()
+        try:
+            outcome = yield
+        except BaseException as exc:
+            controller.interrupted = f"{type(exc).__name__}: {exc}".strip(": ")
+            self._finish(session, started, complete=False)
+            raise
+        self._finish(session, started, complete=not session.shouldstop)
+        return outcome
+
+    def _finish(self, session: pytest.Session, started: float, *, complete: bool) -> None:
+        controller = self.controller
+        controller.loop_seconds = time.perf_counter() - started
+        if session.shouldstop and controller.interrupted is None:
+            controller.interrupted = str(session.shouldstop)
+        runtime = session.config.stash[runtime_key]
+        if runtime.counters is not None:
+            controller.process_counters["main"] = runtime.counters
+        controller.finish(evaluate_gates=complete)
+        gates = controller.gates
+        if gates is None:
+            return
+        emit_gate_reports(session.config, gates.outcomes)
+        errors = sum(result.status == "error" for result in controller.results.values())
+        budget = next((o for o in gates.outcomes if o.name.startswith("gate[error_rate")), None)
+        if errors and budget is not None and budget.passed:
+            # Within the error budget, erroring samples are shown (E) but do not fail the run.
+            session.testsfailed = max(0, session.testsfailed - errors)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_failed = True
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        gates = self.controller.gates
+        if gates is not None and gates.usage_errors:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        elif self.collection_failed and session.exitstatus == pytest.ExitCode.TESTS_FAILED:
+            # A bad collection line must not read as a failed model: -n0 stops with exit 2 (pytest's
+            # "errors during collection"), but under xdist the controller only counts the workers'
+            # collection errors as failures (exit 1). Make both exit 2.
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        controller = self.controller
+        if controller.tables is None:
+            return
+        terminalreporter.write_sep("=", "evalindex report")
+        terminalreporter.write_line(controller.tables)
+        if controller.gates is not None and controller.gates.outcomes:
+            terminalreporter.write_sep("-", "evalindex gates")
+            for gate_line in gate_summary_lines(controller.gates):
+                terminalreporter.write_line(gate_line, green=gate_line.startswith("PASSED"),
+                                            red=gate_line.startswith("FAILED"))
+            for usage_error in controller.gates.usage_errors:
+                terminalreporter.write_line(f"ERROR: {usage_error}", red=True)
+        line = controller.concurrency_line()
+        if line:
+            terminalreporter.write_line(line)
+        if controller.incomplete:
+            terminalreporter.write_line(
+                f"evalindex: INCOMPLETE — {len(controller.results)} of {controller.expected} samples have a result"
+                + (f" ({controller.interrupted})" if controller.interrupted else ""), yellow=True)
+        if controller.run_dir is not None:
+            terminalreporter.write_line(f"evalindex outputs: {controller.run_dir}")

@@ -1,0 +1,246 @@
+"""pytest hooks of pytest-evalindex: options, collection entry, per-process runtime, controller.
+
+Everything else lives in modules without pytest in them; this file only wires them to pytest.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_evalindex.core.results import REPORT_ATTRIBUTE
+from pytest_evalindex.core.secrets import redact
+from pytest_evalindex.core.settings import Settings
+from pytest_evalindex.dataset.loader import CollectionError, resolve_collection_paths
+from pytest_evalindex.gates.plan import GatePlanError, plan_gates
+from pytest_evalindex.model.api import ModelCallError
+from pytest_evalindex.plugin.collect import EvalFile, SampleItem
+from pytest_evalindex.plugin.controller import Controller
+from pytest_evalindex.plugin.controller_hooks import ControllerHooks
+from pytest_evalindex.plugin.keys import COUNTERS_KEY, controller_key, runtime_key
+from pytest_evalindex.plugin.options import add_options, resolve_settings
+from pytest_evalindex.plugin.runtime import Runtime
+
+_targets_key = pytest.StashKey[set[Path]]()
+_mock_key = pytest.StashKey[Any]()
+_dist_chosen_key = pytest.StashKey[bool]()
+WORKER_URL_KEY = "evalindex_api_url"
+WORKER_MODEL_KEY = "evalindex_model"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    settings = resolve_settings(config)
+    try:
+        collection_files = resolve_collection_paths(settings.collections)
+    except CollectionError as exc:
+        raise pytest.UsageError(f"--eval-collection: {exc}") from None
+    if collection_files and config.args_source != pytest.Config.ArgsSource.ARGS:
+        # `pytest --eval-collection suite.jsonl` evaluates the suite, not the project's tests.
+        config.args = [str(p) for p in collection_files]
+    config.stash[_targets_key] = {p.resolve() for p in collection_files} | _explicit_jsonl_args(config)
+
+    if not _is_worker(config) and config.stash[_targets_key]:
+        _check_xdist_settings(config, settings)
+    api_url, model = settings.api_url, settings.model
+    if _is_worker(config):
+        workerinput: dict[str, Any] = config.workerinput  # type: ignore[attr-defined]
+        api_url = workerinput.get(WORKER_URL_KEY, api_url)
+        model = workerinput.get(WORKER_MODEL_KEY, model)
+    elif settings.mock is not None and config.stash[_targets_key]:
+        api_url, model = _start_mock(config, settings, model)
+    if not _is_worker(config) and config.stash[_targets_key]:
+        _prefer_worksteal(config)
+    runtime = Runtime(config, settings, api_url=api_url, model=model)
+    config.stash[runtime_key] = runtime
+    if config.stash[_targets_key]:
+        xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))
+        runtime.open_store(keep=not xdist_controller)
+        runtime.take_part_in_stealing()
+    if not _is_worker(config) and config.stash[_targets_key]:
+        try:
+            gate_plan = plan_gates(settings)
+        except GatePlanError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        config.stash[controller_key] = Controller(config, settings, model=model, api_url=api_url,
+                                                  gate_plan=gate_plan)
+
+
+def _check_xdist_settings(config: pytest.Config, settings: Settings) -> None:
+    """Refuse what xdist would do against the run's intent: ``--dist each`` evaluates (and pays for) every
+    sample once per worker, and a concurrency cap below the number of workers cannot be kept (each
+    worker needs one request in flight)."""
+    workers = getattr(config.option, "numprocesses", None)
+    if not workers:
+        return
+    if getattr(config.option, "dist", "no") == "each":
+        raise pytest.UsageError("--dist each runs every sample on every worker (one paid request per worker "
+                                "per sample); use --dist load or worksteal, or leave --dist out")
+    cap = settings.max_concurrency
+    if cap is not None and isinstance(workers, int) and cap < workers:
+        raise pytest.UsageError(f"--eval-max-concurrency {cap} is below the {workers} xdist workers, and each "
+                                f"worker keeps at least one request in flight; pass -n {cap} or a cap >= {workers}")
+
+
+def _single_worker_note(config: pytest.Config) -> str | None:
+    """Why only some workers would evaluate: loadfile/loadscope keep a whole collection file on one worker."""
+    dist = getattr(config.option, "dist", "no")
+    workers = getattr(config.option, "numprocesses", None)
+    files = len(config.stash.get(_targets_key, set()))
+    if dist not in ("loadfile", "loadscope") or not isinstance(workers, int) or workers <= files:
+        return None
+    return (f"evalindex: --dist {dist} keeps each collection file on one worker, so {files} of {workers} workers "
+            "evaluate; pass --dist load or worksteal to use them all")
+
+
+def _prefer_worksteal(config: pytest.Config) -> None:
+    """Under xdist, schedule with ``worksteal`` unless the user chose a ``--dist`` mode.
+
+    Every worker then gets a deep queue up front, so K requests stay in flight until the end;
+    the steal guard (lookahead.py) keeps stolen items from being requested twice.
+    """
+    if not getattr(config.option, "numprocesses", None) or getattr(config.option, "dist", "no") not in ("load", "no"):
+        return
+    given = [*config.invocation_params.args, *config.getini("addopts")]
+    if any(str(arg) in ("-d", "--dist") or str(arg).startswith("--dist=") for arg in given):
+        return
+    config.option.dist = "worksteal"
+    config.stash[_dist_chosen_key] = True
+
+
+def _start_mock(config: pytest.Config, settings: Settings, model: str | None) -> tuple[str, str]:
+    from pytest_evalindex.model.mock import MockServer, load_script
+
+    assert settings.mock is not None
+    try:
+        script = load_script(settings.mock)
+    except (OSError, ValueError) as exc:
+        raise pytest.UsageError(f"--eval-mock: {exc}") from None
+    server = MockServer(script)
+    server.start()
+    config.stash[_mock_key] = server
+    return server.url, model or script.model
+
+
+def _explicit_jsonl_args(config: pytest.Config) -> set[Path]:
+    here = Path(config.invocation_params.dir)
+    found = set()
+    for arg in config.args:
+        path = arg.split("::", 1)[0]
+        if path.endswith(".jsonl"):
+            found.add((here / path).resolve())
+    return found
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller → worker: share the URL of a mock server started by the controller."""
+    runtime = node.config.stash[runtime_key]
+    if runtime.api_url:
+        node.workerinput[WORKER_URL_KEY] = runtime.api_url
+    if runtime.model:
+        node.workerinput[WORKER_MODEL_KEY] = runtime.model
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> EvalFile | None:
+    if file_path.suffix == ".jsonl" and file_path.resolve() in parent.config.stash.get(_targets_key, set()):
+        return EvalFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    runtime = config.stash[runtime_key]
+    if any(isinstance(item, SampleItem) for item in items) and not (runtime.api_url and runtime.model):
+        missing = "--eval-api-url" if not runtime.api_url else "--eval-model"
+        raise pytest.UsageError(f"{missing} is required to evaluate a collection (or pass --eval-mock SCRIPT)")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    runtime = config.stash.get(runtime_key, None)
+    if runtime is None or not config.stash.get(_targets_key, None):
+        return None
+    s = runtime.settings
+    mock = " (built-in mock)" if config.stash.get(_mock_key, None) is not None else ""
+    cap = f" (at most {s.max_concurrency} in all)" if s.max_concurrency else ""
+    lines = [f"evalindex: model {runtime.model} at {redact(runtime.api_url)}{mock}, {s.batch_size} requests in flight "
+             f"per process{cap}, numbers: {s.compat}"]
+    if config.stash.get(_dist_chosen_key, False):
+        lines.append("evalindex: scheduling with --dist worksteal (keeps every worker's requests in flight; "
+                     "pass --dist to choose another mode)")
+    note = _single_worker_note(config)
+    if note:
+        lines.append(note)
+    return lines
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    if isinstance(item, SampleItem):
+        item.config.stash[runtime_key].prefetch(item, nextitem)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if not isinstance(item, SampleItem):
+        return report
+    if call.when == "call" and item.result is not None:
+        setattr(report, REPORT_ATTRIBUTE, item.result.to_dict())
+        item.result = item.completion = None  # items live until the end of the run; the report carries it
+        item.entry.forget_request()
+    elif call.when == "setup" and call.excinfo is not None and isinstance(call.excinfo.value, ModelCallError):
+        error = item.make_result(None, None, error=str(call.excinfo.value))
+        setattr(report, REPORT_ATTRIBUTE, error.to_dict())
+    return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+    data = getattr(report, REPORT_ATTRIBUTE, None)
+    if not isinstance(data, dict) or report.when != "call" or not report.passed:
+        return None
+    if data.get("status") == "incorrect":
+        return "incorrect", "i", "INCORRECT"
+    if data.get("status") == "excluded":
+        return "excluded", "?", "EXCLUDED"
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    controller = session.config.stash.get(controller_key, None)
+    if controller is not None:
+        session.config.pluginmanager.register(ControllerHooks(controller), "evalindex-controller")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Workers hand their engine counters to the controller (read in pytest_testnodedown)."""
+    if _is_worker(session.config):
+        runtime = session.config.stash.get(runtime_key, None)
+        if runtime is not None and runtime.counters is not None:
+            session.config.workeroutput[COUNTERS_KEY] = runtime.counters  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    controller = config.stash.get(controller_key, None)
+    if controller is not None and controller.results:
+        # A finished evaluation leaves hundreds of thousands of objects (items, reports, results) to
+        # the interpreter's final garbage collection, which then costs ~1.5 s per 10,000 samples.
+        # Frozen, they are simply released with the process.
+        gc.freeze()
+    runtime = config.stash.get(runtime_key, None)
+    if runtime is not None:
+        runtime.close()
+    server = config.stash.get(_mock_key, None)
+    if server is not None:
+        server.stop()

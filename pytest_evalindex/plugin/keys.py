@@ -1,0 +1,16 @@
+"""Keys under which pytest-evalindex keeps its state in ``config.stash`` and in xdist's worker output."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:  # named in the StashKeys' string type arguments
+    from pytest_evalindex.plugin.controller import Controller  # noqa: F401
+    from pytest_evalindex.plugin.runtime import Runtime  # noqa: F401
+
+runtime_key = pytest.StashKey["Runtime"]()
+controller_key = pytest.StashKey["Controller"]()
+COUNTERS_KEY = "evalindex_counters"
+"""``workeroutput`` key: a worker's engine counters, read by the controller when the worker goes down."""

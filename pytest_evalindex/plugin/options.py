@@ -1,0 +1,269 @@
+"""Command-line options (group ``evalindex``), their ``eval_*`` ini twins, and the resolved settings.
+
+Every option is declared once in :data:`OPTIONS`; :func:`add_options` registers the ``--eval-*``
+flag and the ``eval_*`` ini key, and :func:`resolve_settings` turns both into one validated
+:class:`Settings` object (the CLI wins over the ini file). Bad values raise ``pytest.UsageError``
+with one line naming the option and the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from pytest_evalindex.core.settings import (
+    API_KEY_ENV_VARS,
+    COMPAT_MODES,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_SEED,
+    Settings,
+)
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One ``--eval-<name>`` option and its ``eval_<name>`` ini twin."""
+
+    name: str
+    help: str
+    kind: str = "str"  # str | int | float | bool | list | json
+    default: Any = None
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+    ini: bool = True
+    ini_key: str | None = None
+    const: Any = None  # value of a flag given without its optional argument
+
+    @property
+    def flag(self) -> str:
+        return "--eval-" + self.name.replace("_", "-")
+
+    @property
+    def dest(self) -> str:
+        return "eval_" + self.name
+
+    @property
+    def ini_name(self) -> str:
+        return self.ini_key or "eval_" + self.name
+
+
+OPTIONS: tuple[OptionSpec, ...] = (
+    OptionSpec("collection", "Mixed JSONL collection to evaluate: a .jsonl file or a folder of them (repeatable).",
+               kind="list", default=[], metavar="PATH"),
+    OptionSpec("model", "Model name sent to the OpenAI-compatible API.", metavar="NAME"),
+    OptionSpec("api_url", "Base URL of the OpenAI-compatible API, e.g. http://localhost:8000/v1.", metavar="URL"),
+    OptionSpec("api_key", "API key (else $EVALINDEX_API_KEY, then $OPENAI_API_KEY). Never written anywhere.",
+               metavar="KEY", ini=False),
+    OptionSpec("api_key_env", "Name of an environment variable holding the API key (ini-friendly: keys never go in files).",
+               metavar="VAR"),
+    OptionSpec("generation_config", "JSON object of generation settings (temperature, max_tokens, top_p, seed, stop, "
+               "extra_body, …). Default {\"temperature\": 0.0}.", kind="json", default=None, metavar="JSON"),
+    OptionSpec("timeout", "Seconds allowed for one request before it counts as failed (default 300).",
+               kind="float", default=300.0, metavar="S"),
+    OptionSpec("max_retries", "Retries of a retryable failure (429, 5xx, connection) per request (default 3).",
+               kind="int", default=3, metavar="N"),
+    OptionSpec("batch_size", f"Requests kept in flight per process (default {DEFAULT_BATCH_SIZE}).",
+               kind="int", default=DEFAULT_BATCH_SIZE, metavar="K"),
+    OptionSpec("limit", "Evaluate only the first N lines of each collection (after shuffling).",
+               kind="int", default=None, metavar="N"),
+    OptionSpec("shuffle", "Shuffle the lines (seeded by --eval-seed) before --eval-limit.", kind="bool", default=False),
+    OptionSpec("seed", f"Seed for --eval-shuffle (default {DEFAULT_SEED}, as EvalScope).",
+               kind="int", default=DEFAULT_SEED, metavar="S"),
+    OptionSpec("strict", "Make incorrect samples fail (by default they are reported as 'incorrect' and pass).",
+               kind="bool", default=False),
+    OptionSpec("compat", "Numbers: 'corrected' (default: an index row for every category prefix), 'evalscope' "
+               "(EvalScope 1.14's numbers exactly) or 'evalscope-legacy' (EvalScope before late 2026: subsets "
+               "pooled by name, older ceval/math/trivia_qa rules).",
+               default="corrected", choices=COMPAT_MODES, metavar="MODE"),
+    OptionSpec("output_dir", "Folder for run outputs; each run writes <dir>/<YYYYMMDD_HHMMSS>/ (default outputs).",
+               default="outputs", metavar="DIR"),
+    OptionSpec("mock", "Serve the built-in mock model from this script on loopback and evaluate against it.",
+               metavar="SCRIPT"),
+    OptionSpec("threshold", "Gate: LEVEL:ROW:METRIC OP NUMBER (e.g. 'category_level:reasoning_index:weighted_avg>=0.75', "
+               "'dataset_level:*:micro_avg>=0.5') or 'index>=0.7'. Repeatable.", kind="list", default=[],
+               metavar="EXPR", ini_key="eval_thresholds"),
+    OptionSpec("max_error_rate", "Largest share of samples allowed to end in a provider/transport error (default 0).",
+               kind="float", default=None, metavar="F"),
+    OptionSpec("baseline", "A previous run's output folder (or its evalindex_report.json) to gate regressions against.",
+               metavar="PATH"),
+    OptionSpec("max_drop", "Largest absolute drop allowed on any report row present in the baseline (default 0.0).",
+               kind="float", default=0.0, metavar="D"),
+    OptionSpec("baseline_allow_mismatch", "Compare with a baseline whose collection differs (common samples only).",
+               kind="bool", default=False),
+    OptionSpec("markdown", "Also write a Markdown summary here (always written to $GITHUB_STEP_SUMMARY when set).",
+               metavar="PATH"),
+    OptionSpec("use_cache", "Keep every answer the moment it arrives and reuse it on the next run (resume). "
+               "Optional DIR, default <output-dir>/cache.", kind="optional", default=None, metavar="DIR", const=""),
+    OptionSpec("rerun_review", "Score the cached answers again without calling the model (needs --eval-use-cache).",
+               kind="bool", default=False),
+    OptionSpec("predictions", "Score answers recorded elsewhere (an EvalScope or pytest-evalindex run folder, or its "
+               "predictions JSONL) instead of calling the model.", metavar="PATH"),
+    OptionSpec("max_concurrency", "Cap on requests in flight across all workers together (split evenly).",
+               kind="int", default=None, metavar="M"),
+)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Register every ``--eval-*`` option and its ini twin."""
+    group = parser.getgroup("evalindex", "model evaluation with pytest-evalindex")
+    for spec in OPTIONS:
+        kwargs: dict[str, Any] = {"dest": spec.dest, "help": spec.help}
+        if spec.kind == "bool":
+            kwargs["action"] = "store_true"
+            kwargs["default"] = None
+        elif spec.kind == "list":
+            kwargs["action"] = "append"
+            kwargs["default"] = None
+            kwargs["metavar"] = spec.metavar
+        elif spec.kind == "optional":
+            kwargs["nargs"] = "?"
+            kwargs["const"] = spec.const
+            kwargs["default"] = None
+            kwargs["metavar"] = spec.metavar
+        else:
+            kwargs["default"] = None
+            kwargs["metavar"] = spec.metavar
+        group.addoption(spec.flag, **kwargs)
+        if spec.ini:
+            ini_type = {"bool": "bool", "list": "linelist"}.get(spec.kind, "string")
+            parser.addini(spec.ini_name, spec.help, type=ini_type, default=None)  # type: ignore[arg-type]
+
+
+def _usage(spec: OptionSpec, message: str) -> pytest.UsageError:
+    return pytest.UsageError(f"{spec.flag} (ini {spec.ini_name}): {message}")
+
+
+def _raw_value(config: pytest.Config, spec: OptionSpec) -> tuple[Any, bool]:
+    """The option's raw value and whether it came from the ini file."""
+    value = config.getoption(spec.dest)
+    if value is not None:
+        return value, False
+    if spec.ini:
+        ini_value = config.getini(spec.ini_name)
+        if ini_value not in (None, "", []):
+            return ini_value, True
+    return None, False
+
+
+def _convert(spec: OptionSpec, value: Any) -> Any:
+    converters: dict[str, Callable[[Any], Any]] = {"int": int, "float": float}
+    if spec.kind in converters:
+        try:
+            return converters[spec.kind](value)
+        except (TypeError, ValueError):
+            raise _usage(spec, f"expected a number, got {value!r}") from None
+    if spec.kind == "json":
+        if isinstance(value, dict):
+            return value
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise _usage(spec, f"not valid JSON ({exc.msg}); pass an object like '{{\"temperature\": 0}}'") from None
+        if not isinstance(parsed, dict):
+            raise _usage(spec, "must be a JSON object like '{\"temperature\": 0}'")
+        return parsed
+    if spec.kind == "bool" and isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if spec.choices and value not in spec.choices:
+        raise _usage(spec, f"must be one of {', '.join(spec.choices)} (got {value!r})")
+    return value
+
+
+def _option(name: str) -> OptionSpec:
+    return next(spec for spec in OPTIONS if spec.name == name)
+
+
+def resolve_settings(config: pytest.Config) -> Settings:
+    """Read every option (CLI first, then ini, then the default) and validate it."""
+    values: dict[str, Any] = {}
+    # Paths are relative to where they were written: the invocation folder, or the ini file's folder.
+    ini_dir = config.inipath.parent if config.inipath else config.rootpath
+    bases: dict[str, Path] = {}
+    for spec in OPTIONS:
+        raw, from_ini = _raw_value(config, spec)
+        values[spec.name] = spec.default if raw is None else _convert(spec, raw)
+        bases[spec.name] = ini_dir if from_ini else Path(config.invocation_params.dir)
+
+    def path(name: str) -> Path | None:
+        return bases[name] / values[name] if values[name] else None
+
+    for name in ("batch_size", "max_retries"):
+        minimum = 1 if name == "batch_size" else 0
+        if values[name] < minimum:
+            raise _usage(_option(name), f"must be >= {minimum} (got {values[name]})")
+    if values["timeout"] <= 0:
+        raise _usage(_option("timeout"), f"must be > 0 seconds (got {values['timeout']})")
+    if values["limit"] is not None and values["limit"] < 0:
+        raise _usage(_option("limit"), f"must be >= 0 (got {values['limit']})")
+    for name in ("max_error_rate", "max_drop"):
+        if values[name] is not None and not 0.0 <= values[name] <= 1.0:
+            raise _usage(_option(name), f"must be between 0 and 1 (got {values[name]})")
+    if values["max_concurrency"] is not None and values["max_concurrency"] < 1:
+        raise _usage(_option("max_concurrency"), f"must be >= 1 (got {values['max_concurrency']})")
+    if values["api_url"]:
+        _check_api_url(values["api_url"], _option("api_url"))
+    if values["rerun_review"] and values["use_cache"] is None and not values["predictions"]:
+        raise _usage(_option("rerun_review"), "needs --eval-use-cache (the answers to score again come from the cache)")
+
+    generation_config = {"temperature": 0.0} if values["generation_config"] is None else values["generation_config"]
+    output_dir = bases["output_dir"] / values["output_dir"]
+    return Settings(
+        collections=tuple(bases["collection"] / p for p in values["collection"] or []),
+        model=values["model"],
+        api_url=values["api_url"],
+        api_key=_api_key(config, values),
+        generation_config=generation_config,
+        timeout=values["timeout"],
+        max_retries=values["max_retries"],
+        batch_size=values["batch_size"],
+        limit=values["limit"] or None,
+        shuffle=bool(values["shuffle"]),
+        seed=values["seed"],
+        strict=bool(values["strict"]),
+        compat=values["compat"],
+        output_dir=output_dir,
+        mock=path("mock"),
+        thresholds=tuple(t for t in (values["threshold"] or []) if t.strip()),
+        max_error_rate=values["max_error_rate"],
+        baseline=path("baseline"),
+        max_drop=values["max_drop"],
+        baseline_allow_mismatch=bool(values["baseline_allow_mismatch"]),
+        markdown=path("markdown"),
+        cache_dir=None if values["use_cache"] is None
+        else (path("use_cache") or output_dir / "cache"),
+        rerun_review=bool(values["rerun_review"]),
+        predictions=path("predictions"),
+        max_concurrency=values["max_concurrency"],
+    )
+
+
+def _api_key(config: pytest.Config, values: dict[str, Any]) -> str | None:
+    if values["api_key"]:
+        return str(values["api_key"])
+    env_names = ([values["api_key_env"]] if values["api_key_env"] else []) + list(API_KEY_ENV_VARS)
+    for name in env_names:
+        if os.environ.get(name):
+            return os.environ[name]
+    return None
+
+
+def _check_api_url(url: str, option: OptionSpec) -> None:
+    """An http(s) URL with a host, or a usage error that shows how to write one."""
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        # Never echoed: it holds a credential. The SDK sends the key as a Bearer header, which the
+        # HTTP transport refuses to combine with credentials in the URL.
+        raise _usage(option, "credentials in the URL (user:password@host) are not supported; pass the key with "
+                             "--eval-api-key or $EVALINDEX_API_KEY (sent as a Bearer token), or other headers "
+                             'with --eval-generation-config \'{"extra_headers": {...}}\'')
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return
+    raise _usage(option, f"{url!r} is not an http:// or https:// URL with a host; write it like "
+                         "http://localhost:8000/v1")

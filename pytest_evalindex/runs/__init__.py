@@ -1,0 +1,1 @@
+"""The run folder as a file format: names, EvalScope shapes, writing and reading back."""

@@ -1,0 +1,28 @@
+"""Whether a registered scorer can score a collection line: checked for every line before any request."""
+
+from __future__ import annotations
+
+from pytest_evalindex.core.choices import choice_labels
+from pytest_evalindex.dataset.entry import Entry
+from pytest_evalindex.scorers.registry import known_names, lookup
+
+
+def scorer_problem(entry: Entry) -> tuple[str, str] | None:
+    """Why no registered scorer can score ``entry``, as (field, one-line reason); ``None`` when one can."""
+    name = entry.scorer or entry.dataset_name
+    spec = lookup(name)
+    if spec is None:
+        fld = "scorer" if entry.scorer else "dataset_name"
+        return fld, (f"no scorer for {name!r}; add a top-level \"scorer\" (one of: {', '.join(known_names())}) "
+                     "or register one in conftest.py")
+    if spec.requires_choices and not entry.prompt.choices:
+        return "prompt.choices", f"multiple-choice scorer {name!r} needs a non-empty choices list"
+    if spec.requires_choices and entry.prompt.choices:
+        letters = choice_labels(len(entry.prompt.choices))
+        targets = entry.prompt.target if isinstance(entry.prompt.target, list) else [entry.prompt.target]
+        wrong = [t for t in targets if t.strip().upper() not in letters]
+        if wrong or not targets:
+            allowed = f"{letters[0]}..{letters[-1]}" if len(letters) > 1 else letters[0]
+            return "prompt.target", (f"{wrong[0] if wrong else ''!r} is not a choice letter; multiple-choice scorer "
+                                     f"{name!r} needs one of {allowed} for {len(letters)} choices")
+    return None
