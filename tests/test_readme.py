@@ -26,4 +26,8 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_command() -> None:
     assert len(commands) == 2
     assert "--eval-mock" in commands[0]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert commands[1] in ci
+    test_run = commands[1].split("&&")[-1].strip()
+    assert test_run == ".venv/bin/pytest -n 2 -q" and test_run in ci
+    # CI installs the dev extra, which contains the test extra the README's command installs
+    assert "pip install -q -e '.[test]'" in commands[1] and "pip install -q -e '.[dev]'" in ci
+    assert '"pytest-evalindex[test]"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")

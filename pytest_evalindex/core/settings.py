@@ -47,6 +47,7 @@ class Settings:
     rerun_review: bool = False
     predictions: Path | None = None
     max_concurrency: int | None = None
+    allow_partial: bool = False
 
     @property
     def active(self) -> bool:
@@ -73,4 +74,5 @@ class Settings:
             "baseline": str(self.baseline) if self.baseline else None,
             "use_cache": self.cache_dir is not None,
             "max_concurrency": self.max_concurrency,
+            "allow_partial": self.allow_partial,
         }

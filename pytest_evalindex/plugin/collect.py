@@ -74,6 +74,7 @@ class EvalFile(pytest.File):
         for message in collection.warnings:
             warnings.warn(pytest.PytestWarning(message), stacklevel=1)
         entries = select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed)
+        self.config.stash[runtime_key].samples_collected += len(entries)
         return [SampleItem.from_parent(self, name=entry.node_name, entry=entry, ordinal=ordinal)
                 for ordinal, entry in enumerate(entries)]
 

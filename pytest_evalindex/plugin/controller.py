@@ -54,6 +54,28 @@ class Controller:
         self.process_counters: dict[str, dict[str, Any]] = {}
         self.entries: dict[str, Entry] = {}  # filled when this process collected the items itself
         self.unreported: dict[str, str] = {}  # node id → why a failed sample report carried no result
+        self.total: int | None = None  # samples of the collection (after --eval-limit), run or not
+        self.partial_reasons: list[str] = []  # why some of them did not run; empty for a whole run
+
+    @property
+    def partial(self) -> bool:
+        """Whether some sample of the collection did not run (deselected, not collected, stopped early)."""
+        return bool(self.partial_reasons) or self.incomplete
+
+    def no_verdict_line(self) -> str | None:
+        """The one line saying the gates gave no verdict, or ``None`` when they decided (or will)."""
+        if not self.partial or self.settings.allow_partial:
+            return None
+        total = self.total if self.total is not None else self.expected
+        why = "; ".join(self.partial_reasons) or (self.interrupted or "stopped early")
+        return (f"evalindex: no verdict — {len(self.results)} of {total} samples ran ({why}); gates are not "
+                "evaluated on a partial run (exit 2). --eval-allow-partial gates the samples that ran anyway")
+
+    def selection(self) -> dict[str, Any]:
+        """How much of the collection ran, for every output."""
+        return {"ran": len(self.results), "selected": self.expected, "total": self.total,
+                "partial": self.partial, "why": list(self.partial_reasons) or ([self.interrupted] if self.interrupted
+                                                                                 else [])}
 
     def add_report(self, report: pytest.TestReport) -> None:
         data = getattr(report, REPORT_ATTRIBUTE, None)
@@ -137,7 +159,8 @@ class Controller:
             self.gates.outcomes.extend(run_code_gates(self.report, results))
         entries, fingerprints = self._entries_for(results)
         self.run_dir = make_run_dir(self.settings.output_dir, self.started)
-        extra: dict[str, Any] = {"incomplete": self.incomplete}
+        extra: dict[str, Any] = {"incomplete": self.incomplete, "partial": self.partial,
+                                 "selection": self.selection()}
         if self.gates is not None:
             extra["gates"] = [outcome.to_dict() for outcome in self.gates.outcomes]
             if self.gates.comparison is not None:
@@ -164,8 +187,14 @@ class Controller:
             return
         gates = self.gates.outcomes if self.gates is not None else []
         comparison = self.gates.comparison if self.gates is not None else None
+        notice = None
+        if self.partial:
+            selection = self.selection()
+            notice = (f"Partial run: {selection['ran']} of {selection['total'] or selection['selected']} samples "
+                      f"ran ({'; '.join(selection['why']) or 'stopped early'})"
+                      + ("; the gates gave no verdict." if self.no_verdict_line() else "; gated anyway."))
         text = render_markdown(self.report, gates=gates, comparison=comparison,
-                               title=f"pytest-evalindex: {self.model}")
+                               title=f"pytest-evalindex: {self.model}", notice=notice)
         for path, append in targets:
             write_markdown(path, scrub(text, [self.settings.api_key] if self.settings.api_key else []),
                            append=append)

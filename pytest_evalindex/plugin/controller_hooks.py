@@ -14,7 +14,7 @@ from pytest_evalindex.core.results import REPORT_ATTRIBUTE
 from pytest_evalindex.plugin.collect import SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary_lines
-from pytest_evalindex.plugin.keys import COUNTERS_KEY, runtime_key
+from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, runtime_key
 
 # What a kept report still needs (its test status), one shared dict per status.
 _STATUS_ONLY = {status: {"status": status} for status in ("correct", "incorrect", "excluded", "error")}
@@ -26,6 +26,7 @@ class ControllerHooks:
     def __init__(self, controller: Controller) -> None:
         self.controller = controller
         self.collection_failed = False
+        self.worker_selection: list[int] | None = None  # [collected, deselected] from an xdist worker
 
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -46,9 +47,12 @@ class ControllerHooks:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
-        counters = getattr(node, "workeroutput", {}).get(COUNTERS_KEY)
+        output = getattr(node, "workeroutput", {})
+        counters = output.get(COUNTERS_KEY)
         if counters:
             self.controller.process_counters[str(node.gateway.id)] = counters
+        if isinstance(output.get(SELECTION_KEY), list):
+            self.worker_selection = output[SELECTION_KEY]  # every worker collects and deselects the same
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
@@ -71,7 +75,8 @@ class ControllerHooks:
         runtime = session.config.stash[runtime_key]
         if runtime.counters is not None:
             controller.process_counters["main"] = runtime.counters
-        controller.finish(evaluate_gates=complete)
+        self._note_selection(runtime.samples_collected, runtime.samples_deselected, complete)
+        controller.finish(evaluate_gates=complete and controller.no_verdict_line() is None)
         gates = controller.gates
         if gates is None:
             return
@@ -82,6 +87,19 @@ class ControllerHooks:
             # Within the error budget, erroring samples are shown (E) but do not fail the run.
             session.testsfailed = max(0, session.testsfailed - errors)
 
+    def _note_selection(self, collected: int, deselected: int, complete: bool) -> None:
+        """What part of the collection ran, and why not all of it (-k, -m, --lf, a collection error, -x)."""
+        controller = self.controller
+        if self.worker_selection is not None:  # under xdist this process collects nothing
+            collected, deselected = self.worker_selection
+        controller.total = collected
+        if deselected:
+            controller.partial_reasons.append(f"{deselected} deselected by -k, -m, --lf or --deselect")
+        if self.collection_failed:
+            controller.partial_reasons.append("a collection error")
+        if not complete or controller.incomplete:
+            controller.partial_reasons.append(controller.interrupted or "stopped before every sample ran")
+
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self.collection_failed = True
@@ -90,6 +108,8 @@ class ControllerHooks:
         gates = self.controller.gates
         if gates is not None and gates.usage_errors:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        elif self.controller.no_verdict_line() is not None and self.controller.results:
+            session.exitstatus = pytest.ExitCode.INTERRUPTED  # no verdict: neither a pass nor a failed model
         elif self.collection_failed and session.exitstatus == pytest.ExitCode.TESTS_FAILED:
             # A bad collection line must not read as a failed model: -n0 stops with exit 2 (pytest's
             # "errors during collection"), but under xdist the controller only counts the workers'
@@ -116,5 +136,12 @@ class ControllerHooks:
             terminalreporter.write_line(
                 f"evalindex: INCOMPLETE — {len(controller.results)} of {controller.expected} samples have a result"
                 + (f" ({controller.interrupted})" if controller.interrupted else ""), yellow=True)
+        no_verdict = controller.no_verdict_line()
+        if no_verdict is not None:
+            terminalreporter.write_line(no_verdict, yellow=True)
+        elif controller.partial:
+            terminalreporter.write_line(
+                f"evalindex: PARTIAL — gated on the {len(controller.results)} of {controller.total} samples that ran "
+                f"(--eval-allow-partial; {'; '.join(controller.partial_reasons)})", yellow=True)
         if controller.run_dir is not None:
             terminalreporter.write_line(f"evalindex outputs: {controller.run_dir}")

@@ -6,7 +6,7 @@ Everything else lives in modules without pytest in them; this file only wires th
 from __future__ import annotations
 
 import gc
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from pytest_evalindex.model.api import ModelCallError
 from pytest_evalindex.plugin.collect import EvalFile, SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.controller_hooks import ControllerHooks
-from pytest_evalindex.plugin.keys import COUNTERS_KEY, controller_key, runtime_key
+from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, controller_key, runtime_key
 from pytest_evalindex.plugin.options import add_options, resolve_settings
 from pytest_evalindex.plugin.runtime import Runtime
 
@@ -167,6 +167,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(f"{missing} is required to evaluate a collection (or pass --eval-mock SCRIPT)")
 
 
+def pytest_deselected(items: Sequence[pytest.Item]) -> None:
+    runtime = items[0].config.stash.get(runtime_key, None) if items else None
+    if runtime is not None:
+        runtime.samples_deselected += sum(isinstance(item, SampleItem) for item in items)
+
+
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     runtime = config.stash.get(runtime_key, None)
     if runtime is None or not config.stash.get(_targets_key, None):
@@ -229,6 +235,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         runtime = session.config.stash.get(runtime_key, None)
         if runtime is not None and runtime.counters is not None:
             session.config.workeroutput[COUNTERS_KEY] = runtime.counters  # type: ignore[attr-defined]
+        if runtime is not None:
+            session.config.workeroutput[SELECTION_KEY] = [  # type: ignore[attr-defined]
+                runtime.samples_collected, runtime.samples_deselected]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -78,6 +78,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                kind="int", default=DEFAULT_SEED, metavar="S"),
     OptionSpec("strict", "Make incorrect samples fail (by default they are reported as 'incorrect' and pass).",
                kind="bool", default=False),
+    OptionSpec("allow_partial", "Evaluate the gates even when some samples of the collection did not run "
+               "(-k, -m, --lf, --deselect, -x, a collection error); by default such a run gets no verdict (exit 2).",
+               kind="bool", default=False),
     OptionSpec("compat", "Numbers: 'corrected' (default: an index row for every category prefix), 'evalscope' "
                "(EvalScope 1.14's numbers exactly) or 'evalscope-legacy' (EvalScope before late 2026: subsets "
                "pooled by name, older ceval/math/trivia_qa rules).",
@@ -227,6 +230,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         shuffle=bool(values["shuffle"]),
         seed=values["seed"],
         strict=bool(values["strict"]),
+        allow_partial=bool(values["allow_partial"]),
         compat=values["compat"],
         output_dir=output_dir,
         mock=path("mock"),

@@ -25,6 +25,8 @@ class Runtime:
         self.model = model
         self.lookahead = Lookahead(config)
         self._engine: Engine | None = None
+        self.samples_collected = 0
+        self.samples_deselected = 0  # by -k, -m, --lf, --deselect: pytest_deselected
         self._store: AnswerStore | None = None
 
     def take_part_in_stealing(self) -> None:

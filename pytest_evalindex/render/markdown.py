@@ -50,6 +50,7 @@ def render_markdown(
     gates: Sequence[GateLike],
     comparison: BaselineComparison | None,
     title: str,
+    notice: str | None = None,
 ) -> str:
     """The whole summary. ``gates`` are all gate outcomes; the comparison's own gate is added if missing."""
     all_gates = list(gates)
@@ -57,7 +58,10 @@ def render_markdown(
         names = {g.name for g in all_gates}
         all_gates += [o for o in comparison.outcomes if o.name not in names]
     failed = [g for g in all_gates if not g.passed]
-    parts = [f"# {escape(title)}", "", _headline(report, all_gates, failed), "", _totals_line(report), ""]
+    parts = [f"# {escape(title)}", ""]
+    if notice:
+        parts += [f"> **{escape(notice)}**", ""]
+    parts += [_headline(report, all_gates, failed, partial=notice is not None), "", _totals_line(report), ""]
 
     parts += ["## Gates", ""]
     if all_gates:
@@ -75,12 +79,14 @@ def render_markdown(
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
-def _headline(report: Report, gates: Sequence[GateLike], failed: Sequence[GateLike]) -> str:
+def _headline(report: Report, gates: Sequence[GateLike], failed: Sequence[GateLike], *, partial: bool) -> str:
     if report.index is not None:
         index = f"Index **{format_value(report.index.weighted)}** ({escape(report.index.name)}, weighted\\_avg)"
     else:
         index = "No single index row"
-    if not gates:
+    if partial and not gates:
+        verdict = "**NO VERDICT** (partial run)"
+    elif not gates:
         verdict = f"{PASS} **PASS** (no gates)"
     elif failed:
         verdict = f"{FAIL} **FAIL** ({len(failed)} of {len(gates)} gates failed)"

@@ -92,5 +92,8 @@ def test_ctrl_c_still_writes_the_report_marked_incomplete(tmp_path: Path) -> Non
     assert "INCOMPLETE" in output
     report = json.loads(next(out.glob("*/reports/*/evalindex_report.json")).read_text())
     assert report["incomplete"] is True
-    assert 8 <= len(report["samples"]) < 33
+    # Guaranteed: the report is written and marked incomplete, it holds only samples that finished before the
+    # interrupt (how many depends on scheduling: the server had answered >= 10, the run may have scored fewer),
+    # and each of them is a scored answer, never an error invented by the interrupt.
+    assert 1 <= len(report["samples"]) < 33
     assert all(s["status"] in ("correct", "incorrect") for s in report["samples"])

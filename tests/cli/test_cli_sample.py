@@ -13,7 +13,7 @@ import pytest
 from pytest_evalindex.authoring.schema import load_schema, schema_hash
 from pytest_evalindex.dataset.loader import load_collection
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "example_suites" / "schemas"
 EVALINDEX = Path(sys.executable).parent / "evalindex"
 

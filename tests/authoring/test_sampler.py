@@ -34,7 +34,7 @@ from pytest_evalindex.authoring.sources import (
 )
 from pytest_evalindex.dataset.loader import load_collection
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "example_suites" / "schemas"
+EXAMPLES = Path(__file__).resolve().parents[2] / "example_suites" / "schemas"
 F = Fraction
 
 

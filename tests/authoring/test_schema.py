@@ -21,7 +21,7 @@ from pytest_evalindex.authoring.schema import (
     schema_hash,
 )
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "example_suites" / "schemas"
+EXAMPLES = Path(__file__).resolve().parents[2] / "example_suites" / "schemas"
 
 
 def leaf(name: str, weight: float = 1, **extra: Any) -> dict[str, Any]:
