@@ -7,7 +7,7 @@ import json
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
 from pytest_evalindex.core.hashing import canonical_json, messages_digest
 
@@ -128,17 +128,40 @@ class SamplePrompt(BaseModel):
         return "".join(self.target) if isinstance(self.target, list) else self.target
 
 
+def _lax_index(value: Any) -> Any:
+    """EvalScope reads ``index`` laxly: an integral float (``3.0``) or a numeric string (``"3"``) is the integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return value
+
+
+def _lax_weight(value: Any) -> Any:
+    """EvalScope reads ``weight`` laxly: a numeric string (``"0.5"``) is the number."""
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+LaxIndex = Annotated[int, BeforeValidator(_lax_index)]
+LaxWeight = Annotated[float, BeforeValidator(_lax_weight)]
+
+
 class Entry(BaseModel):
     """One line of a mixed collection (EvalScope's ``DatasetEntry``), plus an optional ``scorer``."""
 
     model_config = ConfigDict(extra="allow", strict=True)
 
-    index: int
+    index: LaxIndex
     prompt: SamplePrompt
     tags: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
     task_type: str = ""
-    weight: float = 1.0
+    weight: LaxWeight = 1.0
     dataset_name: str
     subset_name: str = "default"
     scorer: str | None = None

@@ -136,7 +136,10 @@ def load_collection(path: Path) -> Collection:
         raise CollectionError(path, line_no, None, "not UTF-8 text; save the file as UTF-8") from None
     entries: list[Entry] = []
     seen: dict[int, int] = {}
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a line, as in EvalScope's reader: U+2028, U+2029, U+0085 and form feeds inside a JSON
+    # string are data (str.splitlines would cut the line there).
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         entry = parse_line(path, line_no, line)
