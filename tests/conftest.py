@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +19,12 @@ SEED_SUITE = EXAMPLES / "reasoning_index.jsonl"
 SEED_SCRIPT = EXAMPLES / "reasoning_index.mock.json"
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent / "sandbox"))
+
+from sandbox_helpers import LoopbackServer, Probe  # noqa: E402  (needs the path above)
+
+if TYPE_CHECKING:
+    from pytest_evalindex.sandbox import BwrapSandbox, UnsafeSandbox
 
 
 @pytest.fixture
@@ -68,3 +77,66 @@ def default_sigint() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+# The sandbox probes' fixtures (tests/sandbox): backends and a loopback server.
+
+
+@pytest.fixture(scope="session")
+def bwrap_sandbox() -> BwrapSandbox:
+    """The real bubblewrap backend; tests using it are skipped (with the check's line) where it cannot run."""
+    from pytest_evalindex.sandbox import BwrapSandbox
+
+    sandbox = BwrapSandbox()
+    check = sandbox.check()
+    if not check.ok:
+        pytest.skip(f"bubblewrap cannot run here: {check.message}")
+    return sandbox
+
+
+@pytest.fixture(scope="session")
+def unsafe_sandbox() -> UnsafeSandbox:
+    from pytest_evalindex.sandbox import UnsafeSandbox
+
+    return UnsafeSandbox()
+
+
+@pytest.fixture
+def loopback_server() -> Iterator[LoopbackServer]:
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.1)
+    server = LoopbackServer(port=listener.getsockname()[1])
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, peer = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            server.accepted.append(f"{peer[0]}:{peer[1]}")
+            conn.sendall(b"hello from the host\n")
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+@pytest.fixture
+def bwrap_probe(bwrap_sandbox: BwrapSandbox) -> Probe:
+    return Probe(bwrap_sandbox)
+
+
+@pytest.fixture
+def unsafe_probe(unsafe_sandbox: UnsafeSandbox) -> Probe:
+    return Probe(unsafe_sandbox)

