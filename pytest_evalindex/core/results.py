@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-Status = Literal["correct", "incorrect", "excluded", "error"]
+Status = Literal["correct", "partial", "incorrect", "excluded", "error"]
+"""``partial``: a graded score strictly between 0 and 1 (F1 0.67, an ifeval instruction fraction)."""
 
 #: Name of the attribute on ``TestReport`` that holds ``SampleResult.to_dict()``.
 REPORT_ATTRIBUTE = "evalindex_result"
@@ -28,7 +29,7 @@ class Usage:
 class SampleResult:
     """One sample's result.
 
-    ``status`` is ``correct``/``incorrect`` when the scorer judged it (``score`` set),
+    ``status`` is ``correct`` (score 1), ``partial`` (between 0 and 1) or ``incorrect`` when the scorer judged it,
     ``excluded`` when the scorer could not judge it (``score`` is ``None``), and ``error``
     when no usable answer arrived (``error`` holds the one-line cause; ``score`` is ``None``).
     ``score_metadata`` is the scorer's ``Score.metadata`` (the review's ``score.metadata``). ``metrics`` holds

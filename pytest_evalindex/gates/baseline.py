@@ -15,7 +15,7 @@ from typing import Any, get_args
 from pytest_evalindex.core.results import SampleResult, Status
 from pytest_evalindex.core.text import sanitize
 from pytest_evalindex.gates.outcome import GateOutcome, baseline_gate_name, format_value
-from pytest_evalindex.metrics.aggregate import LEVELS, Report, aggregate
+from pytest_evalindex.metrics.aggregate import LEVELS, SCORED_STATUSES, Report, aggregate, is_scored
 from pytest_evalindex.runs.reader import Baseline, BaselineError, BaselineSample
 
 ALLOW_MISMATCH_OPTION = "--eval-baseline-allow-mismatch"
@@ -146,10 +146,12 @@ def compare(
     improvements: list[Flip] = []
     for key in ordered:
         was, now_result = previous[key], current[key]
-        transition = (was.status, now_result.status)
-        if transition == ("correct", "incorrect"):
+        # A flip is a scored sample whose score moved (correct → incorrect, and graded scores up or down).
+        if was.score is None or now_result.score is None or was.status not in SCORED_STATUSES or not is_scored(now_result):
+            continue
+        if now_result.score < was.score:
             regressions.append(_flip(was, now_result))
-        elif transition == ("incorrect", "correct"):
+        elif now_result.score > was.score:
             improvements.append(_flip(was, now_result))
 
     drops = _drops(baseline_report, current_report)

@@ -96,6 +96,7 @@ class Totals:
     samples: int = 0
     scored: int = 0
     correct: int = 0
+    partial: int = 0
     incorrect: int = 0
     excluded: int = 0
     errors: int = 0
@@ -103,7 +104,7 @@ class Totals:
     def to_dict(self) -> dict[str, int]:
         """JSON-plain form."""
         return {
-            "samples": self.samples, "scored": self.scored, "correct": self.correct,
+            "samples": self.samples, "scored": self.scored, "correct": self.correct, "partial": self.partial,
             "incorrect": self.incorrect, "excluded": self.excluded, "errors": self.errors,
         }
 
@@ -129,8 +130,11 @@ class Report:
 
 
 def is_scored(result: SampleResult) -> bool:
-    """Whether the sample enters averages: judged correct/incorrect with a score."""
-    return result.status in ("correct", "incorrect") and result.score is not None
+    """Whether the sample enters averages: judged (correct, partial or incorrect) with a score."""
+    return result.status in SCORED_STATUSES and result.score is not None
+
+
+SCORED_STATUSES = frozenset({"correct", "partial", "incorrect"})
 
 
 def aggregate(results: Sequence[SampleResult], *, compat: bool = False,
@@ -271,6 +275,8 @@ def _totals(results: Sequence[SampleResult]) -> Totals:
             totals.scored += 1
             if r.status == "correct":
                 totals.correct += 1
+            elif r.status == "partial":
+                totals.partial += 1
             else:
                 totals.incorrect += 1
         elif r.status == "error":

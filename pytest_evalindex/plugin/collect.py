@@ -113,7 +113,7 @@ class SampleItem(pytest.Item):
                 ("score", "" if score.value is None else str(score.value)),
                 ("extracted", visible(score.extracted or "", keep_newlines=False)[:200]),
             ])
-        if self.result.status == "incorrect" and self.config.stash[runtime_key].settings.strict:
+        if self.result.status in ("incorrect", "partial") and self.config.stash[runtime_key].settings.strict:
             raise SampleIncorrect(self.describe())
 
     def _score(self, completion: Completion) -> Score:
@@ -142,7 +142,7 @@ class SampleItem(pytest.Item):
         elif score.value is None:
             status = "excluded"
         else:
-            status = "correct" if score.value >= 1.0 else "incorrect"
+            status = "correct" if score.value >= 1.0 else ("incorrect" if score.value <= 0.0 else "partial")
         file_name = self.parent.file_name if isinstance(self.parent, EvalFile) else str(self.path)
         return result_for(
             entry, node_id=self.nodeid, ordinal=self.ordinal, file=file_name, status=status,

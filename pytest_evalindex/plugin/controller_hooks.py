@@ -17,7 +17,7 @@ from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, runtime_key
 
 # What a kept report still needs (its test status), one shared dict per status.
-_STATUS_ONLY = {status: {"status": status} for status in ("correct", "incorrect", "excluded", "error")}
+_STATUS_ONLY = {status: {"status": status} for status in ("correct", "partial", "incorrect", "excluded", "error")}
 
 
 class ControllerHooks:

@@ -218,6 +218,8 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
         return None
     if data.get("status") == "incorrect":
         return "incorrect", "i", "INCORRECT"
+    if data.get("status") == "partial":
+        return "partial", "p", "PARTIAL"
     if data.get("status") == "excluded":
         return "excluded", "?", "EXCLUDED"
     return None

@@ -46,7 +46,8 @@ def test_seed_example_matches_spec_3_7(compat: bool) -> None:
     assert rows(report, "category_level") == {"reasoning_index": (0.8, 0.6, 0.3556, 10)}
     assert report.index is not None and report.index.name == "reasoning_index"
     assert report.index.weighted == 0.3556
-    assert report.totals.to_dict() == {"samples": 10, "scored": 10, "correct": 8, "incorrect": 2, "excluded": 0, "errors": 0}
+    assert report.totals.to_dict() == {"samples": 10, "scored": 10, "correct": 8, "partial": 0, "incorrect": 2,
+                                       "excluded": 0, "errors": 0}
     # EvalScope's column order and trailing dots
     assert report.levels["subset_level"][0].evalscope_row() == {
         "task_type": "reasoning", "dataset_name": "arc", "subset_name": "ARC-Challenge", "micro_avg.": 0.8, "count": 5}
@@ -209,7 +210,7 @@ def test_excluded_and_errors_are_counted_never_averaged() -> None:
         # averages identical to the seed example
         assert rows(report, "task_level")["reasoning"] == (0.8, 0.6, 0.3556, 10)
         assert row(report, "tag_level", "en").excluded == 1
-        assert report.totals.to_dict() == {"samples": 13, "scored": 10, "correct": 8, "incorrect": 2,
+        assert report.totals.to_dict() == {"samples": 13, "scored": 10, "correct": 8, "partial": 0, "incorrect": 2,
                                            "excluded": 1, "errors": 2}
     # a group with no scored sample: a None row in default mode, absent in compat (as in EvalScope)
     fixed = aggregate(results)
