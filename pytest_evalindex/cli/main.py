@@ -30,6 +30,7 @@ from pytest_evalindex.authoring.sources import (
     resolve_local_path,
     source_files,
 )
+from pytest_evalindex.cli.scorers import add_scorers_command
 
 Handler = Callable[[argparse.Namespace], int]
 USER_ERROR = 2
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_schema(commands)
     _add_sample(commands)
+    add_scorers_command(commands)
     return parser
 
 

@@ -23,7 +23,7 @@ from pytest_evalindex.model.api import Completion, ModelCallError
 from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.plugin.pytest_private import TerminalRepr
 from pytest_evalindex.scorers.base import Score, ScoreInput
-from pytest_evalindex.scorers.fit import scorer_problem
+from pytest_evalindex.scorers.fit import check_scorers
 from pytest_evalindex.scorers.registry import lookup
 
 
@@ -67,10 +67,10 @@ class EvalFile(pytest.File):
             collection = load_collection(self.path)
         except CollectionError as exc:
             raise self.CollectError(str(exc)) from None
-        for entry in collection.entries:
-            problem = scorer_problem(entry)
-            if problem is not None:
-                raise self.CollectError(str(CollectionError(self.path, entry.line, *problem)))
+        try:
+            check_scorers(collection)
+        except CollectionError as exc:
+            raise self.CollectError(str(exc)) from None
         for message in collection.warnings:
             warnings.warn(pytest.PytestWarning(message), stacklevel=1)
         entries = select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed)

@@ -60,7 +60,7 @@ class Controller:
     @property
     def partial(self) -> bool:
         """Whether some sample of the collection did not run (deselected, not collected, stopped early)."""
-        return bool(self.partial_reasons) or self.incomplete
+        return bool(self.partial_reasons)
 
     def no_verdict_line(self) -> str | None:
         """The one line saying the gates gave no verdict, or ``None`` when they decided (or will)."""
@@ -88,7 +88,7 @@ class Controller:
             message = str(report.longrepr).strip().splitlines()
             self.unreported[report.nodeid] = message[-1] if message else "failed without a result"
 
-    def _results_for_unreported(self) -> None:
+    def results_for_unreported(self) -> None:
         """Turn samples that failed without a result into error results (entries re-read as needed)."""
         by_file: dict[Path, list[tuple[str, str, str]]] = {}
         for nodeid, message in self.unreported.items():
@@ -147,7 +147,7 @@ class Controller:
 
     def finish(self, *, evaluate_gates: bool) -> None:
         """Aggregate, evaluate the gates (unless the run was cut short) and write the output folder."""
-        self._results_for_unreported()
+        self.results_for_unreported()
         if not self.results:
             return
         results = self.ordered_results()

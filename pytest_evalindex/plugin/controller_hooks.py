@@ -62,12 +62,12 @@ class ControllerHooks:
             outcome = yield
         except BaseException as exc:
             controller.interrupted = f"{type(exc).__name__}: {exc}".strip(": ")
-            self._finish(session, started, complete=False)
+            self._finish(session, started, raised=True)
             raise
-        self._finish(session, started, complete=not session.shouldstop)
+        self._finish(session, started, raised=False)
         return outcome
 
-    def _finish(self, session: pytest.Session, started: float, *, complete: bool) -> None:
+    def _finish(self, session: pytest.Session, started: float, *, raised: bool) -> None:
         controller = self.controller
         controller.loop_seconds = time.perf_counter() - started
         if session.shouldstop and controller.interrupted is None:
@@ -75,8 +75,9 @@ class ControllerHooks:
         runtime = session.config.stash[runtime_key]
         if runtime.counters is not None:
             controller.process_counters["main"] = runtime.counters
-        self._note_selection(runtime.samples_collected, runtime.samples_deselected, complete)
-        controller.finish(evaluate_gates=complete and controller.no_verdict_line() is None)
+        self._note_selection(runtime.samples_collected, runtime.samples_deselected, raised)
+        # A run stopped early (-x, --maxfail) whose every sample still got a result is whole: it is gated.
+        controller.finish(evaluate_gates=not raised and controller.no_verdict_line() is None)
         gates = controller.gates
         if gates is None:
             return
@@ -87,9 +88,10 @@ class ControllerHooks:
             # Within the error budget, erroring samples are shown (E) but do not fail the run.
             session.testsfailed = max(0, session.testsfailed - errors)
 
-    def _note_selection(self, collected: int, deselected: int, complete: bool) -> None:
+    def _note_selection(self, collected: int, deselected: int, raised: bool) -> None:
         """What part of the collection ran, and why not all of it (-k, -m, --lf, a collection error, -x)."""
         controller = self.controller
+        controller.results_for_unreported()  # a crashed worker's sample is an error result, not a missing one
         if self.worker_selection is not None:  # under xdist this process collects nothing
             collected, deselected = self.worker_selection
         controller.total = collected
@@ -97,7 +99,8 @@ class ControllerHooks:
             controller.partial_reasons.append(f"{deselected} deselected by -k, -m, --lf or --deselect")
         if self.collection_failed:
             controller.partial_reasons.append("a collection error")
-        if not complete or controller.incomplete:
+        missing = controller.expected is not None and len(controller.results) < controller.expected
+        if missing or raised:  # under xdist, -x ends the loop with an exception even when every sample ran
             controller.partial_reasons.append(controller.interrupted or "stopped before every sample ran")
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:

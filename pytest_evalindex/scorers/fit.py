@@ -7,7 +7,16 @@ from functools import cache
 
 from pytest_evalindex.core.choices import choice_labels
 from pytest_evalindex.dataset.entry import Entry
+from pytest_evalindex.dataset.loader import Collection, CollectionError
 from pytest_evalindex.scorers.registry import known_names, lookup
+
+
+def check_scorers(collection: Collection) -> None:
+    """Raise :class:`CollectionError` (file:line: field: reason) for the first line no scorer can score."""
+    for entry in collection.entries:
+        problem = scorer_problem(entry)
+        if problem is not None:
+            raise CollectionError(collection.path, entry.line, *problem)
 
 
 def scorer_problem(entry: Entry) -> tuple[str, str] | None:

@@ -18,6 +18,7 @@ from pytest_evalindex.dataset.loader import (
     resolve_collection_paths,
 )
 from pytest_evalindex.model.mock import MockServer
+from pytest_evalindex.scorers.fit import check_scorers
 
 LINES = [json.loads(line) for line in GENERAL_SUITE.read_text(encoding="utf-8").splitlines()]
 MCQ = next(line for line in LINES if line["prompt"].get("choices"))  # an arc line, target "B"
@@ -73,11 +74,11 @@ CASES: list[tuple[str, bytes, int | None, str | None, str]] = [
      "prompt.input.0.content.0", "unknown content part type 'hologram'"),
     ("text part without text", edit(setter("prompt.input.0.content", [{"type": "text"}])).encode(), 1,
      "prompt.input.0.content.0.text", "is required"),
-    ("index string", edit(setter("index", "7")).encode(), 1, "index", "must be an integer"),
+    ("index string", edit(setter("index", "seven")).encode(), 1, "index", "must be an integer"),
     ("index float", edit(setter("index", 1.5)).encode(), 1, "index", "must be an integer"),
     ("index bool", edit(setter("index", True)).encode(), 1, "index", "must be a number, not a boolean (got true)"),
     ("weight bool", edit(setter("weight", False)).encode(), 1, "weight", "must be a number, not a boolean"),
-    ("weight string", edit(setter("weight", "0.5")).encode(), 1, "weight", "must be a number"),
+    ("weight string", edit(setter("weight", "heavy")).encode(), 1, "weight", "must be a number"),
     ("weight negative", edit(setter("weight", -1)).encode(), 1, "weight", "must be a finite number > 0"),
     ("weight zero", edit(setter("weight", 0)).encode(), 1, "weight", "must be a finite number > 0"),
     ("weight NaN", GOOD.replace('"weight": ', '"weight": NaN, "w": ').encode(), 1, "weight", "must be a finite number > 0"),
@@ -114,7 +115,7 @@ def test_bad_line_is_one_clear_message(tmp_path: Path, data: bytes, line: int | 
     path = tmp_path / "suite.jsonl"
     path.write_bytes(data)
     with pytest.raises(CollectionError) as info:
-        load_collection(path)
+        check_scorers(load_collection(path))  # what the collector does before any request
     error = info.value
     message = str(error)
     assert "\n" not in message

@@ -65,5 +65,6 @@ def test_x_stop_gives_no_verdict(pytester: pytest.Pytester, workers: str) -> Non
         result = run_plugin(pytester, server.url, *THRESHOLD, "-x", "--eval-strict", "-n", workers,
                             suite=SEED_SUITE)
     output = result.stdout.str()
-    assert result.ret == 2, output
-    assert "evalindex: no verdict" in output
+    assert result.ret == 2 and "evalindex: no verdict" in output, output
+    assert "gate[" not in output
+    assert _report(output)["partial"] is True
