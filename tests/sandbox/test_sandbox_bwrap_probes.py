@@ -89,12 +89,16 @@ for path in [{str(secret)!r}, "/root/.bashrc"]:
     before = sorted(os.listdir(host_dir))
     result, _ = bwrap_probe.run(source, Limits(wall_seconds=10))
     assert result.status == "passed", result
-    assert "WROTE" not in result.stdout
-    assert result.stdout.count("denied") == len(targets)
+    # A checkout under /tmp (CI clones there) shows up inside the sandbox's private /tmp tmpfs as the parent of the
+    # read-only venv: a write there lands in that tmpfs. Everything else is denied, and the host is unchanged.
+    private = [t for t in targets if t.startswith("/tmp/")]
+    for target in targets:
+        assert f"denied {target}" in result.stdout or (target in private and f"WROTE {target}" in result.stdout)
+    assert all(f"WROTE {t}" not in result.stdout for t in targets if t not in private)
     assert "work mine" in result.stdout
     assert "readable" not in result.stdout
     assert sorted(os.listdir(host_dir)) == before == []
-    for leaked in [*targets[1:], f"/tmp/{token}", f"/var/tmp/{token}", f"/dev/shm/{token}"]:
+    for leaked in [*targets[1:], f"/tmp/{token}", f"/var/tmp/{token}", f"/dev/shm/{token}"]:  # host unchanged
         assert not os.path.exists(leaked), leaked
 
 
