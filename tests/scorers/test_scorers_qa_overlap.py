@@ -6,13 +6,12 @@ benchmarks/parity_cases/match_qa.py and a few broken inputs by tests/scorers/dat
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from match_oracle import ORACLE, check_against_oracle, oracle_cases
 
 from pytest_evalindex.scorers.bag_f1 import aligned_scores, bag_f1, round_half_even
 from pytest_evalindex.scorers.base import ScoreInput
@@ -24,44 +23,7 @@ from pytest_evalindex.scorers.tat_qa import parse_reply, to_number
 
 QA_NAMES = frozenset({"drop", "tat_qa", "trivia_qa", "bbh", "general_qa", "locomo"})
 
-ORACLE = json.loads((Path(__file__).parent / "data" / "match_oracle.json").read_text(encoding="utf-8"))
-
-
-def _cases(names: frozenset[str]) -> list[dict[str, Any]]:
-    return [c for c in ORACLE["cases"] if c["dataset_name"] in names]
-
-
-def _sample(case: dict[str, Any]) -> ScoreInput:
-    target = case["target"]
-    targets = (target,) if isinstance(target, str) else tuple(target)
-    return ScoreInput(completion=case["answer"], target="".join(targets), targets=targets, choices=None,
-                      metadata=case["metadata"], dataset_name=case["dataset_name"], subset_name=case["subset_name"])
-
-
-def _check_against_oracle(case: dict[str, Any]) -> None:
-    """The registered scorer gives EvalScope's main value, metric, every metric, extraction and metadata;
-    where EvalScope itself fails on the sample, ours excludes it."""
-    spec = lookup(case.get("scorer") or case["dataset_name"])
-    assert spec is not None and spec.family == "match"
-    score = spec.fn(_sample(case))
-    expected = case["expected"]
-    if "error" in expected:
-        assert score.value is None, expected["error"]
-        return
-    if expected["value"] is None:
-        assert score.value is None
-        assert score.extracted == expected["extracted"]
-        return
-    assert score.value == pytest.approx(expected["value"], abs=1e-12)
-    assert score.metric == expected["metric"] == spec.metric
-    metrics: dict[str, float | None] = {**score.metrics} or {score.metric: score.value}  # empty metrics: the main one is the only one
-    assert metrics == pytest.approx(expected["values"], abs=1e-12)
-    assert list(metrics) == list(expected["values"])  # same keys, same order as EvalScope's value dict
-    assert score.extracted == expected["extracted"]
-    assert dict(score.metadata) == expected["metadata"]
-
-
-QA_CASES = _cases(QA_NAMES)
+QA_CASES = oracle_cases(QA_NAMES)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -83,7 +45,7 @@ def _private_nltk_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
 def test_qa_scores_match_evalscope(case: dict[str, Any]) -> None:
     if case["dataset_name"] == "general_qa":
         pytest.importorskip("rouge_chinese")
-    _check_against_oracle(case)
+    check_against_oracle(case)
 
 
 @pytest.mark.parametrize(("name", "metric"), [("drop", "f1"), ("tat_qa", "f1"), ("trivia_qa", "accuracy"),
@@ -93,7 +55,7 @@ def test_collection_main_metric(name: str, metric: str) -> None:
     assert any(c["expected"].get("metric") == metric for c in QA_CASES if c["dataset_name"] == name)
 
 
-def test_every_text_match_benchmark_is_registered_and_has_oracle_cases() -> None:
+def test_every_text_match_benchmark_is_registered_and_has_oracleoracle_cases() -> None:
     probed = {c["dataset_name"] for c in ORACLE["cases"]}
     for name in TEXT_MATCH_NAMES:
         spec = lookup(name)
