@@ -16,7 +16,7 @@ import pytest
 
 from pytest_evalindex.core.hashing import fingerprint
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE, SampleResult
-from pytest_evalindex.core.secrets import scrub
+from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
@@ -143,6 +143,13 @@ class Controller:
         if cached:
             source = self.settings.predictions or self.settings.cache_dir
             line += f"; {cached} of {len(self.results)} answers from {source}"
+        waits = sum(c.get("rate_limit_waits", 0) for c in counters)
+        if waits:
+            seconds = sum(c.get("rate_limit_seconds", 0.0) for c in counters)
+            line += f"; {waits} rate-limit wait{'s' if waits > 1 else ''} ({seconds:.1f} s, Retry-After honoured)"
+        timeouts = sum(c.get("timeouts", 0) for c in counters)
+        if timeouts:
+            line += f"; {timeouts} request{'s' if timeouts > 1 else ''} cut at --eval-timeout"
         return line
 
     def finish(self, *, evaluate_gates: bool) -> None:
@@ -196,8 +203,7 @@ class Controller:
         text = render_markdown(self.report, gates=gates, comparison=comparison,
                                title=f"pytest-evalindex: {self.model}", notice=notice)
         for path, append in targets:
-            write_markdown(path, scrub(text, [self.settings.api_key] if self.settings.api_key else []),
-                           append=append)
+            write_markdown(path, REGISTRY.scrub(text), append=append)
 
     def _run_settings(self, fingerprints: Mapping[str, str]) -> dict[str, Any]:
         settings = self.settings.public()
