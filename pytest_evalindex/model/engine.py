@@ -260,6 +260,8 @@ def _scrubbed(completion: Completion) -> Completion:
         completion.text = REGISTRY.scrub(completion.text)
         if completion.reasoning is not None:
             completion.reasoning = REGISTRY.scrub(completion.reasoning)
+        if completion.raw_model is not None:
+            completion.raw_model = REGISTRY.scrub(completion.raw_model)
     return completion
 
 

@@ -66,7 +66,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
                metavar="VAR"),
     OptionSpec("generation_config", "JSON object of generation settings (temperature, max_tokens, top_p, seed, stop, "
                "extra_body, …). Default {\"temperature\": 0.0}.", kind="json", default=None, metavar="JSON"),
-    OptionSpec("timeout", "Seconds allowed for one request before it counts as failed (default 300).",
+    OptionSpec("timeout", "Seconds allowed for one request, wall clock from sending to the last byte, before it counts "
+               "as failed (default 300).",
                kind="float", default=300.0, metavar="S"),
     OptionSpec("max_retries", "Retries of a retryable failure (429, 5xx, connection) per request (default 3).",
                kind="int", default=3, metavar="N"),

@@ -16,11 +16,12 @@ def test_a_trickling_server_is_cut_at_the_timeout(pytester: pytest.Pytester, str
     suite = hostile_suite(pytester.path / "s.jsonl", [case, "ok"])
     generation = json.dumps({"temperature": 0.0, "stream": stream})
     with HostileServer() as server:
-        # One byte (or chunk) every half second would take a minute; each read is well within 1 s.
-        result = run_hostile(pytester, server.url, suite, "--eval-timeout", "1", "--eval-max-retries", "1",
+        # One byte (or chunk) every half second would take a minute; each read is well within the timeout
+        # (3 s, not 1: on a loaded machine a retry must still reach the server before it runs out).
+        result = run_hostile(pytester, server.url, suite, "--eval-timeout", "3", "--eval-max-retries", "1",
                              "--eval-generation-config", generation)
     assert result.ret == 1, result.stdout.str()
-    assert error_lines(result) == ["request timed out: no complete answer within --eval-timeout 1 s (wall clock, "
+    assert error_lines(result) == ["request timed out: no complete answer within --eval-timeout 3 s (wall clock, "
                                    "from sending to the last byte) (after 2 attempts)"]
     assert server.count(case) == 2 and server.count("ok") == 1
     assert result.parseoutcomes()["passed"] == 1

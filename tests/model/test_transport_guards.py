@@ -6,8 +6,8 @@ import asyncio
 import gzip
 import zlib
 from collections.abc import AsyncIterator
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from typing import Any
 
 import httpx2
@@ -73,7 +73,12 @@ def test_the_query_leaves_the_base_url(url: str, base: str, query: dict[str, str
 
 def _guarded(url: str, **kwargs: Any) -> httpx2.Request:
     request = httpx2.Request("POST", url, **kwargs)
-    asyncio.run(origin_guard("http://127.0.0.1:8000/v1", lambda: ["hdr-5ecret", "body-5ecret"])(request))
+    guard = origin_guard("http://127.0.0.1:8000/v1", lambda: ["hdr-5ecret", "body-5ecret"])
+
+    async def run() -> None:
+        await guard(request)
+
+    asyncio.run(run())
     return request
 
 
