@@ -47,6 +47,9 @@ def make_client(base_url: str, api_key: str | None, *, timeout: float, max_retri
     from openai import AsyncOpenAI
 
     REGISTRY.add(api_key)
+    # The engine bounds each request by the wall clock (``timeout``); the transport's own per-read limit
+    # sits a little above it, so a stalled request always ends with the engine's one message.
+    timeout = timeout + 1.0
     base, query = split_query(base_url)
     hooks = {"request": [origin_guard(base, REGISTRY.values)], "response": [body_limit()]}
     http_client: Any = None
