@@ -18,6 +18,7 @@ HE_TEST = "def check(candidate):\n    assert candidate(2, 3) == 5\n    assert ca
 
 
 def _line(i: int, answer_key: str, dataset: str = "humaneval") -> dict[str, Any]:
+    metadata: dict[str, Any]
     if dataset == "humaneval":
         metadata = {"task_id": f"toy/{i}", "prompt": HE_PROMPT, "test": HE_TEST, "entry_point": "add"}
     else:
