@@ -23,7 +23,7 @@ from pytest_evalindex.core.hashing import (
     request_head,
 )
 from pytest_evalindex.core.secrets import REGISTRY
-from pytest_evalindex.model.api import Completion, ModelCallError
+from pytest_evalindex.model.api import Completion, EmptyAnswer, ModelCallError
 from pytest_evalindex.model.openai_chat import call_chat, make_client, wall_clock_timeout
 from pytest_evalindex.model.retry import AdaptiveLimit, with_retries
 
@@ -203,6 +203,7 @@ class Engine:
             self._client = make_client(self.config.base_url, self.config.api_key, timeout=self.config.timeout,
                                        max_retries=self.config.max_retries, max_connections=self.config.batch_size)
         counters = self.counters
+        last_empty: list[Completion] = []  # the latest attempt's empty answer, if it was one
 
         async def attempt() -> Completion:
             with self._lock:
@@ -215,6 +216,7 @@ class Engine:
             counters.in_flight += 1
             counters.max_in_flight = max(counters.max_in_flight, counters.in_flight)
             started = time.perf_counter()
+            last_empty.clear()
             try:
                 # Wall clock from sending to the last byte: the SDK's timeout is per socket read, so a
                 # server trickling a byte at a time would never trip it.
@@ -224,6 +226,9 @@ class Engine:
             except TimeoutError:
                 counters.timeouts += 1
                 raise wall_clock_timeout(self.config.timeout) from None
+            except EmptyAnswer as empty:
+                last_empty.append(empty.completion)
+                raise
             finally:
                 counters.in_flight -= 1
                 counters.request_seconds += time.perf_counter() - started
@@ -236,6 +241,8 @@ class Engine:
             completion = _scrubbed(await with_retries(attempt, self._limit, self.config.max_retries,
                                                       on_rate_limit=rate_limited))
         except ModelCallError as exc:
+            if last_empty:  # empty on every attempt: that is the model's answer
+                return self._keep(fingerprint, _scrubbed(last_empty[0]))
             exc.args = (REGISTRY.scrub(str(exc)),)  # a server's error body may echo the key
             if exc.unreachable:
                 self._unreachable_streak += 1
@@ -246,9 +253,14 @@ class Engine:
             if exc.fatal and self._fatal is None:
                 self._fatal = str(exc)
             raise
+        return self._keep(fingerprint, completion)
+
+    def _keep(self, fingerprint: str, completion: Completion) -> Completion:
+        """Note an answered call and cache its answer."""
         self._reached = True
         self._unreachable_streak = 0
-        counters.lowest_limit = min(counters.lowest_limit, self._limit.lowest)
+        if self._limit is not None:
+            self.counters.lowest_limit = min(self.counters.lowest_limit, self._limit.lowest)
         if self.store is not None:
             self.store.put(fingerprint, completion)
         return completion

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_evalindex.core.secrets import REGISTRY
-from pytest_evalindex.model.api import Completion, ModelCallError
+from pytest_evalindex.model.api import Completion, EmptyAnswer, ModelCallError
 from pytest_evalindex.model.transport import (
     ACCEPT_ENCODING,
     CredentialsToOtherOrigin,
@@ -219,9 +219,9 @@ async def call_chat(client: AsyncOpenAI, model: str, messages: list[dict[str, An
     else:
         response = await client.chat.completions.create(model=model, messages=messages, **arguments)  # type: ignore[arg-type]
         completion = _from_response(response)
-    if not completion.text and not completion.reasoning and completion.finish_reason in (None, "stop"):
-        raise ModelCallError("the model server answered with empty content", retryable=True)
     completion.latency = time.perf_counter() - started
+    if not completion.text and not completion.reasoning and completion.finish_reason in (None, "stop"):
+        raise EmptyAnswer(completion)
     return completion
 
 
