@@ -90,7 +90,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("mock", "Serve the built-in mock model from this script on loopback and evaluate against it.",
                metavar="SCRIPT"),
     OptionSpec("threshold", "Gate: LEVEL:ROW:METRIC OP NUMBER (e.g. 'category_level:reasoning_index:weighted_avg>=0.75', "
-               "'dataset_level:*:micro_avg>=0.5') or 'index>=0.7'. Repeatable.", kind="list", default=[],
+               "'dataset_level:*:micro_avg>=0.5') or 'index>=0.7'. Repeatable; adds to the ini file's eval_thresholds "
+               "(-o eval_thresholds= drops those).", kind="list", default=[],
                metavar="EXPR", ini_key="eval_thresholds"),
     OptionSpec("max_error_rate", "Largest share of samples allowed to end in a provider/transport error (default 0).",
                kind="float", default=None, metavar="F"),
@@ -234,7 +235,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         compat=values["compat"],
         output_dir=output_dir,
         mock=path("mock"),
-        thresholds=tuple(t for t in (values["threshold"] or []) if t.strip()),
+        thresholds=_thresholds(config),
         max_error_rate=values["max_error_rate"],
         baseline=path("baseline"),
         max_drop=values["max_drop"],
@@ -246,6 +247,13 @@ def resolve_settings(config: pytest.Config) -> Settings:
         predictions=path("predictions"),
         max_concurrency=values["max_concurrency"],
     )
+
+
+def _thresholds(config: pytest.Config) -> tuple[str, ...]:
+    """The ini file's thresholds and then the command line's: a gate in the ini file never vanishes silently."""
+    spec = _option("threshold")
+    given = [*(config.getini(spec.ini_name) or []), *(config.getoption(spec.dest) or [])]
+    return tuple(dict.fromkeys(t.strip() for t in given if t.strip()))
 
 
 def _api_key(config: pytest.Config, values: dict[str, Any]) -> str | None:
