@@ -14,5 +14,6 @@ def nothing_answered_line(results: Sequence[SampleResult]) -> str:
     causes = Counter(result.error or "no answer" for result in results)
     cause, count = causes.most_common(1)[0]
     others = f" ({len(causes) - 1} other causes)" if len(causes) > 1 else ""
-    return (f"evalindex: no sample got an answer ({len(results)} errors; {count}× {shorten(visible(cause, keep_newlines=False), 200)}"
+    errors = f"{len(results)} error{'s' if len(results) != 1 else ''}"
+    return (f"evalindex: no sample got an answer ({errors}; {count}× {shorten(visible(cause, keep_newlines=False), 200)}"
             f"{others}); no report and no run folder written")
