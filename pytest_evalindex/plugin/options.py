@@ -95,7 +95,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
                metavar="EXPR", ini_key="eval_thresholds"),
     OptionSpec("max_error_rate", "Largest share of samples allowed to end in a provider/transport error (default 0).",
                kind="float", default=None, metavar="F"),
-    OptionSpec("baseline", "A previous run's output folder (or its evalindex_report.json) to gate regressions against.",
+    OptionSpec("baseline", "A previous run folder, an output folder (its latest complete run) or an "
+               "evalindex_report.json to gate regressions against.",
                metavar="PATH"),
     OptionSpec("max_drop", "Largest absolute drop allowed on any report row present in the baseline (default 0.0).",
                kind="float", default=0.0, metavar="D"),
@@ -104,11 +105,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("markdown", "Also write a Markdown summary here (always written to $GITHUB_STEP_SUMMARY when set).",
                metavar="PATH"),
     OptionSpec("use_cache", "Keep every answer the moment it arrives and reuse it on the next run (resume). "
-               "Optional DIR, default <output-dir>/cache.", kind="optional", default=None, metavar="DIR", const=""),
+               "Optional DIR, default <output-dir>/cache (an output folder means its cache/; a .jsonl after it is a path to "
+               "evaluate).", kind="optional", default=None, metavar="DIR", const=""),
     OptionSpec("rerun_review", "Score the cached answers again without calling the model (needs --eval-use-cache).",
                kind="bool", default=False),
-    OptionSpec("predictions", "Score answers recorded elsewhere (an EvalScope or pytest-evalindex run folder, or its "
-               "predictions JSONL) instead of calling the model.", metavar="PATH"),
+    OptionSpec("predictions", "Score answers recorded elsewhere (an EvalScope or pytest-evalindex run folder, an output "
+               "folder's latest complete run, or a predictions JSONL) instead of calling the model; needs no URL or "
+               "model name.", metavar="PATH"),
     OptionSpec("max_concurrency", "Cap on requests in flight across all workers together (split evenly).",
                kind="int", default=None, metavar="M"),
 )
