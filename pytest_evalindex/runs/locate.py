@@ -75,8 +75,7 @@ def choose_run(path: Path, what: str, *, accept_without_report: bool = False) ->
         return RunChoice(path)
     runs = run_folders(path)
     if not runs:
-        raise RunPathError(f"{what} folder {path} holds neither a run (reports/, predictions/) nor run folders; "
-                           "pass an output folder, a run folder (outputs/<timestamp>) or a report file")
+        return RunChoice(path)  # not an output folder: the reader of the run says what it misses
     states = [(run, run_state(run)) for run in runs]
     for run, state in states:
         if state == "complete" or (accept_without_report and state == "no report"

@@ -45,8 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     # Explicit handlers: a background job inherits SIGINT ignored, and SIGTERM should stop cleanly too.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    names = ", ".join(script.models) if script.models else "any model name"
-    print(f"mock model listening on {server.url} (serves {names})", flush=True)
+    print(f"mock model listening on {server.url}", flush=True)
+    print(f"mock model serves {', '.join(script.models) if script.models else 'any model name'}", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
