@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.model.api import Completion
 
 SHARD_GLOB = "answers-*.jsonl"
@@ -70,7 +71,8 @@ class AnswerCache:
         """``request`` (model, generation config: what the key hashes besides the messages) is written on
         every new line, so :meth:`held_requests` can tell later runs what the cache holds."""
         self.directory = Path(directory)
-        self.request = dict(request) if request else None
+        # Header values and secret-looking extra_body fields of the generation config never reach the disk.
+        self.request = REGISTRY.scrub_obj(dict(request)) if request else None
         self._held: Counter[str] = Counter()  # canonical request JSON ("" when a line has none) → answers
         self.writer = "".join(c if c.isalnum() or c in "-_." else "_" for c in writer) or "main"
         self.fsync = fsync
