@@ -19,6 +19,30 @@ COMPAT_MODES = ("corrected", "evalscope", "evalscope-legacy")
 
 
 @dataclass(frozen=True)
+class Shard:
+    """``--eval-shard I/N``: this run evaluates share ``index`` (1-based) of ``count``."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``"2/3"`` → ``Shard(2, 3)``; raises ``ValueError`` with the fix in its message."""
+        head, sep, tail = str(text).strip().partition("/")
+        try:
+            index, count = int(head), int(tail)
+        except ValueError:
+            index = count = 0
+        if not sep or count < 1 or not 1 <= index <= count:
+            raise ValueError(f"expected I/N with 1 <= I <= N, like 2/3 (got {text!r})")
+        return cls(index, count)
+
+    @property
+    def label(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
 class Settings:
     """All resolved ``--eval-*`` settings of one run."""
 
@@ -48,6 +72,7 @@ class Settings:
     predictions: Path | None = None
     max_concurrency: int | None = None
     allow_partial: bool = False
+    shard: Shard | None = None
 
     @property
     def active(self) -> bool:
@@ -75,4 +100,5 @@ class Settings:
             "use_cache": self.cache_dir is not None,
             "max_concurrency": self.max_concurrency,
             "allow_partial": self.allow_partial,
+            "shard": self.shard.label if self.shard else None,
         }

@@ -74,8 +74,10 @@ def pytest_configure(config: pytest.Config) -> None:
             gate_plan = plan_gates(settings)
         except GatePlanError as exc:
             raise pytest.UsageError(str(exc)) from None
-        config.stash[controller_key] = Controller(config, settings, model=model, api_url=api_url,
-                                                  gate_plan=gate_plan)
+        controller = Controller(config, settings, model=model, api_url=api_url, gate_plan=gate_plan)
+        targets: set[Path] = config.stash[_targets_key]
+        controller.collection_files = sorted(targets)
+        config.stash[controller_key] = controller
 
 
 def _check_xdist_settings(config: pytest.Config, settings: Settings) -> None:
@@ -239,7 +241,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             session.config.workeroutput[COUNTERS_KEY] = runtime.counters  # type: ignore[attr-defined]
         if runtime is not None:
             session.config.workeroutput[SELECTION_KEY] = [  # type: ignore[attr-defined]
-                runtime.samples_collected, runtime.samples_deselected]
+                runtime.samples_collected, runtime.samples_deselected, runtime.samples_in_collection]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -24,6 +24,7 @@ from pytest_evalindex.core.settings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_SEED,
     Settings,
+    Shard,
 )
 
 
@@ -110,6 +111,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "predictions JSONL) instead of calling the model.", metavar="PATH"),
     OptionSpec("max_concurrency", "Cap on requests in flight across all workers together (split evenly).",
                kind="int", default=None, metavar="M"),
+    OptionSpec("shard", "Evaluate shard I of N (e.g. 2/3): the samples whose content hash falls in it. Gates other "
+               "than the error budget are left to 'evalindex merge' of all N shards.", metavar="I/N"),
 )
 
 
@@ -215,6 +218,13 @@ def resolve_settings(config: pytest.Config) -> Settings:
     if values["rerun_review"] and values["use_cache"] is None and not values["predictions"]:
         raise _usage(_option("rerun_review"), "needs --eval-use-cache (the answers to score again come from the cache)")
 
+    shard = None
+    if values["shard"]:
+        try:
+            shard = Shard.parse(values["shard"])
+        except ValueError as exc:
+            raise _usage(_option("shard"), str(exc)) from None
+
     generation_config = {"temperature": 0.0} if values["generation_config"] is None else values["generation_config"]
     output_dir = bases["output_dir"] / values["output_dir"]
     return Settings(
@@ -245,6 +255,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         rerun_review=bool(values["rerun_review"]),
         predictions=path("predictions"),
         max_concurrency=values["max_concurrency"],
+        shard=shard,
     )
 
 

@@ -27,6 +27,7 @@ class Runtime:
         self._engine: Engine | None = None
         self.samples_collected = 0
         self.samples_deselected = 0  # by -k, -m, --lf, --deselect: pytest_deselected
+        self.samples_in_collection = 0  # selected by --eval-limit before --eval-shard took its share
         self._store: AnswerStore | None = None
 
     def take_part_in_stealing(self) -> None:
