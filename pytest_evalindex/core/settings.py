@@ -73,6 +73,11 @@ class Settings:
     max_concurrency: int | None = None
     allow_partial: bool = False
     shard: Shard | None = None
+    max_requests_per_minute: int | None = None
+    max_tokens: int | None = None
+    max_cost: float | None = None
+    price_input: float = 0.0  # USD per million input tokens
+    price_output: float = 0.0  # USD per million output tokens
 
     @property
     def active(self) -> bool:
@@ -101,4 +106,9 @@ class Settings:
             "max_concurrency": self.max_concurrency,
             "allow_partial": self.allow_partial,
             "shard": self.shard.label if self.shard else None,
+            "max_requests_per_minute": self.max_requests_per_minute,
+            "max_tokens": self.max_tokens,
+            "max_cost": self.max_cost,
+            "price_input": self.price_input,
+            "price_output": self.price_output,
         }

@@ -21,7 +21,13 @@ from pytest_evalindex.model.api import ModelCallError
 from pytest_evalindex.plugin.collect import EvalFile, SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.controller_hooks import ControllerHooks
-from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, controller_key, runtime_key
+from pytest_evalindex.plugin.keys import (
+    COUNTERS_KEY,
+    LIMITS_PATH_KEY,
+    SELECTION_KEY,
+    controller_key,
+    runtime_key,
+)
 from pytest_evalindex.plugin.options import add_options, resolve_settings
 from pytest_evalindex.plugin.runtime import Runtime
 
@@ -154,6 +160,8 @@ def pytest_configure_node(node: Any) -> None:
         node.workerinput[WORKER_URL_KEY] = runtime.api_url
     if runtime.model:
         node.workerinput[WORKER_MODEL_KEY] = runtime.model
+    if runtime.limits is not None:
+        node.workerinput[LIMITS_PATH_KEY] = str(runtime.limits.path)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> EvalFile | None:
