@@ -18,17 +18,17 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import write_suite  # noqa: E402
+from _common import write_suite
 
-from pytest_evalindex.core.results import SampleResult, Usage  # noqa: E402
-from pytest_evalindex.core.settings import Shard  # noqa: E402
-from pytest_evalindex.dataset.loader import load_collection  # noqa: E402
-from pytest_evalindex.dataset.outcome import result_for  # noqa: E402
-from pytest_evalindex.dataset.select import in_shard  # noqa: E402
-from pytest_evalindex.metrics.aggregate import aggregate  # noqa: E402
-from pytest_evalindex.render.tables import render_tables  # noqa: E402
-from pytest_evalindex.runs.shards import ShardRecord, collection_fingerprint  # noqa: E402
-from pytest_evalindex.runs.writer import make_run_dir, write_outputs  # noqa: E402
+from pytest_evalindex.core.results import SampleResult, Usage
+from pytest_evalindex.core.settings import Shard
+from pytest_evalindex.dataset.loader import load_collection
+from pytest_evalindex.dataset.outcome import result_for
+from pytest_evalindex.dataset.select import in_shard
+from pytest_evalindex.metrics.aggregate import aggregate
+from pytest_evalindex.render.tables import render_tables
+from pytest_evalindex.runs.shards import ShardRecord, collection_fingerprint
+from pytest_evalindex.runs.writer import make_run_dir, write_outputs
 
 MODEL = "bench-model"
 
