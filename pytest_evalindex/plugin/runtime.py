@@ -37,6 +37,7 @@ class Runtime:
         self.samples_deselected = 0  # by -k, -m, --lf, --deselect: pytest_deselected
         self.samples_in_collection = 0  # selected by --eval-limit before --eval-shard took its share
         self._store: AnswerStore | None = None
+        self.code_runner: CodeRunner | None = None
         self.limits = self._shared_limits()
         self._owns_limits = self.limits is not None and not hasattr(config, "workerinput")
 
@@ -52,7 +53,6 @@ class Runtime:
         if workerinput is not None and workerinput.get(LIMITS_PATH_KEY):
             return SharedLimits(Path(workerinput[LIMITS_PATH_KEY]), limits)
         return SharedLimits.create(Path(tempfile.mkdtemp(prefix="evalindex-limits-")) / "limits.json", limits)
-        self.code_runner: CodeRunner | None = None
 
     def take_part_in_stealing(self) -> None:
         """Under xdist, hand over only items whose request was not sent (see lookahead.py)."""
