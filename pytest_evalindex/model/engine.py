@@ -26,6 +26,10 @@ from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.model.api import Completion, EmptyAnswer, ModelCallError
 from pytest_evalindex.model.openai_chat import call_chat, make_client, wall_clock_timeout
 from pytest_evalindex.model.retry import AdaptiveLimit, with_retries
+from pytest_evalindex.model.shared_limits import SharedLimits, pause_seconds
+
+SENT_GRACE = 10.0
+"""Seconds a closing engine waits for requests already sent, so their answers reach the answer cache."""
 
 
 class AnswerStore(Protocol):
@@ -47,6 +51,7 @@ class EngineConfig:
     timeout: float
     max_retries: int
     batch_size: int
+    limits: SharedLimits | None = None  # pace, 429 pauses and budgets shared with the run's other processes
 
 
 @dataclass
@@ -180,10 +185,19 @@ class Engine:
             return list(self._futures)
 
     def close(self) -> None:
-        """Cancel what is pending, close the client and stop the loop."""
+        """Cancel what was not sent; give what was sent up to ``SENT_GRACE`` seconds to arrive (it is paid for,
+        and the answer cache keeps it for the rerun, e.g. after a spending limit); close the client, stop the loop."""
         if self._closed:
             return
         self._closed = True
+        with self._lock:
+            unsent = [key for key in self._futures if key not in self._sent]
+        for key in unsent:
+            self.cancel(key)
+        with self._lock:
+            in_flight = [future for future in self._futures.values() if not future.done()]
+        if in_flight and self.store is not None:
+            concurrent.futures.wait(in_flight, timeout=SENT_GRACE)
         for key in self.pending_keys():
             self.cancel(key)
         if self._client is not None:
@@ -204,8 +218,14 @@ class Engine:
                                        max_retries=self.config.max_retries, max_connections=self.config.batch_size)
         counters = self.counters
         last_empty: list[Completion] = []  # the latest attempt's empty answer, if it was one
+        limits = self.config.limits
 
         async def attempt() -> Completion:
+            while limits is not None:
+                taken, wait = await asyncio.to_thread(limits.take)  # raises once a budget is spent
+                if taken:
+                    break
+                await asyncio.sleep(wait)
             with self._lock:
                 if key in self._released:
                     raise asyncio.CancelledError
@@ -221,17 +241,24 @@ class Engine:
                 # Wall clock from sending to the last byte: the SDK's timeout is per socket read, so a
                 # server trickling a byte at a time would never trip it.
                 async with asyncio.timeout(self.config.timeout):
-                    return await call_chat(self._client, self.config.model, messages,
-                                           self.config.generation_config, tools=tools)
+                    completion = await call_chat(self._client, self.config.model, messages,
+                                                 self.config.generation_config, tools=tools)
             except TimeoutError:
                 counters.timeouts += 1
                 raise wall_clock_timeout(self.config.timeout) from None
             except EmptyAnswer as empty:
                 last_empty.append(empty.completion)
                 raise
+            except Exception as exc:
+                if limits is not None and getattr(exc, "status_code", None) == 429:
+                    await asyncio.to_thread(limits.pause, pause_seconds(exc))  # every process waits, not just this one
+                raise
             finally:
                 counters.in_flight -= 1
                 counters.request_seconds += time.perf_counter() - started
+            if limits is not None:
+                await asyncio.to_thread(limits.record, completion.input_tokens, completion.output_tokens)
+            return completion
 
         def rate_limited(seconds: float) -> None:
             counters.rate_limit_waits += 1

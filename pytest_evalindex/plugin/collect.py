@@ -18,7 +18,7 @@ from pytest_evalindex.core.text import shorten, visible
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
 from pytest_evalindex.dataset.outcome import result_for
-from pytest_evalindex.dataset.select import select
+from pytest_evalindex.dataset.select import in_shard, select
 from pytest_evalindex.model.api import Completion, ModelCallError
 from pytest_evalindex.plugin.code_exec import needs_sandbox, run_scorer
 from pytest_evalindex.plugin.keys import runtime_key
@@ -80,10 +80,13 @@ class EvalFile(pytest.File):
                                         "(isolated; needs bubblewrap) or --eval-code-exec unsafe (trusted code only)")
         for message in collection.warnings:
             warnings.warn(pytest.PytestWarning(message), stacklevel=1)
-        entries = select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed)
-        self.config.stash[runtime_key].samples_collected += len(entries)
+        selected = select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed)
+        entries = in_shard(selected, settings.shard)  # a shard is an explicit subset, like --eval-limit
+        runtime = self.config.stash[runtime_key]
+        runtime.samples_collected += len(entries)
+        runtime.samples_in_collection += len(selected)
         return [SampleItem.from_parent(self, name=entry.node_name, entry=entry, ordinal=ordinal)
-                for ordinal, entry in enumerate(entries)]
+                for ordinal, entry in entries]
 
 
 def code_datasets(entries: list[Entry]) -> list[str]:

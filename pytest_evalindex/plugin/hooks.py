@@ -23,7 +23,13 @@ from pytest_evalindex.plugin.code_exec import UNSAFE_WARNING
 from pytest_evalindex.plugin.collect import EvalFile, SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.controller_hooks import ControllerHooks
-from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, controller_key, runtime_key
+from pytest_evalindex.plugin.keys import (
+    COUNTERS_KEY,
+    LIMITS_PATH_KEY,
+    SELECTION_KEY,
+    controller_key,
+    runtime_key,
+)
 from pytest_evalindex.plugin.options import add_options, resolve_settings
 from pytest_evalindex.plugin.precheck import check_files_before_calls
 from pytest_evalindex.plugin.run_paths import resolve_run_paths
@@ -90,11 +96,12 @@ def pytest_configure(config: pytest.Config) -> None:
             gate_plan = plan_gates(settings)
         except GatePlanError as exc:
             raise pytest.UsageError(str(exc)) from None
+        targets: set[Path] = config.stash[_targets_key]
         if getattr(config.option, "numprocesses", None):  # -n0 checks its collected items instead
-            targets: set[Path] = config.stash[_targets_key]
             check_files_before_calls(gate_plan, settings, targets, config.rootpath)
-        config.stash[controller_key] = Controller(config, settings, model=model, api_url=api_url,
-                                                  gate_plan=gate_plan)
+        controller = Controller(config, settings, model=model, api_url=api_url, gate_plan=gate_plan)
+        controller.collection_files = sorted(targets)
+        config.stash[controller_key] = controller
 
 
 def _check_xdist_settings(config: pytest.Config, settings: Settings) -> None:
@@ -171,6 +178,8 @@ def pytest_configure_node(node: Any) -> None:
         node.workerinput[WORKER_URL_KEY] = runtime.api_url
     if runtime.model:
         node.workerinput[WORKER_MODEL_KEY] = runtime.model
+    if runtime.limits is not None:
+        node.workerinput[LIMITS_PATH_KEY] = str(runtime.limits.path)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> EvalFile | None:
@@ -290,7 +299,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             session.config.workeroutput[COUNTERS_KEY] = runtime.counters  # type: ignore[attr-defined]
         if runtime is not None:
             session.config.workeroutput[SELECTION_KEY] = [  # type: ignore[attr-defined]
-                runtime.samples_collected, runtime.samples_deselected]
+                runtime.samples_collected, runtime.samples_deselected, runtime.samples_in_collection]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

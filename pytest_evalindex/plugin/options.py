@@ -25,6 +25,7 @@ from pytest_evalindex.core.settings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_SEED,
     Settings,
+    Shard,
 )
 
 
@@ -116,6 +117,20 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "model name.", metavar="PATH"),
     OptionSpec("max_concurrency", "Cap on requests in flight across all workers together (split evenly).",
                kind="int", default=None, metavar="M"),
+    OptionSpec("shard", "Evaluate shard I of N (e.g. 2/3): the samples whose content hash falls in it. Gates other "
+               "than the error budget are left to 'evalindex merge' of all N shards.", metavar="I/N"),
+    OptionSpec("max_requests_per_minute", "Requests per minute for all workers of this machine together (evenly "
+               "paced); a 429 answer then pauses every worker, not only the one that got it.",
+               kind="int", default=None, metavar="N"),
+    OptionSpec("max_tokens", "Stop sending requests once the run's answers used N tokens (input + output, all "
+               "workers); the run ends without a verdict (exit 2) and --eval-use-cache resumes it.",
+               kind="int", default=None, metavar="N"),
+    OptionSpec("max_cost", "Stop sending requests once the run spent USD, priced by --eval-price-input and "
+               "--eval-price-output; ends like --eval-max-tokens.", kind="float", default=None, metavar="USD"),
+    OptionSpec("price_input", "USD per million input tokens, for --eval-max-cost (default 0).",
+               kind="float", default=0.0, metavar="USD"),
+    OptionSpec("price_output", "USD per million output tokens, for --eval-max-cost (default 0).",
+               kind="float", default=0.0, metavar="USD"),
     OptionSpec("code_exec", "Run the model's code for code benchmarks (humaneval, mbpp, live_code_bench, ...): "
                "'bwrap' (isolated with bubblewrap) or 'unsafe' (a plain subprocess: trusted code only). "
                "Without it such samples are refused.", choices=("bwrap", "unsafe"), metavar="MODE"),
@@ -235,6 +250,23 @@ def resolve_settings(config: pytest.Config) -> Settings:
     if values["rerun_review"] and values["use_cache"] is None and not values["predictions"]:
         raise _usage(_option("rerun_review"), "needs --eval-use-cache (the answers to score again come from the cache)")
 
+    for name in ("max_requests_per_minute", "max_tokens"):
+        if values[name] is not None and values[name] < 1:
+            raise _usage(_option(name), f"must be >= 1 (got {values[name]})")
+    for name in ("price_input", "price_output"):
+        if values[name] < 0:
+            raise _usage(_option(name), f"must be >= 0 USD per million tokens (got {values[name]})")
+    if values["max_cost"] is not None and (values["max_cost"] <= 0 or not (values["price_input"] or
+                                                                           values["price_output"])):
+        raise _usage(_option("max_cost"), "needs a limit > 0 and prices: --eval-price-input and/or "
+                                          "--eval-price-output (USD per million tokens)")
+    shard = None
+    if values["shard"]:
+        try:
+            shard = Shard.parse(values["shard"])
+        except ValueError as exc:
+            raise _usage(_option("shard"), str(exc)) from None
+
     generation_config = {"temperature": 0.0} if values["generation_config"] is None else values["generation_config"]
     output_dir = bases["output_dir"] / values["output_dir"]
     return Settings(
@@ -265,6 +297,12 @@ def resolve_settings(config: pytest.Config) -> Settings:
         rerun_review=bool(values["rerun_review"]),
         predictions=path("predictions"),
         max_concurrency=values["max_concurrency"],
+        shard=shard,
+        max_requests_per_minute=values["max_requests_per_minute"],
+        max_tokens=values["max_tokens"],
+        max_cost=values["max_cost"],
+        price_input=values["price_input"],
+        price_output=values["price_output"],
         code_exec=values["code_exec"],
         code_workers=values["code_workers"],
     )

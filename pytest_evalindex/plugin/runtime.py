@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import concurrent.futures
+import shutil
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -10,8 +13,10 @@ import pytest
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.model.api import Completion
 from pytest_evalindex.model.engine import AnswerStore, Engine, EngineConfig
+from pytest_evalindex.model.shared_limits import LimitConfig, SharedLimits
 from pytest_evalindex.model.store import AnswerStoreError
 from pytest_evalindex.plugin.code_exec import CodeRunner, SandboxUnavailable, needs_sandbox, open_sandbox
+from pytest_evalindex.plugin.keys import LIMITS_PATH_KEY
 from pytest_evalindex.plugin.xdist import Lookahead, install_steal_guard
 
 if TYPE_CHECKING:
@@ -30,8 +35,24 @@ class Runtime:
         self._engine: Engine | None = None
         self.samples_collected = 0
         self.samples_deselected = 0  # by -k, -m, --lf, --deselect: pytest_deselected
+        self.samples_in_collection = 0  # selected by --eval-limit before --eval-shard took its share
         self._store: AnswerStore | None = None
         self.code_runner: CodeRunner | None = None
+        self.limits = self._shared_limits()
+        self._owns_limits = self.limits is not None and not hasattr(config, "workerinput")
+
+    def _shared_limits(self) -> SharedLimits | None:
+        """The run's shared pace and budgets: created here by the process that owns the run (its path goes to
+        the xdist workers in their ``workerinput``), opened by the workers."""
+        s = self.settings
+        limits = LimitConfig(requests_per_minute=s.max_requests_per_minute, max_tokens=s.max_tokens,
+                             max_cost=s.max_cost, price_input=s.price_input, price_output=s.price_output)
+        if not limits.active:
+            return None
+        workerinput = getattr(self.config, "workerinput", None)
+        if workerinput is not None and workerinput.get(LIMITS_PATH_KEY):
+            return SharedLimits(Path(workerinput[LIMITS_PATH_KEY]), limits)
+        return SharedLimits.create(Path(tempfile.mkdtemp(prefix="evalindex-limits-")) / "limits.json", limits)
 
     def take_part_in_stealing(self) -> None:
         """Under xdist, hand over only items whose request was not sent (see lookahead.py)."""
@@ -103,7 +124,7 @@ class Runtime:
             self._engine = Engine(EngineConfig(
                 model=self.model, base_url=self.api_url or "", api_key=s.api_key,
                 generation_config=s.generation_config, timeout=s.timeout,
-                max_retries=s.max_retries, batch_size=self.in_flight,
+                max_retries=s.max_retries, batch_size=self.in_flight, limits=self.limits,
             ), store=self._store, offline=self._offline_reason())
         return self._engine
 
@@ -203,5 +224,7 @@ class Runtime:
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
+        if self._owns_limits and self.limits is not None:
+            shutil.rmtree(self.limits.path.parent, ignore_errors=True)
         if self.code_runner is not None:
             self.code_runner.close()

@@ -181,6 +181,15 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
     }
 
 
+def renumbered(lines: tuple[dict[str, Any], dict[str, Any]], index: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A prediction and review line pair moved to position ``index`` of another run (a merge of shards):
+    the fields that number a line are set; nothing else depends on the position."""
+    prediction, review = lines
+    prediction["index"] = review["index"] = index
+    review["sample_score"]["sample_id"] = review["sample_score"]["group_id"] = index
+    return prediction, review
+
+
 def detailed_report(report: Report) -> dict[str, list[dict[str, Any]]]:
     """``collection_detailed_report.json``: EvalScope's rows (§4.5) for the five levels."""
     return {level: [row.evalscope_row() for row in report.levels.get(level, [])] for level in LEVELS}

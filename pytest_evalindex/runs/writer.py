@@ -30,6 +30,7 @@ from pytest_evalindex.runs.evalscope import (
     collection_report,
     detailed_report,
     prediction_line,
+    renumbered,
     review_line,
 )
 from pytest_evalindex.runs.layout import (
@@ -77,11 +78,14 @@ def write_outputs(
     settings: Mapping[str, Any],
     log_text: str,
     extra: Mapping[str, Any] | None = None,
+    answers: Iterator[tuple[dict[str, Any], dict[str, Any]]] | None = None,
 ) -> None:
     """Write every file of the run folder made by :func:`make_run_dir`.
 
     ``entries`` maps ``SampleResult.node_id`` to its collection line; ``settings`` are the run
-    settings (they may hold secrets: they are redacted before being written anywhere).
+    settings (they may hold secrets: they are redacted before being written anywhere). ``answers``, when
+    given (a merge of shard runs), yields the prediction and review line of each answered result in
+    output order, already built, instead of building them from ``entries``; they are renumbered here.
     """
     plain_settings = to_plain(settings)
     # The settings' own secrets, and every value the run registered (keys from the environment, headers…).
@@ -114,10 +118,13 @@ def write_outputs(
         for index, result in enumerate(ordered):
             if result.status == "error":
                 continue  # no answer to show; the error lives in evalindex_report.json
-            entry = entries.get(result.node_id)
-            prediction = prediction_line(index, result, entry, model)
+            if answers is not None:
+                prediction, review = renumbered(next(answers), index)
+            else:
+                entry = entries.get(result.node_id)
+                prediction = prediction_line(index, result, entry, model)
+                review = review_line(index, result, entry, model, messages=prediction["messages"])
             predictions.write(scrub(encode(prediction), variants) + "\n")
-            review = review_line(index, result, entry, model, messages=prediction["messages"])
             reviews.write(scrub(encode(review), variants) + "\n")
 
     reports = run_dir / "reports" / mid
