@@ -18,7 +18,6 @@ from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, runtime_key
 from pytest_evalindex.plugin.precheck import check_before_calls
 from pytest_evalindex.plugin.pytest_private import mark_last_failed
-
 from pytest_evalindex.runs.shards import GATES_NOTE
 
 # Samples recorded in pytest's last-failed cache although they passed: --lf / --ff rerun them.
