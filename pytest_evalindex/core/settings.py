@@ -48,6 +48,7 @@ class Settings:
     predictions: Path | None = None
     max_concurrency: int | None = None
     allow_partial: bool = False
+    repeats: int = 1
 
     @property
     def active(self) -> bool:
@@ -75,4 +76,5 @@ class Settings:
             "use_cache": self.cache_dir is not None,
             "max_concurrency": self.max_concurrency,
             "allow_partial": self.allow_partial,
+            "repeats": self.repeats,
         }

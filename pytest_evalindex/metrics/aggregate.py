@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_evalindex.core.results import SampleResult
+from pytest_evalindex.metrics.repeated import repeat_summary
 
 LEVELS: tuple[str, ...] = ("subset_level", "dataset_level", "task_level", "tag_level", "category_level")
 UNTAGGED = "(untagged)"
@@ -54,6 +55,7 @@ class LevelRow:
     count: int
     excluded: int = 0
     errors: int = 0
+    repeats: dict[str, Any] | None = None  # --eval-repeats K > 1: pass@k and stability counts (metrics/repeated.py)
 
     @property
     def name(self) -> str:
@@ -75,6 +77,7 @@ class LevelRow:
             "count": self.count,
             "excluded": self.excluded,
             "errors": self.errors,
+            **({"repeats": self.repeats} if self.repeats is not None else {}),
         }
 
     def evalscope_row(self) -> dict[str, Any]:
@@ -227,6 +230,7 @@ def _level_rows(
             count=len(scored),
             excluded=len(members) - len(scored) - errors,
             errors=errors,
+            repeats=repeat_summary(scored, child_fn),
         ))
     rows.sort(key=lambda row: -row.count)  # stable: ties keep key-ascending order, as pandas does
     return rows

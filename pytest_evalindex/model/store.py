@@ -129,8 +129,9 @@ class AnswerCache:
         with self._lock:
             return set(self._answers)
 
-    def get(self, fingerprint: str, messages: list[dict[str, Any]]) -> Completion | None:
-        """The stored answer for ``fingerprint`` (a fresh object each time), or ``None``."""
+    def get(self, fingerprint: str, messages: list[dict[str, Any]], repeat: int = 0) -> Completion | None:
+        """The stored answer for ``fingerprint`` (a fresh object each time), or ``None``; the repeat number
+        is part of the fingerprint."""
         with self._lock:
             raw = self._answers.get(fingerprint)
             if raw is None:
@@ -287,13 +288,13 @@ class PredictionsStore:
 
     Lines whose JSON is torn (a run killed mid-write) are skipped and counted; a line that is JSON
     but not a predictions line raises :class:`AnswerStoreError` naming file, line and field. When
-    one request was recorded more than once (repeats), the first answer wins.
+    one request was recorded more than once (repeats), its answers serve repeats 0, 1, … in the order recorded.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.counters = StoreCounters()
-        self._answers: dict[str, Completion] = {}
+        self._answers: dict[str, list[Completion]] = {}
         self.files = _prediction_files(self.path)
         for file in self.files:
             self.counters.shards += 1
@@ -310,23 +311,23 @@ class PredictionsStore:
                 if not isinstance(data, dict):
                     raise AnswerStoreError(f"{file}:{number}: expected a predictions JSON object, got {type(data).__name__}")
                 key, completion = _prediction_answer(data, f"{file}:{number}")
-                if key not in self._answers:
-                    self._answers[key] = completion
-                    self.counters.loaded += 1
+                self._answers.setdefault(key, []).append(completion)
+                self.counters.loaded += 1
         if not self._answers:
             raise AnswerStoreError(f"--eval-predictions: no usable predictions line in {self.path}")
 
     def __len__(self) -> int:
         return len(self._answers)
 
-    def get(self, fingerprint: str, messages: list[dict[str, Any]]) -> Completion | None:
-        """The recorded answer to these request messages (``fingerprint`` is ignored: model and URL may differ)."""
-        found = self._answers.get(messages_key(messages))
-        if found is None:
+    def get(self, fingerprint: str, messages: list[dict[str, Any]], repeat: int = 0) -> Completion | None:
+        """The ``repeat``-th recorded answer to these request messages (``fingerprint`` is ignored: model and
+        URL may differ)."""
+        found = self._answers.get(messages_key(messages), [])
+        if repeat >= len(found):
             self.counters.misses += 1
             return None
         self.counters.hits += 1
-        return Completion.from_dict(found.to_dict())
+        return Completion.from_dict(found[repeat].to_dict())
 
     def put(self, fingerprint: str, completion: Completion) -> None:
         """Recorded predictions are read-only (the engine never calls the model in this mode)."""

@@ -27,6 +27,7 @@ from pytest_evalindex.gates.plan import evaluate_gates as run_gates
 from pytest_evalindex.metrics.aggregate import Report, aggregate
 from pytest_evalindex.plugin.gate_reports import run_code_gates
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
+from pytest_evalindex.render.repeats import render_repeats
 from pytest_evalindex.render.tables import render_tables
 from pytest_evalindex.runs.writer import make_run_dir, write_outputs
 
@@ -153,7 +154,7 @@ class Controller:
         results = self.ordered_results()
         mode = self.settings.compat
         self.report = aggregate(results, compat=mode != "corrected", pool_subsets_by_name=mode == "evalscope-legacy")
-        self.tables = render_tables(self.report)
+        self.tables = render_tables(self.report) + (render_repeats(self.report, results) or "")
         if evaluate_gates:
             self.gates = run_gates(self.gate_plan, self.settings, self.report, results)
             self.gates.outcomes.extend(run_code_gates(self.report, results))
@@ -194,7 +195,8 @@ class Controller:
                       f"ran ({'; '.join(selection['why']) or 'stopped early'})"
                       + ("; the gates gave no verdict." if self.no_verdict_line() else "; gated anyway."))
         text = render_markdown(self.report, gates=gates, comparison=comparison,
-                               title=f"pytest-evalindex: {self.model}", notice=notice)
+                               title=f"pytest-evalindex: {self.model}", notice=notice,
+                               results=self.ordered_results())
         for path, append in targets:
             write_markdown(path, scrub(text, [self.settings.api_key] if self.settings.api_key else []),
                            append=append)

@@ -52,7 +52,7 @@ class Runtime:
             self._engine = Engine(EngineConfig(
                 model=self.model, base_url=self.api_url, api_key=s.api_key,
                 generation_config=s.generation_config, timeout=s.timeout,
-                max_retries=s.max_retries, batch_size=self.in_flight,
+                max_retries=s.max_retries, batch_size=self.in_flight, repeats=s.repeats,
             ), store=self._store, offline=self._offline_reason())
         return self._engine
 
@@ -98,8 +98,8 @@ class Runtime:
 
     @property
     def depth(self) -> int:
-        """How many upcoming items get their request started ahead of time."""
-        return 2 * self.in_flight
+        """How many upcoming items get their requests started ahead of time (each item asks K repeats)."""
+        return max(1, -(-2 * self.in_flight // self.settings.repeats))
 
     def prefetch(self, item: SampleItem, nextitem: pytest.Item | None) -> None:
         """Start the calls for ``item`` and the items this process runs after it.
@@ -115,12 +115,13 @@ class Runtime:
             if isinstance(upcoming, SampleItem):
                 self._start(engine, upcoming, reclaim=False)
 
-    @staticmethod
-    def _start(engine: Engine, sample: SampleItem, *, reclaim: bool) -> None:
+    def _start(self, engine: Engine, sample: SampleItem, *, reclaim: bool) -> None:
         if not engine.is_submitted(sample.nodeid):
             entry = sample.entry
-            engine.submit(sample.nodeid, entry.openai_messages(), entry.prompt.tools, reclaim=reclaim,
-                          digest=entry.messages_digest())
+            messages, digest = entry.openai_messages(), entry.messages_digest()
+            for repeat in range(self.settings.repeats):  # together: they share the K in flight
+                engine.submit(sample.nodeid, messages, entry.prompt.tools, reclaim=reclaim, digest=digest,
+                              repeat=repeat)
 
     @property
     def counters(self) -> dict[str, object] | None:
