@@ -57,7 +57,7 @@ def _pass(n: int, c: int, k: int) -> float:
 
 
 def test_rows_carry_pass_at_k_and_stability_counted_directly() -> None:
-    design = [("A", [1.0, 0.0, 1.0], 0.1), ("A", [1.0, 1.0, 1.0], 0.1), ("A", [0.0, 0.0, 0.0], 0.1),
+    design: list[tuple[str, list[float | None], float]] = [("A", [1.0, 0.0, 1.0], 0.1), ("A", [1.0, 1.0, 1.0], 0.1), ("A", [0.0, 0.0, 0.0], 0.1),
               ("B", [0.0, 0.0, 1.0], 0.35), ("B", [1.0, None, 0.0], 0.35)]
     results = [answered(i, subset, scores, weight=w) for i, (subset, scores, w) in enumerate(design)]
     report = aggregate(results)
