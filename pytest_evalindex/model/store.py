@@ -288,7 +288,8 @@ class PredictionsStore:
 
     Lines whose JSON is torn (a run killed mid-write) are skipped and counted; a line that is JSON
     but not a predictions line raises :class:`AnswerStoreError` naming file, line and field. When
-    one request was recorded more than once (repeats), its answers serve repeats 0, 1, … in the order recorded.
+    one request was recorded more than once (repeats), its answers serve repeats 0, 1, … in the order of their
+    ``index`` (EvalScope writes lines as they complete; its ``index`` is position·K + repeat).
     """
 
     def __init__(self, path: Path) -> None:
@@ -296,6 +297,7 @@ class PredictionsStore:
         self.counters = StoreCounters()
         self._answers: dict[str, list[Completion]] = {}
         self.files = _prediction_files(self.path)
+        recorded: dict[str, list[tuple[int, int, Completion]]] = {}
         for file in self.files:
             self.counters.shards += 1
             try:
@@ -311,8 +313,11 @@ class PredictionsStore:
                 if not isinstance(data, dict):
                     raise AnswerStoreError(f"{file}:{number}: expected a predictions JSON object, got {type(data).__name__}")
                 key, completion = _prediction_answer(data, f"{file}:{number}")
-                self._answers.setdefault(key, []).append(completion)
+                index = data.get("index")
+                order = index if isinstance(index, int) and not isinstance(index, bool) else 1 << 62
+                recorded.setdefault(key, []).append((order, len(recorded.get(key, ())), completion))
                 self.counters.loaded += 1
+        self._answers = {key: [c for _, _, c in sorted(found, key=lambda t: t[:2])] for key, found in recorded.items()}
         if not self._answers:
             raise AnswerStoreError(f"--eval-predictions: no usable predictions line in {self.path}")
 
