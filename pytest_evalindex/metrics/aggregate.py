@@ -164,11 +164,12 @@ def aggregate(results: Sequence[SampleResult], *, compat: bool = False,
          (lambda r: _compat_category(r, depth)) if compat else (lambda r: _prefix_categories(r, depth)), child),
     ]
     levels: dict[str, list[LevelRow]] = {}
+    repeated = any(r.repeats for r in ordered)
     for level, columns, key_fn, child_fn in specs:
         if not columns:  # compat with no category on any scored sample: EvalScope crashes here
             levels[level] = []
             continue
-        levels[level] = _level_rows(level, columns, ordered, key_fn, child_fn, drop_unscored=compat)
+        levels[level] = _level_rows(level, columns, ordered, key_fn, child_fn, drop_unscored=compat, repeated=repeated)
 
     return Report(levels=levels, index=_index_row(levels["category_level"], compat), totals=_totals(ordered),
                   compat=compat, pool_subsets_by_name=pool_subsets_by_name)
@@ -210,6 +211,7 @@ def _level_rows(
     child_fn: _ChildFn | None,
     *,
     drop_unscored: bool,
+    repeated: bool = False,
 ) -> list[LevelRow]:
     groups: dict[Key, list[SampleResult]] = {}
     for result in results:
@@ -230,7 +232,7 @@ def _level_rows(
             count=len(scored),
             excluded=len(members) - len(scored) - errors,
             errors=errors,
-            repeats=repeat_summary(scored, child_fn),
+            repeats=repeat_summary(scored, child_fn) if repeated else None,
         ))
     rows.sort(key=lambda row: -row.count)  # stable: ties keep key-ascending order, as pandas does
     return rows
