@@ -133,7 +133,9 @@ class Controller:
         if not counters:
             return None
         requests = sum(c.get("requests", 0) for c in counters)
-        cached = sum(result.cached for result in self.results.values())
+        results = self.results.values()  # every answer counts (--eval-repeats K: K per sample)
+        answers = sum(len(r.repeats) if r.repeats else 1 for r in results)
+        cached = sum(sum(bool(a.get("cached")) for a in r.repeats) if r.repeats else r.cached for r in results)
         busy = sum(c.get("request_seconds", 0.0) for c in counters)
         waiting = sum(c.get("wait_seconds", 0.0) for c in counters)
         peak = max(c.get("max_in_flight", 0) for c in counters)
@@ -143,7 +145,7 @@ class Controller:
                 f"{requests} requests, {waiting:.1f} s waiting")
         if cached:
             source = self.settings.predictions or self.settings.cache_dir
-            line += f"; {cached} of {len(self.results)} answers from {source}"
+            line += f"; {cached} of {answers} answers from {source}"
         return line
 
     def finish(self, *, evaluate_gates: bool) -> None:

@@ -113,6 +113,7 @@ def test_repeats_flaky_pass_at_k_xdist_cache_and_selection(pytester: pytest.Pyte
                           suite=SEED_SUITE)
         assert more.ret == 0, more.stdout.str()
         assert sorted(server.stats()["requests_by_prompt"].values()) == [2] * 10
+        assert f"30 of 50 answers from {cache}" in more.stdout.str()
         _check_repeats_run(more.stdout.str(), 5)
         # -k selects samples (node ids do not carry the repeat); the cache answers every repeat
         server.reset_stats()
