@@ -49,6 +49,8 @@ class Settings:
     max_concurrency: int | None = None
     allow_partial: bool = False
     repeats: int = 1
+    code_exec: str | None = None  # None: code-execution samples are refused; "bwrap" or "unsafe"
+    code_workers: int | None = None  # programs at once per machine (None: one per CPU)
 
     @property
     def active(self) -> bool:
@@ -77,4 +79,6 @@ class Settings:
             "max_concurrency": self.max_concurrency,
             "allow_partial": self.allow_partial,
             "repeats": self.repeats,
+            "code_exec": self.code_exec,
+            "code_workers": self.code_workers,
         }
