@@ -194,3 +194,26 @@ def test_repeats_are_concurrent_and_send_seed_plus_repeat(pytester: pytest.Pytes
     assert [s["score"] for s in report["samples"]] == [pytest.approx(2 / 3)] * 2
     assert [[a["status"] for a in s["repeats"]] for s in report["samples"]] == [["correct", "incorrect", "correct"]] * 2
     assert report["index"]["repeats"]["stability"] == {"stable-correct": 0, "flaky": 2, "stable-wrong": 0}
+
+
+def test_each_answer_of_a_code_sample_runs_its_own_program(pytester: pytest.Pytester) -> None:
+    right = "```python\ndef add(a: int, b: int) -> int:\n    return a + b\n```"
+    wrong = "```python\ndef add(a: int, b: int) -> int:\n    return a - b\n```"
+    metadata = {"task_id": "toy/0", "prompt": 'def add(a: int, b: int) -> int:\n    """Sum."""\n',
+                "test": "def check(candidate):\n    assert candidate(2, 3) == 5\n", "entry_point": "add"}
+    lines = [{"index": i, "prompt": {"input": f"Task {i}", "target": "", "metadata": metadata}, "tags": ["code"],
+              "categories": ["code_index"], "task_type": "code", "weight": 1.0, "dataset_name": "humaneval",
+              "subset_name": "default"} for i in range(2)]
+    (pytester.path / "code.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    script = {"answers": {"Task 0": right, "Task 1": {"cycle": [right, wrong]}}}
+    with MockServer(script) as server:
+        result = run_plugin(pytester, server.url, "--eval-code-exec", "bwrap", "--eval-repeats", "2",
+                            suite=pytester.path / "code.jsonl")
+    out = result.stdout.str()
+    assert result.ret == 0, out
+    assert "4 programs in bwrap" in out
+    report = _report(out)
+    assert [s["score"] for s in report["samples"]] == [1.0, 0.5]
+    assert sorted(a["status"] for a in report["samples"][1]["repeats"]) == ["correct", "incorrect"]
+    assert report["index"]["repeats"]["pass@k"]["2"]["micro"] == 1.0
+    assert report["index"]["repeats"]["pass@k"]["1"]["micro"] == 0.75
