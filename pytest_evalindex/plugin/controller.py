@@ -17,7 +17,7 @@ import pytest
 
 from pytest_evalindex.core.hashing import fingerprint
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE, SampleResult
-from pytest_evalindex.core.secrets import scrub
+from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
@@ -148,6 +148,13 @@ class Controller:
         if cached:
             source = self.settings.predictions or self.settings.cache_dir
             line += f"; {cached} of {answers} answers from {source}"
+        waits = sum(c.get("rate_limit_waits", 0) for c in counters)
+        if waits:
+            seconds = sum(c.get("rate_limit_seconds", 0.0) for c in counters)
+            line += f"; {waits} rate-limit wait{'s' if waits > 1 else ''} ({seconds:.1f} s, Retry-After honoured)"
+        timeouts = sum(c.get("timeouts", 0) for c in counters)
+        if timeouts:
+            line += f"; {timeouts} request{'s' if timeouts > 1 else ''} cut at --eval-timeout"
         times = [t for c in counters for t in c.get("program_times", [])]
         if times:
             workers = sum(c.get("sandbox_workers", 0) for c in counters)
@@ -207,8 +214,7 @@ class Controller:
                                title=f"pytest-evalindex: {self.model}", notice=notice,
                                results=self.ordered_results())
         for path, append in targets:
-            write_markdown(path, scrub(text, [self.settings.api_key] if self.settings.api_key else []),
-                           append=append)
+            write_markdown(path, REGISTRY.scrub(text), append=append)
 
     def _run_settings(self, fingerprints: Mapping[str, str]) -> dict[str, Any]:
         settings = self.settings.public()

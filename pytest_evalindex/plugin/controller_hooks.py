@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE
+from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.plugin.collect import SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary_lines
@@ -124,24 +125,24 @@ class ControllerHooks:
         if controller.tables is None:
             return
         terminalreporter.write_sep("=", "evalindex report")
-        terminalreporter.write_line(controller.tables)
+        terminalreporter.write_line(REGISTRY.scrub(controller.tables))
         if controller.gates is not None and controller.gates.outcomes:
             terminalreporter.write_sep("-", "evalindex gates")
             for gate_line in gate_summary_lines(controller.gates):
-                terminalreporter.write_line(gate_line, green=gate_line.startswith("PASSED"),
+                terminalreporter.write_line(REGISTRY.scrub(gate_line), green=gate_line.startswith("PASSED"),
                                             red=gate_line.startswith("FAILED"))
             for usage_error in controller.gates.usage_errors:
-                terminalreporter.write_line(f"ERROR: {usage_error}", red=True)
+                terminalreporter.write_line(REGISTRY.scrub(f"ERROR: {usage_error}"), red=True)
         line = controller.concurrency_line()
         if line:
-            terminalreporter.write_line(line)
+            terminalreporter.write_line(REGISTRY.scrub(line))
         if controller.incomplete:
             terminalreporter.write_line(
                 f"evalindex: INCOMPLETE — {len(controller.results)} of {controller.expected} samples have a result"
                 + (f" ({controller.interrupted})" if controller.interrupted else ""), yellow=True)
         no_verdict = controller.no_verdict_line()
         if no_verdict is not None:
-            terminalreporter.write_line(no_verdict, yellow=True)
+            terminalreporter.write_line(REGISTRY.scrub(no_verdict), yellow=True)
         elif controller.partial:
             terminalreporter.write_line(
                 f"evalindex: PARTIAL — gated on the {len(controller.results)} of {controller.total} samples that ran "

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE
-from pytest_evalindex.core.secrets import redact
+from pytest_evalindex.core.secrets import REGISTRY, redact
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.loader import CollectionError, resolve_collection_paths
 from pytest_evalindex.gates.plan import GatePlanError, plan_gates
@@ -25,6 +25,7 @@ from pytest_evalindex.plugin.controller_hooks import ControllerHooks
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, controller_key, runtime_key
 from pytest_evalindex.plugin.options import add_options, resolve_settings
 from pytest_evalindex.plugin.runtime import Runtime
+from pytest_evalindex.plugin.secret_sinks import register_secrets, scrub_report, scrub_warning
 
 _targets_key = pytest.StashKey[set[Path]]()
 _mock_key = pytest.StashKey[Any]()
@@ -44,6 +45,7 @@ def _is_worker(config: pytest.Config) -> bool:
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     settings = resolve_settings(config)
+    register_secrets(config, settings)
     try:
         collection_files = resolve_collection_paths(settings.collections)
     except CollectionError as exc:
@@ -182,7 +184,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     s = runtime.settings
     mock = " (built-in mock)" if config.stash.get(_mock_key, None) is not None else ""
     cap = f" (at most {s.max_concurrency} in all)" if s.max_concurrency else ""
-    lines = [f"evalindex: model {runtime.model} at {redact(runtime.api_url)}{mock}, {s.batch_size} requests in flight "
+    lines = [f"evalindex: model {runtime.model} at {REGISTRY.scrub(str(redact(runtime.api_url)))}{mock}, {s.batch_size} requests in flight "
              f"per process{cap}, numbers: {s.compat}"]
     if s.code_exec is not None:
         lines.append(f"evalindex: code execution: {s.code_exec}" + (
@@ -208,6 +210,13 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    try:
+        return _sample_report(item, call, report)
+    finally:
+        scrub_report(report)  # before the terminal, JUnit XML or xdist's wire see it
+
+
+def _sample_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> pytest.TestReport:
     if not isinstance(item, SampleItem):
         return report
     if call.when == "call" and item.result is not None:
@@ -218,6 +227,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         error = item.make_result(None, None, error=str(call.excinfo.value))
         setattr(report, REPORT_ATTRIBUTE, error.to_dict())
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    report = yield
+    scrub_report(report)
+    return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_warning_recorded(warning_message: Any) -> None:
+    scrub_warning(warning_message)
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:

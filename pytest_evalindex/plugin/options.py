@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from pytest_evalindex.core.secrets import REGISTRY, url_secrets
 from pytest_evalindex.core.settings import (
     API_KEY_ENV_VARS,
     COMPAT_MODES,
@@ -65,7 +66,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
                metavar="VAR"),
     OptionSpec("generation_config", "JSON object of generation settings (temperature, max_tokens, top_p, seed, stop, "
                "extra_body, …). Default {\"temperature\": 0.0}.", kind="json", default=None, metavar="JSON"),
-    OptionSpec("timeout", "Seconds allowed for one request before it counts as failed (default 300).",
+    OptionSpec("timeout", "Seconds allowed for one request, wall clock from sending to the last byte, before it counts "
+               "as failed (default 300).",
                kind="float", default=300.0, metavar="S"),
     OptionSpec("max_retries", "Retries of a retryable failure (429, 5xx, connection) per request (default 3).",
                kind="int", default=3, metavar="N"),
@@ -148,7 +150,7 @@ def add_options(parser: pytest.Parser) -> None:
 
 
 def _usage(spec: OptionSpec, message: str) -> pytest.UsageError:
-    return pytest.UsageError(f"{spec.flag} (ini {spec.ini_name}): {message}")
+    return pytest.UsageError(REGISTRY.scrub(f"{spec.flag} (ini {spec.ini_name}): {message}"))
 
 
 def _raw_value(config: pytest.Config, spec: OptionSpec) -> tuple[Any, bool]:
@@ -205,6 +207,13 @@ def resolve_settings(config: pytest.Config) -> Settings:
     def path(name: str) -> Path | None:
         return bases[name] / values[name] if values[name] else None
 
+    # Secrets are registered before anything is validated, so no message below can show one.
+    api_key = _api_key(config, values)
+    REGISTRY.add(api_key, *url_secrets(values["api_url"] or ""))
+    if values["generation_config"] is not None:
+        REGISTRY.add_from(values["generation_config"])
+        values["generation_config"] = _strip_header_values(config, values["generation_config"])
+
     for name in ("batch_size", "max_retries", "repeats"):
         minimum = 0 if name == "max_retries" else 1
         if values[name] < minimum:
@@ -231,7 +240,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         collections=tuple(bases["collection"] / p for p in values["collection"] or []),
         model=values["model"],
         api_url=values["api_url"],
-        api_key=_api_key(config, values),
+        api_key=api_key,
         generation_config=generation_config,
         timeout=values["timeout"],
         max_retries=values["max_retries"],
@@ -262,13 +271,42 @@ def resolve_settings(config: pytest.Config) -> Settings:
 
 
 def _api_key(config: pytest.Config, values: dict[str, Any]) -> str | None:
+    """The key from the CLI or the environment, stripped of the whitespace a pasted CI secret often ends with."""
+    key, source = None, ""
     if values["api_key"]:
-        return str(values["api_key"])
-    env_names = ([values["api_key_env"]] if values["api_key_env"] else []) + list(API_KEY_ENV_VARS)
-    for name in env_names:
-        if os.environ.get(name):
-            return os.environ[name]
-    return None
+        key, source = str(values["api_key"]), "--eval-api-key"
+    else:
+        env_names = ([values["api_key_env"]] if values["api_key_env"] else []) + list(API_KEY_ENV_VARS)
+        for name in env_names:
+            if os.environ.get(name):
+                key, source = os.environ[name], f"${name}"
+                break
+    if key is None:
+        return None
+    REGISTRY.add(key)
+    if key != key.strip():
+        _warn(config, f"evalindex: the API key from {source} starts or ends with whitespace (a pasted newline?); "
+                      "it was stripped before use")
+        key = key.strip()
+    return key or None
+
+
+def _strip_header_values(config: pytest.Config, generation_config: dict[str, Any]) -> dict[str, Any]:
+    """``extra_headers`` values without surrounding whitespace (a newline would break every request)."""
+    headers = generation_config.get("extra_headers")
+    if not isinstance(headers, dict):
+        return generation_config
+    stripped = {k: v.strip() if isinstance(v, str) else v for k, v in headers.items()}
+    changed = sorted(str(k) for k, v in headers.items() if isinstance(v, str) and v != v.strip())
+    if not changed:
+        return generation_config
+    _warn(config, f"evalindex: extra_headers {', '.join(changed)} start or end with whitespace; stripped before use")
+    return {**generation_config, "extra_headers": stripped}
+
+
+def _warn(config: pytest.Config, message: str) -> None:
+    if not hasattr(config, "workerinput"):  # the controller says it once; workers strip silently
+        config.issue_config_time_warning(pytest.PytestConfigWarning(message), stacklevel=2)
 
 
 def _check_api_url(url: str, option: OptionSpec) -> None:
