@@ -28,6 +28,7 @@ from pytest_evalindex.gates.plan import evaluate_gates as run_gates
 from pytest_evalindex.metrics.aggregate import Report, aggregate
 from pytest_evalindex.plugin.code_exec import p95
 from pytest_evalindex.plugin.gate_reports import run_code_gates
+from pytest_evalindex.plugin.summary_lines import nothing_answered_line
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.repeats import render_repeats
 from pytest_evalindex.render.tables import render_tables
@@ -59,6 +60,7 @@ class Controller:
         self.unreported: dict[str, str] = {}  # node id → why a failed sample report carried no result
         self.total: int | None = None  # samples of the collection (after --eval-limit), run or not
         self.partial_reasons: list[str] = []  # why some of them did not run; empty for a whole run
+        self.nothing_answered: str | None = None  # the line saying why no report was written
 
     @property
     def partial(self) -> bool:
@@ -166,6 +168,11 @@ class Controller:
         """Aggregate, evaluate the gates (unless the run was cut short) and write the output folder."""
         self.results_for_unreported()
         if not self.results:
+            return
+        if all(result.status == "error" for result in self.results.values()):
+            # Nothing was answered (server unreachable, nothing cached): no tables of empty rows, and no
+            # run folder that would show up as the latest run or in EvalScope's viewer.
+            self.nothing_answered = nothing_answered_line(self.ordered_results())
             return
         results = self.ordered_results()
         mode = self.settings.compat

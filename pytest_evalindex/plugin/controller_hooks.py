@@ -16,6 +16,11 @@ from pytest_evalindex.plugin.collect import SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary_lines
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, runtime_key
+from pytest_evalindex.plugin.precheck import check_before_calls
+from pytest_evalindex.plugin.pytest_private import mark_last_failed
+
+# Samples recorded in pytest's last-failed cache although they passed: --lf / --ff rerun them.
+RERUN_STATUSES = frozenset({"incorrect", "partial", "excluded"})
 
 # What a kept report still needs (its test status), one shared dict per status.
 _STATUS_ONLY = {status: {"status": status} for status in ("correct", "partial", "incorrect", "excluded", "error")}
@@ -33,6 +38,9 @@ class ControllerHooks:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.controller.add_report(report)
         data = getattr(report, REPORT_ATTRIBUTE, None)
+        if isinstance(data, dict) and report.passed and data.get("status") in RERUN_STATUSES:
+            # What the model got wrong is what `--lf` should rerun, though it passed (no --eval-strict).
+            mark_last_failed(self.controller.config, report)
         if isinstance(data, dict):
             # Reports are kept until the end of the run; the controller now holds the result.
             setattr(report, REPORT_ATTRIBUTE, _STATUS_ONLY.get(str(data.get("status")), {}))
@@ -41,6 +49,12 @@ class ControllerHooks:
         samples = [item for item in session.items if isinstance(item, SampleItem)]
         self.controller.expected = len(samples)
         self.controller.entries = {item.nodeid: item.entry for item in samples}
+        settings = self.controller.settings
+        if not self.collection_failed and (settings.allow_partial
+                                           or not session.config.stash[runtime_key].samples_deselected):
+            # Before the first request: the gates that will judge exactly these samples must apply to them.
+            check_before_calls(self.controller.gate_plan, settings,
+                               ((item.nodeid, str(item.path), item.entry) for item in samples))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
@@ -122,6 +136,8 @@ class ControllerHooks:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         controller = self.controller
+        if controller.nothing_answered is not None:
+            terminalreporter.write_line(controller.nothing_answered, yellow=True)
         if controller.tables is None:
             return
         terminalreporter.write_sep("=", "evalindex report")

@@ -95,11 +95,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("mock", "Serve the built-in mock model from this script on loopback and evaluate against it.",
                metavar="SCRIPT"),
     OptionSpec("threshold", "Gate: LEVEL:ROW:METRIC OP NUMBER (e.g. 'category_level:reasoning_index:weighted_avg>=0.75', "
-               "'dataset_level:*:micro_avg>=0.5') or 'index>=0.7'. Repeatable.", kind="list", default=[],
+               "'dataset_level:*:micro_avg>=0.5') or 'index>=0.7'. Repeatable; adds to the ini file's eval_thresholds "
+               "(-o eval_thresholds= drops those).", kind="list", default=[],
                metavar="EXPR", ini_key="eval_thresholds"),
     OptionSpec("max_error_rate", "Largest share of samples allowed to end in a provider/transport error (default 0).",
                kind="float", default=None, metavar="F"),
-    OptionSpec("baseline", "A previous run's output folder (or its evalindex_report.json) to gate regressions against.",
+    OptionSpec("baseline", "A previous run folder, an output folder (its latest complete run) or an "
+               "evalindex_report.json to gate regressions against.",
                metavar="PATH"),
     OptionSpec("max_drop", "Largest absolute drop allowed on any report row present in the baseline (default 0.0).",
                kind="float", default=0.0, metavar="D"),
@@ -108,11 +110,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("markdown", "Also write a Markdown summary here (always written to $GITHUB_STEP_SUMMARY when set).",
                metavar="PATH"),
     OptionSpec("use_cache", "Keep every answer the moment it arrives and reuse it on the next run (resume). "
-               "Optional DIR, default <output-dir>/cache.", kind="optional", default=None, metavar="DIR", const=""),
+               "Optional DIR, default <output-dir>/cache (an output folder means its cache/; a .jsonl after it is a path to "
+               "evaluate).", kind="optional", default=None, metavar="DIR", const=""),
     OptionSpec("rerun_review", "Score the cached answers again without calling the model (needs --eval-use-cache).",
                kind="bool", default=False),
-    OptionSpec("predictions", "Score answers recorded elsewhere (an EvalScope or pytest-evalindex run folder, or its "
-               "predictions JSONL) instead of calling the model.", metavar="PATH"),
+    OptionSpec("predictions", "Score answers recorded elsewhere (an EvalScope or pytest-evalindex run folder, an output "
+               "folder's latest complete run, or a predictions JSONL) instead of calling the model; needs no URL or "
+               "model name.", metavar="PATH"),
     OptionSpec("max_concurrency", "Cap on requests in flight across all workers together (split evenly).",
                kind="int", default=None, metavar="M"),
     OptionSpec("code_exec", "Run the model's code for code benchmarks (humaneval, mbpp, live_code_bench, ...): "
@@ -254,7 +258,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         compat=values["compat"],
         output_dir=output_dir,
         mock=path("mock"),
-        thresholds=tuple(t for t in (values["threshold"] or []) if t.strip()),
+        thresholds=_thresholds(config),
         max_error_rate=values["max_error_rate"],
         baseline=path("baseline"),
         max_drop=values["max_drop"],
@@ -268,6 +272,13 @@ def resolve_settings(config: pytest.Config) -> Settings:
         code_exec=values["code_exec"],
         code_workers=values["code_workers"],
     )
+
+
+def _thresholds(config: pytest.Config) -> tuple[str, ...]:
+    """The ini file's thresholds and then the command line's: a gate in the ini file never vanishes silently."""
+    spec = _option("threshold")
+    given = [*(config.getini(spec.ini_name) or []), *(config.getoption(spec.dest) or [])]
+    return tuple(dict.fromkeys(t.strip() for t in given if t.strip()))
 
 
 def _api_key(config: pytest.Config, values: dict[str, Any]) -> str | None:
