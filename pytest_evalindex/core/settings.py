@@ -78,6 +78,7 @@ class Settings:
     max_cost: float | None = None
     price_input: float = 0.0  # USD per million input tokens
     price_output: float = 0.0  # USD per million output tokens
+    repeats: int = 1
     code_exec: str | None = None  # None: code-execution samples are refused; "bwrap" or "unsafe"
     code_workers: int | None = None  # programs at once per machine (None: one per CPU)
 
@@ -113,6 +114,7 @@ class Settings:
             "max_cost": self.max_cost,
             "price_input": self.price_input,
             "price_output": self.price_output,
+            "repeats": self.repeats,
             "code_exec": self.code_exec,
             "code_workers": self.code_workers,
         }

@@ -30,6 +30,7 @@ from pytest_evalindex.plugin.code_exec import p95
 from pytest_evalindex.plugin.gate_reports import run_code_gates
 from pytest_evalindex.plugin.summary_lines import nothing_answered_line
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
+from pytest_evalindex.render.repeats import render_repeats
 from pytest_evalindex.render.tables import render_tables
 from pytest_evalindex.runs.shards import GATES_NOTE, SHARD_KEY, ShardRecord, collection_fingerprint
 from pytest_evalindex.runs.writer import make_run_dir, write_outputs
@@ -140,7 +141,9 @@ class Controller:
         if not counters:
             return None
         requests = sum(c.get("requests", 0) for c in counters)
-        cached = sum(result.cached for result in self.results.values())
+        results = self.results.values()  # every answer counts (--eval-repeats K: K per sample)
+        answers = sum(len(r.repeats) if r.repeats else 1 for r in results)
+        cached = sum(sum(bool(a.get("cached")) for a in r.repeats) if r.repeats else r.cached for r in results)
         busy = sum(c.get("request_seconds", 0.0) for c in counters)
         waiting = sum(c.get("wait_seconds", 0.0) for c in counters)
         peak = max(c.get("max_in_flight", 0) for c in counters)
@@ -150,7 +153,7 @@ class Controller:
                 f"{requests} requests, {waiting:.1f} s waiting")
         if cached:
             source = self.settings.predictions or self.settings.cache_dir
-            line += f"; {cached} of {len(self.results)} answers from {source}"
+            line += f"; {cached} of {answers} answers from {source}"
         waits = sum(c.get("rate_limit_waits", 0) for c in counters)
         if waits:
             seconds = sum(c.get("rate_limit_seconds", 0.0) for c in counters)
@@ -178,7 +181,7 @@ class Controller:
         results = self.ordered_results()
         mode = self.settings.compat
         self.report = aggregate(results, compat=mode != "corrected", pool_subsets_by_name=mode == "evalscope-legacy")
-        self.tables = render_tables(self.report)
+        self.tables = render_tables(self.report) + (render_repeats(self.report, results) or "")
         self.shard = self._shard_record()
         if evaluate_gates and self.shard is not None:
             self.gates = evaluate_shard_gates(self.settings, results)
@@ -244,7 +247,8 @@ class Controller:
                            + ("; the gates gave no verdict." if self.no_verdict_line() else "; gated anyway."))
         notice = " ".join(notices) or None
         text = render_markdown(self.report, gates=gates, comparison=comparison,
-                               title=f"pytest-evalindex: {self.model}", notice=notice)
+                               title=f"pytest-evalindex: {self.model}", notice=notice,
+                               results=self.ordered_results())
         for path, append in targets:
             write_markdown(path, REGISTRY.scrub(text), append=append)
 

@@ -79,6 +79,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("shuffle", "Shuffle the lines (seeded by --eval-seed) before --eval-limit.", kind="bool", default=False),
     OptionSpec("seed", f"Seed for --eval-shuffle (default {DEFAULT_SEED}, as EvalScope).",
                kind="int", default=DEFAULT_SEED, metavar="S"),
+    OptionSpec("repeats", "Ask the model K times per sample (EvalScope's repeats): the sample scores the mean of its "
+               "answers, rows gain pass@k and stable-correct/flaky/stable-wrong counts (default 1).",
+               kind="int", default=1, metavar="K"),
     OptionSpec("strict", "Make incorrect samples fail (by default they are reported as 'incorrect' and pass).",
                kind="bool", default=False),
     OptionSpec("allow_partial", "Evaluate the gates even when some samples of the collection did not run "
@@ -230,8 +233,8 @@ def resolve_settings(config: pytest.Config) -> Settings:
         REGISTRY.add_from(values["generation_config"])
         values["generation_config"] = _strip_header_values(config, values["generation_config"])
 
-    for name in ("batch_size", "max_retries"):
-        minimum = 1 if name == "batch_size" else 0
+    for name in ("batch_size", "max_retries", "repeats"):
+        minimum = 0 if name == "max_retries" else 1
         if values[name] < minimum:
             raise _usage(_option(name), f"must be >= {minimum} (got {values[name]})")
     if values["timeout"] <= 0:
@@ -283,6 +286,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         seed=values["seed"],
         strict=bool(values["strict"]),
         allow_partial=bool(values["allow_partial"]),
+        repeats=values["repeats"],
         compat=values["compat"],
         output_dir=output_dir,
         mock=path("mock"),

@@ -15,7 +15,13 @@ from pytest_evalindex.model.api import Completion
 from pytest_evalindex.model.engine import AnswerStore, Engine, EngineConfig
 from pytest_evalindex.model.shared_limits import LimitConfig, SharedLimits
 from pytest_evalindex.model.store import AnswerStoreError
-from pytest_evalindex.plugin.code_exec import CodeRunner, SandboxUnavailable, needs_sandbox, open_sandbox
+from pytest_evalindex.plugin.code_exec import (
+    CodeRunner,
+    SandboxUnavailable,
+    needs_sandbox,
+    open_sandbox,
+    repeat_key,
+)
 from pytest_evalindex.plugin.keys import LIMITS_PATH_KEY
 from pytest_evalindex.plugin.xdist import Lookahead, install_steal_guard
 
@@ -124,7 +130,7 @@ class Runtime:
             self._engine = Engine(EngineConfig(
                 model=self.model, base_url=self.api_url or "", api_key=s.api_key,
                 generation_config=s.generation_config, timeout=s.timeout,
-                max_retries=s.max_retries, batch_size=self.in_flight, limits=self.limits,
+                max_retries=s.max_retries, batch_size=self.in_flight, limits=self.limits, repeats=s.repeats,
             ), store=self._store, offline=self._offline_reason())
         return self._engine
 
@@ -180,8 +186,8 @@ class Runtime:
 
     @property
     def depth(self) -> int:
-        """How many upcoming items get their request started ahead of time."""
-        return 2 * self.in_flight
+        """How many upcoming items get their requests started ahead of time (each item asks K repeats)."""
+        return max(1, -(-2 * self.in_flight // self.settings.repeats))
 
     def prefetch(self, item: SampleItem, nextitem: pytest.Item | None) -> None:
         """Start the calls for ``item`` and the items this process runs after it.
@@ -200,16 +206,19 @@ class Runtime:
     def _start(self, engine: Engine, sample: SampleItem, *, reclaim: bool) -> None:
         if not engine.is_submitted(sample.nodeid):
             entry = sample.entry
-            future = engine.submit(sample.nodeid, entry.openai_messages(), entry.prompt.tools, reclaim=reclaim,
-                                   digest=entry.messages_digest())
-            runner = self.code_runner
-            if runner is not None and needs_sandbox(sample.scorer_spec):
-                # Run the program as soon as the answer is there (in the engine's thread, or now if cached).
-                def start_program(done: concurrent.futures.Future[Completion]) -> None:
-                    if not done.cancelled() and done.exception() is None:
-                        runner.start(sample.nodeid, sample.scorer_spec, sample.score_input(done.result()))
+            messages, digest = entry.openai_messages(), entry.messages_digest()
+            runner = self.code_runner if needs_sandbox(sample.scorer_spec) else None
+            for repeat in range(self.settings.repeats):  # together: they share the K in flight
+                future = engine.submit(sample.nodeid, messages, entry.prompt.tools, reclaim=reclaim, digest=digest,
+                                       repeat=repeat)
+                if runner is not None:
+                    # Run the program as soon as the answer is there (in the engine's thread, or now if cached).
+                    def start_program(done: concurrent.futures.Future[Completion], key: str = repeat_key(
+                            sample.nodeid, repeat)) -> None:
+                        if runner is not None and not done.cancelled() and done.exception() is None:
+                            runner.start(key, sample.scorer_spec, sample.score_input(done.result()))
 
-                future.add_done_callback(start_program)
+                    future.add_done_callback(start_program)
 
     @property
     def counters(self) -> dict[str, object] | None:

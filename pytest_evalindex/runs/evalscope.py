@@ -154,10 +154,13 @@ def prediction_line(index: int, result: SampleResult, entry: Entry | None, model
 
 
 def review_line(index: int, result: SampleResult, entry: Entry | None, model: str,
-                messages: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                messages: list[dict[str, Any]] | None = None, *, group_id: int | None = None,
+                generation_index: int = 0) -> dict[str, Any]:
     """One ``ReviewResult`` line of ``reviews/<model>/data_collection_default.jsonl``.
 
-    ``messages``: the prediction line's messages, when already built (they are the same).
+    ``messages``: the prediction line's messages, when already built (they are the same). With repeats,
+    EvalScope writes one line per answer: ``index`` counts answers, ``group_id`` is the sample's position
+    (``index // K``) and ``generation_index`` the repeat (``index % K``).
     """
     scored = is_scored(result)
     # Every metric the scorer produced, in its order, as EvalScope's value dict holds them.
@@ -175,7 +178,8 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
                       "extracted_prediction": result.extracted, "prediction": result.completion or "",
                       "explanation": result.explanation, "metadata": dict(result.score_metadata or {}),
                       "main_score_name": main_score_name},
-            "sample_id": index, "group_id": index, "generation_index": 0,
+            "sample_id": index, "group_id": index if group_id is None else group_id,
+            "generation_index": generation_index,
             "sample_metadata": sample_metadata(result, entry),
         },
     }
