@@ -20,6 +20,7 @@ from pytest_evalindex.dataset.loader import CollectionError, load_collection
 from pytest_evalindex.dataset.outcome import result_for
 from pytest_evalindex.dataset.select import select
 from pytest_evalindex.model.api import Completion, ModelCallError
+from pytest_evalindex.model.judge_client import JudgeCallError
 from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.plugin.pytest_private import TerminalRepr
 from pytest_evalindex.scorers.base import Score, ScoreInput
@@ -92,10 +93,17 @@ class SampleItem(pytest.Item):
         spec = lookup(entry.scorer or entry.dataset_name, legacy=legacy)
         assert spec is not None  # validated at load time
         self.scorer_spec = spec
+        judge = self.config.stash[runtime_key].judge
+        self.judge_plan = judge.plan(spec.name) if judge is not None else None
+        self.judged: Score | None = None  # the judge's score, obtained in setup
 
     def setup(self) -> None:
+        runtime = self.config.stash[runtime_key]
         try:
-            self.completion = self.config.stash[runtime_key].engine.result(self.nodeid)
+            self.completion = completion = runtime.engine.result(self.nodeid)
+            if self.judge_plan is not None and runtime.judge is not None:
+                self.judged = runtime.judge.score(self.nodeid, self.entry, self.judge_plan, completion,
+                                                  rule=lambda: self._rule_score(completion))
         except ModelCallError as exc:
             if exc.fatal and not self.session.shouldstop:
                 # Every other request would fail the same way: stop instead of erroring thousands of samples.
@@ -117,6 +125,12 @@ class SampleItem(pytest.Item):
             raise SampleIncorrect(self.describe())
 
     def _score(self, completion: Completion) -> Score:
+        if self.judged is not None:
+            judged, self.judged = self.judged, None
+            return judged
+        return self._rule_score(completion)
+
+    def _rule_score(self, completion: Completion) -> Score:
         entry = self.entry
         sample = ScoreInput(
             completion=completion.text,
@@ -176,9 +190,13 @@ class SampleItem(pytest.Item):
         ]
         if result is not None and result.score is not None:
             lines.append(f"score    {result.score}  (scorer {self.scorer_spec.name})")
+        if result is not None and result.explanation and self.judge_plan is not None:
+            lines.append(f"judge    {shorten(visible(result.explanation), 600)}")
         return "\n".join(lines)
 
     def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
+        if isinstance(excinfo.value, JudgeCallError):
+            return f"judge call failed: {excinfo.value}"
         if isinstance(excinfo.value, ModelCallError):
             return f"model call failed: {excinfo.value}"
         if isinstance(excinfo.value, SampleIncorrect):

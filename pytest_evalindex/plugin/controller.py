@@ -26,6 +26,7 @@ from pytest_evalindex.gates.plan import GatePlan, GateRun
 from pytest_evalindex.gates.plan import evaluate_gates as run_gates
 from pytest_evalindex.metrics.aggregate import Report, aggregate
 from pytest_evalindex.plugin.gate_reports import run_code_gates
+from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.tables import render_tables
 from pytest_evalindex.runs.writer import make_run_dir, write_outputs
@@ -133,6 +134,7 @@ class Controller:
             return None
         requests = sum(c.get("requests", 0) for c in counters)
         cached = sum(result.cached for result in self.results.values())
+        judge_requests = sum(c.get("judge", {}).get("requests", 0) for c in counters)
         busy = sum(c.get("request_seconds", 0.0) for c in counters)
         waiting = sum(c.get("wait_seconds", 0.0) for c in counters)
         peak = max(c.get("max_in_flight", 0) for c in counters)
@@ -140,6 +142,8 @@ class Controller:
         line = (f"evalindex: {len(counters)} process{'es' if len(counters) > 1 else ''} × "
                 f"{self.settings.batch_size} in flight (peak {peak}), effective concurrency {effective:.1f}, "
                 f"{requests} requests, {waiting:.1f} s waiting")
+        if any("judge" in c for c in counters):
+            line += f"; {judge_requests} judge requests"
         if cached:
             source = self.settings.predictions or self.settings.cache_dir
             line += f"; {cached} of {len(self.results)} answers from {source}"
@@ -196,8 +200,13 @@ class Controller:
         text = render_markdown(self.report, gates=gates, comparison=comparison,
                                title=f"pytest-evalindex: {self.model}", notice=notice)
         for path, append in targets:
-            write_markdown(path, scrub(text, [self.settings.api_key] if self.settings.api_key else []),
+            write_markdown(path, scrub(text, [k for k in (self.settings.api_key, self._judge_key()) if k]),
                            append=append)
+
+    def _judge_key(self) -> str | None:
+        runtime = self.config.stash.get(runtime_key, None)
+        judge = runtime.judge_settings if runtime is not None else None
+        return judge.api_key if judge is not None else None
 
     def _run_settings(self, fingerprints: Mapping[str, str]) -> dict[str, Any]:
         settings = self.settings.public()
@@ -205,6 +214,11 @@ class Controller:
         settings["api_url"] = self.api_url
         # Written masked; its value is also scrubbed from every text we write (a model may echo it).
         settings["api_key"] = self.settings.api_key
+        runtime = self.config.stash.get(runtime_key, None)
+        judge = runtime.judge_settings if runtime is not None else None
+        if judge is not None and judge.model:
+            settings["judge"] = judge.public(self.api_url)
+        settings["judge_api_key"] = self._judge_key()  # written masked and scrubbed, as the model's key
         settings["collections"] = [{"path": path, "fingerprint": fp} for path, fp in sorted(fingerprints.items())]
         settings["engine_counters"] = dict(sorted(self.process_counters.items()))
         settings["incomplete"] = self.incomplete

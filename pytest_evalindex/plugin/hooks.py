@@ -21,6 +21,7 @@ from pytest_evalindex.model.api import ModelCallError
 from pytest_evalindex.plugin.collect import EvalFile, SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.controller_hooks import ControllerHooks
+from pytest_evalindex.plugin.judge_setup import check_judge_needs, resolve_judge_settings, validate_templates
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, controller_key, runtime_key
 from pytest_evalindex.plugin.options import add_options, resolve_settings
 from pytest_evalindex.plugin.runtime import Runtime
@@ -64,6 +65,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _is_worker(config) and config.stash[_targets_key]:
         _prefer_worksteal(config)
     runtime = Runtime(config, settings, api_url=api_url, model=model)
+    runtime.judge_settings = resolve_judge_settings(config, settings)
+    if config.stash[_targets_key]:
+        validate_templates(runtime.judge_settings)
     config.stash[runtime_key] = runtime
     if config.stash[_targets_key]:
         xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))
@@ -165,6 +169,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if any(isinstance(item, SampleItem) for item in items) and not (runtime.api_url and runtime.model):
         missing = "--eval-api-url" if not runtime.api_url else "--eval-model"
         raise pytest.UsageError(f"{missing} is required to evaluate a collection (or pass --eval-mock SCRIPT)")
+    if runtime.judge_settings is not None:
+        check_judge_needs((item.scorer_spec.name for item in items if isinstance(item, SampleItem)),
+                          runtime.judge_settings)
 
 
 def pytest_deselected(items: Sequence[pytest.Item]) -> None:
@@ -182,6 +189,10 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     cap = f" (at most {s.max_concurrency} in all)" if s.max_concurrency else ""
     lines = [f"evalindex: model {runtime.model} at {redact(runtime.api_url)}{mock}, {s.batch_size} requests in flight "
              f"per process{cap}, numbers: {s.compat}"]
+    judge = runtime.judge_settings
+    if judge is not None and judge.model:
+        lines.append(f"evalindex: judge {judge.model} at {redact(judge.api_url or runtime.api_url)}, "
+                     f"{judge.batch_size} judge requests in flight per process, strategy {judge.strategy}")
     if config.stash.get(_dist_chosen_key, False):
         lines.append("evalindex: scheduling with --dist worksteal (keeps every worker's requests in flight; "
                      "pass --dist to choose another mode)")

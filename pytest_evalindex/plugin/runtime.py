@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_evalindex.core.judge_settings import JudgeSettings
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.model.engine import AnswerStore, Engine, EngineConfig
-from pytest_evalindex.model.store import AnswerStoreError
+from pytest_evalindex.model.store import AnswerCache, AnswerStoreError
+from pytest_evalindex.plugin.judge_runner import JudgeRunner
 from pytest_evalindex.plugin.xdist import Lookahead, install_steal_guard
 
 if TYPE_CHECKING:
@@ -28,6 +30,8 @@ class Runtime:
         self.samples_collected = 0
         self.samples_deselected = 0  # by -k, -m, --lf, --deselect: pytest_deselected
         self._store: AnswerStore | None = None
+        self.judge_settings: JudgeSettings | None = None  # set by pytest_configure (judge_setup.py)
+        self._judge: JudgeRunner | None = None
 
     def take_part_in_stealing(self) -> None:
         """Under xdist, hand over only items whose request was not sent (see lookahead.py)."""
@@ -56,11 +60,21 @@ class Runtime:
             ), store=self._store, offline=self._offline_reason())
         return self._engine
 
+    @property
+    def judge(self) -> JudgeRunner | None:
+        """This process's judge, when ``--eval-judge-model`` is set (its calls share the answer cache)."""
+        if self._judge is None and self.judge_settings is not None and self.judge_settings.model:
+            s = self.settings
+            self._judge = JudgeRunner(self.judge_settings, model_url=self.api_url, timeout=s.timeout,
+                                      max_retries=s.max_retries,
+                                      store=self._store if isinstance(self._store, AnswerCache) else None)
+        return self._judge
+
     def _answer_store(self) -> AnswerStore | None:
         s = self.settings
         if s.predictions is None and s.cache_dir is None:
             return None
-        from pytest_evalindex.model.store import AnswerCache, PredictionsStore
+        from pytest_evalindex.model.store import PredictionsStore
 
         if s.predictions is not None:
             return PredictionsStore(s.predictions)
@@ -115,18 +129,27 @@ class Runtime:
             if isinstance(upcoming, SampleItem):
                 self._start(engine, upcoming, reclaim=False)
 
-    @staticmethod
-    def _start(engine: Engine, sample: SampleItem, *, reclaim: bool) -> None:
+    def _start(self, engine: Engine, sample: SampleItem, *, reclaim: bool) -> None:
         if not engine.is_submitted(sample.nodeid):
             entry = sample.entry
-            engine.submit(sample.nodeid, entry.openai_messages(), entry.prompt.tools, reclaim=reclaim,
-                          digest=entry.messages_digest())
+            answer = engine.submit(sample.nodeid, entry.openai_messages(), entry.prompt.tools, reclaim=reclaim,
+                                   digest=entry.messages_digest())
+            if sample.judge_plan is not None and self.judge is not None and not answer.cancelled():
+                self.judge.follow(sample.nodeid, entry, sample.judge_plan, answer)
 
     @property
     def counters(self) -> dict[str, object] | None:
         """This process's engine counters, if it called the model."""
-        return self._engine.counters.to_dict() if self._engine is not None else None
+        if self._engine is None:
+            return None
+        counters: dict[str, object] = self._engine.counters.to_dict()
+        judge = self._judge.counters if self._judge is not None else None
+        if judge is not None:
+            counters["judge"] = judge
+        return counters
 
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
+        if self._judge is not None:
+            self._judge.close()
