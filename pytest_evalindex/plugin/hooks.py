@@ -21,7 +21,12 @@ from pytest_evalindex.model.api import ModelCallError
 from pytest_evalindex.plugin.collect import EvalFile, SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.controller_hooks import ControllerHooks
-from pytest_evalindex.plugin.judge_setup import check_judge_needs, resolve_judge_settings, validate_templates
+from pytest_evalindex.plugin.judge_setup import (
+    check_judge_needs,
+    resolve_judge_settings,
+    scorer_names_in,
+    validate_templates,
+)
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, controller_key, runtime_key
 from pytest_evalindex.plugin.options import add_options, resolve_settings
 from pytest_evalindex.plugin.runtime import Runtime
@@ -68,6 +73,8 @@ def pytest_configure(config: pytest.Config) -> None:
     runtime.judge_settings = resolve_judge_settings(config, settings)
     if config.stash[_targets_key]:
         validate_templates(runtime.judge_settings)
+        if not _is_worker(config) and getattr(config.option, "numprocesses", None):
+            check_judge_needs(scorer_names_in(config.stash[_targets_key], settings), runtime.judge_settings)
     config.stash[runtime_key] = runtime
     if config.stash[_targets_key]:
         xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))

@@ -16,9 +16,12 @@ import pytest
 
 from pytest_evalindex.core.judge_settings import DEFAULT_JUDGE_GENERATION_CONFIG, JUDGE_API_KEY_ENV, JudgeSettings
 from pytest_evalindex.core.settings import Settings
+from pytest_evalindex.dataset.loader import CollectionError, load_collection
+from pytest_evalindex.dataset.select import select
 from pytest_evalindex.plugin.options import _check_api_url, _convert, _option, _raw_value, _usage
 from pytest_evalindex.scorers.judge.plan import plan_for, refused
 from pytest_evalindex.scorers.judge.templates import TemplateError, load_templates
+from pytest_evalindex.scorers.registry import lookup
 
 _NAMES = ("judge_model", "judge_api_url", "judge_api_key", "judge_api_key_env", "judge_generation_config",
           "judge_batch_size", "judge_strategy", "judge_templates")
@@ -82,3 +85,23 @@ def validate_templates(judge: JudgeSettings) -> None:
         load_templates(judge.templates)
     except TemplateError as exc:
         raise pytest.UsageError(str(exc)) from None
+
+
+def scorer_names_in(paths: Iterable[Path], settings: Settings) -> list[str]:
+    """The scorer of every sample a run of ``paths`` selects (files that do not load are left to collection).
+
+    Under xdist the controller collects nothing and a usage error raised by a worker ends in an internal
+    error, so the controller checks the judge before starting the workers, from the files themselves.
+    """
+    names: set[str] = set()
+    legacy = settings.compat == "evalscope-legacy"
+    for path in paths:
+        try:
+            collection = load_collection(path)
+        except CollectionError:
+            continue
+        for entry in select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed):
+            spec = lookup(entry.scorer or entry.dataset_name, legacy=legacy)
+            if spec is not None:
+                names.add(spec.name)
+    return sorted(names)

@@ -165,7 +165,7 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
         else input_messages(result, entry) + [assistant_message(result, model)],
         "agent_trace": None,
         "sample_score": {
-            "score": {"value": value, "status": "success" if scored else "excluded", "judge_summary": None,
+            "score": {"value": value, "status": _status(result, scored), "judge_summary": None,
                       "extracted_prediction": result.extracted, "prediction": result.completion or "",
                       "explanation": result.explanation, "metadata": dict(result.score_metadata or {}),
                       "main_score_name": main_score_name},
@@ -173,6 +173,14 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
             "sample_metadata": sample_metadata(result, entry),
         },
     }
+
+
+def _status(result: SampleResult, scored: bool) -> str:
+    """EvalScope's score status: a judged sample's own (``degraded``, ``fallback``) when it has one."""
+    status = (result.score_metadata or {}).get("status")
+    if scored and status in ("degraded", "fallback"):
+        return str(status)
+    return "success" if scored else "excluded"
 
 
 def detailed_report(report: Report) -> dict[str, list[dict[str, Any]]]:
