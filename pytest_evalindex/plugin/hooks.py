@@ -74,7 +74,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.stash[_targets_key]:
         validate_templates(runtime.judge_settings)
         if not _is_worker(config) and getattr(config.option, "numprocesses", None):
-            check_judge_needs(scorer_names_in(config.stash[_targets_key], settings), runtime.judge_settings)
+            targets = config.stash[_targets_key]
+            check_judge_needs(scorer_names_in(sorted(targets), settings), runtime.judge_settings)
     config.stash[runtime_key] = runtime
     if config.stash[_targets_key]:
         xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))

@@ -91,7 +91,8 @@ def test_rag_index_with_a_judge_xdist_identical_cached_rerun_asks_nobody(pyteste
             assert "judge mock-judge at" in output and "strategy auto" in output
             assert _leaks(pytester.path, [output, result.stderr.str()]) == []
             runs[mode] = _comparable(_snapshot(output_dir_of(output)))
-            model.reset_stats(), judge.reset_stats()
+            model.reset_stats()
+            judge.reset_stats()
         assert runs["2"] == runs["0"]
 
         # A rerun with the cache asks neither the model nor the judge, and scores the same.

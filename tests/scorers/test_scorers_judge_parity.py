@@ -75,7 +75,7 @@ def test_same_verdict_same_score_as_evalscope(case: dict[str, Any]) -> None:
         assert case["replies"][0] in [a["raw_response"] for a in score.metadata["judge_attempts"]] or not case["replies"][0]
         return
     assert score.value == expected["value"]
-    metrics = dict(score.metrics) or {score.metric: score.value}
+    metrics: dict[str, float | None] = {**score.metrics} or {score.metric: score.value}
     assert metrics == expected["values"]
     assert score.metric == expected["metric"]
     assert score.metadata.get("status", "success") == expected["status"]

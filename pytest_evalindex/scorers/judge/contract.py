@@ -61,7 +61,7 @@ class VerdictSchema:
             definitions: dict[str, Any] = {self.reason_key: (str, "")} if self.reason_key else {}
             for spec in self.fields:
                 if spec.kind == "label":
-                    definitions[spec.name] = (Literal[spec.labels], ...)  # type: ignore[valid-type]
+                    definitions[spec.name] = (Literal[spec.labels], ...)
                 else:
                     number: type = int if spec.kind == "int" else float
                     definitions[spec.name] = (number, Field(..., ge=spec.low, le=spec.high))
