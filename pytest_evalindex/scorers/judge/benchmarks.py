@@ -93,7 +93,52 @@ def _alpaca_cases(spec: JudgeSpec, sample: JudgeInput, templates: Mapping[str, T
                       spec.schema, "alpaca_eval")]
 
 
+# -- arena_hard: both orders (baseline as A, then the candidate as A); the orders must agree ----------
+
+_ARENA_LABELS = ("A>>B", "A>B", "A=B", "B>A", "B>>A")
+_PAIRWISE_SCORE = {("win", True): 1.0, ("win", False): 0.75, ("tie", False): 0.5, ("loss", False): 0.25,
+                   ("loss", True): 0.0}
+
+
+def _arena_cases(spec: JudgeSpec, sample: JudgeInput, templates: Mapping[str, Template]) -> list[JudgeCase]:
+    cases = []
+    for placement, first, second in (("original", sample.target, sample.prediction),
+                                     ("swapped", sample.prediction, sample.target)):
+        values = dict(fill_values(sample), answer_1=first, answer_2=second, output_1=first, output_2=second)
+        cases.append(JudgeCase("battle", placement, messages_for(templates["arena_hard"], values, spec.schema),
+                               spec.schema, "arena_hard"))
+    return cases
+
+
+def _arena_outcome(label: str, candidate_is_a: bool) -> tuple[str, bool]:
+    """(win | tie | loss for the candidate, strong?) of one order's verdict."""
+    if label == "A=B":
+        return "tie", False
+    return ("win" if label.startswith("A") == candidate_is_a else "loss"), label in ("A>>B", "B>>A")
+
+
+def _arena_reduce(verdicts: Sequence[Verdict], sample: JudgeInput) -> dict[str, float]:
+    games = [_arena_outcome(str(verdicts[0]["verdict"]), candidate_is_a=False)]
+    games += [_arena_outcome(str(v["verdict"]), candidate_is_a=True) for v in verdicts[1:2]]
+    results = {result for result, _ in games}
+    result = games[0][0] if len(results) == 1 else "tie"
+    strong = result != "tie" and any(r == result and s for r, s in games)
+    return {"score": _PAIRWISE_SCORE[(result, strong)]}
+
+
+# -- minerva_math, imo_answerbench: the generic judge, math equivalence as the rule score ------------
+
+def math_rule(sample: ScoreInput) -> Score:
+    """The rule score of the judge-default math benchmarks: math-verify equivalence (EvalScope names its
+    metric ``accuracy``, the canonical name of ``acc``, when the rule score stands in for the judge)."""
+    from pytest_evalindex.scorers.math.evalscope114 import math_accuracy
+
+    return math_accuracy(sample)
+
+
 _GRADE_ABC = label_schema("Grade", ("A", "B", "C"))
+_CORRECTNESS = label_schema("CorrectnessVerdict", ("A", "B"))
+_GENERIC_MAPPING = label_metrics({"A": {"acc": 1.0}, "B": {"acc": 0.0}})
 
 JUDGE_SPECS: dict[str, JudgeSpec] = {
     "chinese_simpleqa": JudgeSpec("chinese_simpleqa", "judge_only", "is_correct", _GRADE_ABC,
@@ -110,12 +155,17 @@ JUDGE_SPECS: dict[str, JudgeSpec] = {
     "alpaca_eval": JudgeSpec("alpaca_eval", "judge_only", "win_rate",
                              label_schema("Preference", ("m", "M"), reason_key=None),
                              _alpaca_cases, _one("M", "win_rate")),
+    "arena_hard": JudgeSpec("arena_hard", "judge_only", "score", label_schema("BattleVerdict", _ARENA_LABELS),
+                            _arena_cases, _arena_reduce),
+    "minerva_math": JudgeSpec("minerva_math", "judge_default", "acc", _CORRECTNESS, single_case("judge", "generic"),
+                              _GENERIC_MAPPING),
+    "imo_answerbench": JudgeSpec("imo_answerbench", "judge_default", "acc", _CORRECTNESS,
+                                 single_case("judge", "generic"), _GENERIC_MAPPING),
 }
 """Judged benchmarks by EvalScope name."""
 
-RULE_FALLBACKS = {"frames": frames_rule}
+RULE_FALLBACKS = {"frames": frames_rule, "minerva_math": math_rule, "imo_answerbench": math_rule}
 """The rule scorer of each ``judge_default`` benchmark (used under ``rule`` and when the verdict is unusable)."""
 
-GENERIC = JudgeSpec("generic", "rule_default", "acc", label_schema("CorrectnessVerdict", ("A", "B")),
-                    single_case("judge", "generic"), label_metrics({"A": {"acc": 1.0}, "B": {"acc": 0.0}}))
+GENERIC = JudgeSpec("generic", "rule_default", "acc", _CORRECTNESS, single_case("judge", "generic"), _GENERIC_MAPPING)
 """The generic judge of every other benchmark under ``llm`` / ``llm_recall`` (EvalScope's default A=1, B=0)."""

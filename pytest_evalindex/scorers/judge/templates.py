@@ -153,6 +153,30 @@ Output of model M:
 
 Which model's output is better? Use "m" or "M" as the verdict."""
 
+_ARENA_SYSTEM = """You are an impartial judge of two AI assistants' answers to the same user prompt.
+
+First write your own answer to the prompt, so you have something to measure against. Then compare both answers
+with yours and with each other: point out mistakes and inaccurate information and correct them; judge whether
+each answer is helpful (it does what the prompt asks, and asks for clarification when the prompt is ambiguous
+rather than guessing), relevant (every part fits the prompt) and concise (clear, not verbose); where it matters,
+weigh creativity and novelty; note important information an answer leaves out. Then give your verdict:
+
+A>>B: Assistant A is significantly better
+A>B: Assistant A is slightly better
+A=B: they are about the same
+B>A: Assistant B is slightly better
+B>>A: Assistant B is significantly better"""
+_ARENA = """[User prompt]
+{question}
+
+[Assistant A's answer]
+{answer_1}
+[End of Assistant A's answer]
+
+[Assistant B's answer]
+{answer_2}
+[End of Assistant B's answer]"""
+
 _GENERIC = """Decide whether a predicted answer to a question is correct, using the reference answer as the truth.
 
 [Question] {question}
@@ -169,6 +193,7 @@ BUILTIN: dict[str, Template] = {
     "frames": Template(_FRAMES, _FRAMES_SYSTEM),
     "longmemeval": Template(_LONGMEMEVAL),
     "alpaca_eval": Template(_ALPACA, _ALPACA_SYSTEM),
+    "arena_hard": Template(_ARENA, _ARENA_SYSTEM),
     "generic": Template(_GENERIC),
 }
 """The built-in templates by name."""
