@@ -155,3 +155,30 @@ def test_a_failing_judge_is_an_error_and_a_judge_that_is_down_stops_the_run(pyte
     assert down.ret != 0
     assert "stopping: judge mock-judge:" in text
     assert JUDGE_KEY not in text + down.stderr.str()
+
+
+def test_judge_calls_overlap_each_other_and_the_model_requests(pytester: pytest.Pytester) -> None:
+    """A sample's judge call starts when its answer arrives: judge requests are in flight together, and the
+    first ones reach the judge before the model has been sent its last request (a pipeline, not a second pass)."""
+    template = json.loads(SUITE.read_text(encoding="utf-8").splitlines()[0])
+    lines, answers = [], {}
+    for i in range(16):
+        content = f"请回答问题：\n\n第{i}个问题的答案是什么？"
+        line = json.loads(json.dumps(template))
+        line["index"], line["prompt"]["input"][0]["content"] = i, content
+        lines.append(line)
+        answers[content] = f"回答{i}号"
+    suite = write_suite(pytester.path / "pipeline.jsonl", lines)
+    rules = [{"contains": "回答", "answer": '{"verdict": "A"}'}]
+    with MockServer({"model": "mock-model", "answers": answers, "latency": 0.3}) as model, \
+            MockServer({"model": "mock-judge", "rules": rules, "latency": 0.3}) as judge:
+        result = pytester.runpytest_subprocess(
+            "--eval-collection", str(suite), "--eval-model", "mock-model", "--eval-api-url", model.url,
+            "--eval-judge-model", "mock-judge", "--eval-judge-api-url", judge.url, "--eval-batch-size", "4",
+            "--eval-judge-batch-size", "4", "-p", "no:cacheprovider", "-n", "0")
+        model_stats, judge_stats = model.stats(), judge.stats()
+    assert result.ret == 0, result.stdout.str()
+    assert model_stats["requests"] == judge_stats["requests"] == 16
+    assert model_stats["max_in_flight"] == 4 and 2 <= judge_stats["max_in_flight"] <= 4
+    last_model_request = max(model_stats["arrivals"])
+    assert sum(t < last_model_request for t in judge_stats["arrivals"]) >= 4
