@@ -59,7 +59,7 @@ def _without(value: Any, keys: set[str]) -> Any:
 def _leaks(root: Path, texts: list[str]) -> list[str]:
     found = [f"output: {key}" for text in texts for key in (MODEL_KEY, JUDGE_KEY) if key in text]
     for path in root.rglob("*"):
-        if path.is_file() and "cache" not in path.parts:
+        if path.is_file():
             text = path.read_bytes().decode("utf-8", errors="replace")
             found += [f"{path}: {key}" for key in (MODEL_KEY, JUDGE_KEY) if key in text]
     return found
@@ -127,7 +127,9 @@ def test_judged_samples_without_a_judge_are_a_usage_error_before_any_request(pyt
         "an LLM judge scores them; use auto or llm with --eval-judge-model NAME"]
 
 
-def test_a_failing_judge_is_an_error_and_a_judge_that_is_down_stops_the_run(pytester: pytest.Pytester) -> None:
+def test_a_failing_judge_is_an_error_and_a_judge_that_is_down_stops_the_run(pytester: pytest.Pytester,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MY_JUDGE_KEY", JUDGE_KEY)  # the judge's key from the environment this time
     lines = [json.loads(line) for line in SUITE.read_text(encoding="utf-8").splitlines()][:5]
     suite = write_suite(pytester.path / "small.jsonl", lines)
     failing = dict(JUDGE_SCRIPT, rules=[{"contains": "戈壁", "answer": "x", "fault": "500"}, *DEMO["rules"]])
@@ -135,10 +137,11 @@ def test_a_failing_judge_is_an_error_and_a_judge_that_is_down_stops_the_run(pyte
         result = pytester.runpytest_subprocess(
             "--eval-collection", str(suite), "--eval-model", "mock-model", "--eval-api-url", model.url,
             "--eval-api-key", MODEL_KEY, "--eval-judge-model", "mock-judge", "--eval-judge-api-url", judge.url,
-            "--eval-judge-api-key", JUDGE_KEY, "--eval-max-retries", "1", "--eval-max-error-rate", "0.5",
-            "-p", "no:cacheprovider", "-n", "0")
+            "--eval-judge-api-key-env", "MY_JUDGE_KEY", "--eval-max-retries", "1", "--eval-max-error-rate", "0.5",
+            "--eval-output-dir", str(pytester.path / "out"), "-p", "no:cacheprovider", "-n", "0")
         judge_stats = judge.stats()
     output = result.stdout.str()
+    assert _leaks(pytester.path, [output, result.stderr.str()]) == []
     # The 500 is retried once, then the sample is an error (within the budget), the others are judged.
     assert judge_stats["by_status"] == {"200": 4, "500": 2}
     assert result.ret == 0, output
