@@ -23,8 +23,8 @@ from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.controller_hooks import ControllerHooks
 from pytest_evalindex.plugin.judge_setup import (
     check_judge_needs,
+    check_judge_needs_in_files,
     resolve_judge_settings,
-    scorer_names_in,
     validate_templates,
 )
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, controller_key, runtime_key
@@ -75,7 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
         validate_templates(runtime.judge_settings)
         if not _is_worker(config) and getattr(config.option, "numprocesses", None):
             targets = config.stash[_targets_key]
-            check_judge_needs(scorer_names_in(sorted(targets), settings), runtime.judge_settings)
+            check_judge_needs_in_files(sorted(targets), settings, runtime.judge_settings)
     config.stash[runtime_key] = runtime
     if config.stash[_targets_key]:
         xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))

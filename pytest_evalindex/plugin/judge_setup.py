@@ -7,6 +7,7 @@ option; so does ``rule`` / ``llm_recall`` on a benchmark that only a judge can s
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,7 +22,6 @@ from pytest_evalindex.dataset.select import select
 from pytest_evalindex.plugin.options import _check_api_url, _convert, _option, _raw_value, _usage
 from pytest_evalindex.scorers.judge.plan import plan_for, refused
 from pytest_evalindex.scorers.judge.templates import TemplateError, load_templates
-from pytest_evalindex.scorers.registry import lookup
 
 _NAMES = ("judge_model", "judge_api_url", "judge_api_key", "judge_api_key_env", "judge_generation_config",
           "judge_batch_size", "judge_strategy", "judge_templates")
@@ -87,21 +87,46 @@ def validate_templates(judge: JudgeSettings) -> None:
         raise pytest.UsageError(str(exc)) from None
 
 
-def scorer_names_in(paths: Iterable[Path], settings: Settings) -> list[str]:
-    """The scorer of every sample a run of ``paths`` selects (files that do not load are left to collection).
+def check_judge_needs_in_files(paths: Iterable[Path], settings: Settings, judge: JudgeSettings) -> None:
+    """:func:`check_judge_needs` before any worker starts, from the collection files themselves.
 
-    Under xdist the controller collects nothing and a usage error raised by a worker ends in an internal
-    error, so the controller checks the judge before starting the workers, from the files themselves.
+    Under xdist the controller collects nothing, and a usage error raised by a worker ends in an internal
+    error. Nothing is read when a judge is configured for a strategy that refuses nothing (the usual case);
+    otherwise the lines' names are scanned (no scorer is imported: that is the workers' job), and only when
+    one of them needs the judge are the files loaded to check exactly the samples the run selects.
     """
+    if judge.model and judge.strategy not in ("rule", "llm_recall"):
+        return
+    names = _line_names(paths)
+    try:
+        check_judge_needs(names, judge)
+    except pytest.UsageError:
+        check_judge_needs(_selected_names(paths, settings), judge)
+
+
+def _line_names(paths: Iterable[Path]) -> set[str]:
     names: set[str] = set()
-    legacy = settings.compat == "evalscope-legacy"
+    for path in paths:
+        try:
+            with path.open("rb") as handle:
+                for raw in handle:
+                    if raw.strip():
+                        line = json.loads(raw)
+                        name = line.get("scorer") or line.get("dataset_name") if isinstance(line, dict) else None
+                        if isinstance(name, str):
+                            names.add(name)
+        except (OSError, ValueError):
+            continue  # a file that does not read is a collection error later
+    return names
+
+
+def _selected_names(paths: Iterable[Path], settings: Settings) -> set[str]:
+    names: set[str] = set()
     for path in paths:
         try:
             collection = load_collection(path)
         except CollectionError:
             continue
         for entry in select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed):
-            spec = lookup(entry.scorer or entry.dataset_name, legacy=legacy)
-            if spec is not None:
-                names.add(spec.name)
-    return sorted(names)
+            names.add(entry.scorer or entry.dataset_name)
+    return names
