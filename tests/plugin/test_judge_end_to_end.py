@@ -95,9 +95,10 @@ def test_rag_index_with_a_judge_xdist_identical_cached_rerun_asks_nobody(pyteste
             judge.reset_stats()
         assert runs["2"] == runs["0"]
 
-        # A rerun with the cache asks neither the model nor the judge, and scores the same.
+        # A rerun with the cache (re-scoring the cached answers) asks neither the model nor the judge, and scores
+        # the same.
         result = _run(pytester, model, judge.url, "-n", "2", "--eval-use-cache", str(pytester.path / "cache-0"),
-                      "--eval-output-dir", str(pytester.path / "out-again"))
+                      "--eval-rerun-review", "--eval-output-dir", str(pytester.path / "out-again"))
         assert result.ret == 0, result.stdout.str()
         assert model.stats()["requests"] == 0 and judge.stats()["requests"] == 0
         assert "; 0 judge requests" in result.stdout.str()
