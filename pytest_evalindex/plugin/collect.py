@@ -191,7 +191,7 @@ class SampleItem(pytest.Item):
         if result is not None and result.score is not None:
             lines.append(f"score    {result.score}  (scorer {self.scorer_spec.name})")
         if result is not None and result.explanation and self.judge_plan is not None:
-            lines.append(f"judge    {shorten(visible(result.explanation), 600)}")
+            lines.append(f"judge    {shorten(visible(result.explanation.replace(chr(10), ' | ')), 600)}")
         return "\n".join(lines)
 
     def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:

@@ -139,15 +139,18 @@ def test_a_failing_judge_is_an_error_and_a_judge_that_is_down_stops_the_run(pyte
             "--eval-collection", str(suite), "--eval-model", "mock-model", "--eval-api-url", model.url,
             "--eval-api-key", MODEL_KEY, "--eval-judge-model", "mock-judge", "--eval-judge-api-url", judge.url,
             "--eval-judge-api-key-env", "MY_JUDGE_KEY", "--eval-max-retries", "1", "--eval-max-error-rate", "0.5",
-            "--eval-output-dir", str(pytester.path / "out"), "-p", "no:cacheprovider", "-n", "0")
+            "--eval-strict", "--eval-output-dir", str(pytester.path / "out"), "-p", "no:cacheprovider", "-n", "0")
         judge_stats = judge.stats()
     output = result.stdout.str()
     assert _leaks(pytester.path, [output, result.stderr.str()]) == []
-    # The 500 is retried once, then the sample is an error (within the budget), the others are judged.
+    # The 500 is retried once, then the sample is an error (within the budget), the others are judged; under
+    # --eval-strict the incorrect one fails with the judge's verdict and reasoning in its failure text.
     assert judge_stats["by_status"] == {"200": 4, "500": 2}
-    assert result.ret == 0, output
-    assert result.parseoutcomes().get("errors") == 1
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, output
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("errors") == 1 and outcomes.get("failed") == 1, outcomes
     assert "judge call failed: judge mock-judge:" in output
+    assert "judge    judge: verdict=C | 没有给出答案" in output
 
     with MockServer(MODEL_SCRIPT) as model:
         down = pytester.runpytest_subprocess(
