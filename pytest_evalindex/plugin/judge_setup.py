@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from pytest_evalindex.core.judge_settings import DEFAULT_JUDGE_GENERATION_CONFIG, JUDGE_API_KEY_ENV, JudgeSettings
+from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
 from pytest_evalindex.dataset.select import select
@@ -130,3 +131,12 @@ def _selected_names(paths: Iterable[Path], settings: Settings) -> set[str]:
         for entry in select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed):
             names.add(entry.scorer or entry.dataset_name)
     return names
+
+
+def register_judge_secrets(config: pytest.Config, judge: JudgeSettings) -> None:
+    """The judge's key and secret-looking generation settings join the run's secret registry (scrubbed from
+    every output), handed to xdist workers like the model's."""
+    REGISTRY.add(judge.api_key)
+    REGISTRY.add_from(judge.generation_config)
+    if not hasattr(config, "workerinput"):
+        REGISTRY.export()
