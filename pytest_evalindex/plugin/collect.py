@@ -21,6 +21,7 @@ from pytest_evalindex.dataset.outcome import result_for
 from pytest_evalindex.dataset.select import in_shard, select
 from pytest_evalindex.metrics.repeated import combine_repeats
 from pytest_evalindex.model.api import Completion, ModelCallError
+from pytest_evalindex.model.judge_client import JudgeCallError
 from pytest_evalindex.plugin.code_exec import needs_sandbox, repeat_key, run_scorer
 from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.plugin.pytest_private import TerminalRepr
@@ -114,6 +115,9 @@ class SampleItem(pytest.Item):
         spec = lookup(entry.scorer or entry.dataset_name, legacy=legacy)
         assert spec is not None  # validated at load time
         self.scorer_spec = spec
+        judge = self.config.stash[runtime_key].judge
+        self.judge_plan = judge.plan(spec.name) if judge is not None else None
+        self.judged: list[Score] = []  # the judge's score of each answer, obtained in setup
 
     def setup(self) -> None:
         runtime = self.config.stash[runtime_key]
@@ -127,6 +131,14 @@ class SampleItem(pytest.Item):
                 if failure is None:
                     failure = exc if repeats == 1 else ModelCallError(
                         f"repeat {repeat} of {repeats}: {exc}", fatal=exc.fatal, status=exc.status)
+        if failure is None and self.judge_plan is not None and runtime.judge is not None:
+            plan, judge = self.judge_plan, runtime.judge
+            try:
+                self.judged = [judge.score(repeat_key(self.nodeid, repeat), self.entry, plan, answer,
+                                           rule=functools.partial(self._rule_score, answer, repeat))
+                               for repeat, answer in enumerate(answers)]
+            except ModelCallError as exc:
+                failure = exc
         if failure is not None:
             if failure.fatal and not self.session.shouldstop:
                 # Every other request would fail the same way: stop instead of erroring thousands of samples.
@@ -143,6 +155,7 @@ class SampleItem(pytest.Item):
             self.result = combine_repeats([self.result] + [self.make_result(c, self._score(c, repeat))
                                                            for repeat, c in enumerate(self.repeats, start=1)])
             self.repeats = []
+        self.judged = []
         if getattr(self.config.option, "xmlpath", None):  # JUnit properties, so CI dashboards can filter samples
             self.user_properties.extend([
                 ("dataset", entry.dataset_name), ("subset", entry.subset_name), ("status", self.result.status),
@@ -153,6 +166,11 @@ class SampleItem(pytest.Item):
             raise SampleIncorrect(self.describe())
 
     def _score(self, completion: Completion, repeat: int = 0) -> Score:
+        if self.judged:
+            return self.judged[repeat]
+        return self._rule_score(completion, repeat)
+
+    def _rule_score(self, completion: Completion, repeat: int = 0) -> Score:
         runner = self.config.stash[runtime_key].code_runner
         if runner is not None and needs_sandbox(self.scorer_spec):
             return runner.score(repeat_key(self.nodeid, repeat), self.scorer_spec, self.score_input(completion))
@@ -216,9 +234,13 @@ class SampleItem(pytest.Item):
         ]
         if result is not None and result.score is not None:
             lines.append(f"score    {result.score}  (scorer {self.scorer_spec.name})")
+        if result is not None and result.explanation and self.judge_plan is not None:
+            lines.append(f"judge    {shorten(visible(result.explanation.replace(chr(10), ' | ')), 600)}")
         return "\n".join(lines)
 
     def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
+        if isinstance(excinfo.value, JudgeCallError):
+            return f"judge call failed: {excinfo.value}"
         if isinstance(excinfo.value, ModelCallError):
             return f"model call failed: {excinfo.value}"
         if isinstance(excinfo.value, SampleIncorrect):

@@ -28,6 +28,7 @@ from pytest_evalindex.gates.plan import evaluate_gates as run_gates
 from pytest_evalindex.metrics.aggregate import Report, aggregate
 from pytest_evalindex.plugin.code_exec import p95
 from pytest_evalindex.plugin.gate_reports import run_code_gates
+from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.plugin.summary_lines import nothing_answered_line
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.repeats import render_repeats
@@ -144,6 +145,7 @@ class Controller:
         results = self.results.values()  # every answer counts (--eval-repeats K: K per sample)
         answers = sum(len(r.repeats) if r.repeats else 1 for r in results)
         cached = sum(sum(bool(a.get("cached")) for a in r.repeats) if r.repeats else r.cached for r in results)
+        judge_requests = sum(c.get("judge", {}).get("requests", 0) for c in counters)
         busy = sum(c.get("request_seconds", 0.0) for c in counters)
         waiting = sum(c.get("wait_seconds", 0.0) for c in counters)
         peak = max(c.get("max_in_flight", 0) for c in counters)
@@ -151,6 +153,8 @@ class Controller:
         line = (f"evalindex: {len(counters)} process{'es' if len(counters) > 1 else ''} × "
                 f"{self.settings.batch_size} in flight (peak {peak}), effective concurrency {effective:.1f}, "
                 f"{requests} requests, {waiting:.1f} s waiting")
+        if any("judge" in c for c in counters):
+            line += f"; {judge_requests} judge requests"
         if cached:
             source = self.settings.predictions or self.settings.cache_dir
             line += f"; {cached} of {answers} answers from {source}"
@@ -252,12 +256,22 @@ class Controller:
         for path, append in targets:
             write_markdown(path, REGISTRY.scrub(text), append=append)
 
+    def _judge_key(self) -> str | None:
+        runtime = self.config.stash.get(runtime_key, None)
+        judge = runtime.judge_settings if runtime is not None else None
+        return judge.api_key if judge is not None else None
+
     def _run_settings(self, fingerprints: Mapping[str, str]) -> dict[str, Any]:
         settings = self.settings.public()
         settings["model"] = self.model
         settings["api_url"] = self.api_url
         # Written masked; its value is also scrubbed from every text we write (a model may echo it).
         settings["api_key"] = self.settings.api_key
+        runtime = self.config.stash.get(runtime_key, None)
+        judge = runtime.judge_settings if runtime is not None else None
+        if judge is not None and judge.model:
+            settings["judge"] = judge.public(self.api_url)
+        settings["judge_api_key"] = self._judge_key()  # written masked and scrubbed, as the model's key
         settings["collections"] = [{"path": path, "fingerprint": fp} for path, fp in sorted(fingerprints.items())]
         settings["engine_counters"] = {name: {k: v for k, v in counters.items() if k != "program_times"}
                                        for name, counters in sorted(self.process_counters.items())}

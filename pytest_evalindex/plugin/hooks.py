@@ -23,6 +23,13 @@ from pytest_evalindex.plugin.code_exec import UNSAFE_WARNING
 from pytest_evalindex.plugin.collect import EvalFile, SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.controller_hooks import ControllerHooks
+from pytest_evalindex.plugin.judge_setup import (
+    check_judge_needs,
+    check_judge_needs_in_files,
+    register_judge_secrets,
+    resolve_judge_settings,
+    validate_templates,
+)
 from pytest_evalindex.plugin.keys import (
     COUNTERS_KEY,
     LIMITS_PATH_KEY,
@@ -57,6 +64,8 @@ def pytest_configure(config: pytest.Config) -> None:
     notes = reclaim_swallowed_paths(config)
     settings, run_notes = resolve_run_paths(resolve_settings(config))
     register_secrets(config, settings)
+    judge_settings = resolve_judge_settings(config, settings)
+    register_judge_secrets(config, judge_settings)
     notes.extend(run_notes)
     try:
         collection_files = resolve_collection_paths(settings.collections)
@@ -84,6 +93,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _is_worker(config) and config.stash[_targets_key]:
         _prefer_worksteal(config)
     runtime = Runtime(config, settings, api_url=api_url, model=model)
+    runtime.judge_settings = judge_settings
+    if config.stash[_targets_key]:
+        validate_templates(runtime.judge_settings)
+        if not _is_worker(config) and getattr(config.option, "numprocesses", None):
+            judge_targets = config.stash[_targets_key]
+            check_judge_needs_in_files(sorted(judge_targets), settings, runtime.judge_settings)
     config.stash[runtime_key] = runtime
     if config.stash[_targets_key]:
         xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))
@@ -193,6 +208,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     missing = runtime.missing_options()
     if missing and any(isinstance(item, SampleItem) for item in items):
         raise pytest.UsageError(f"{missing} required to evaluate a collection (or pass --eval-mock SCRIPT)")
+    if runtime.judge_settings is not None:
+        check_judge_needs((item.scorer_spec.name for item in items if isinstance(item, SampleItem)),
+                          runtime.judge_settings)
 
 
 def pytest_deselected(items: Sequence[pytest.Item]) -> None:
@@ -215,6 +233,10 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     else:
         lines = [f"evalindex: model {runtime.model} at {REGISTRY.scrub(str(redact(runtime.api_url)))}{mock}, "
                  f"{s.batch_size} requests in flight per process{cap}, numbers: {s.compat}"]
+    judge = runtime.judge_settings
+    if judge is not None and judge.model:
+        lines.append(f"evalindex: judge {judge.model} at {REGISTRY.scrub(str(redact(judge.api_url or runtime.api_url)))}, "
+                     f"{judge.batch_size} judge requests in flight per process, strategy {judge.strategy}")
     if s.code_exec is not None:
         lines.append(f"evalindex: code execution: {s.code_exec}" + (
             " (isolated with bubblewrap: no network, read-only root, private /tmp, limits per program)"

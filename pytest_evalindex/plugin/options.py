@@ -139,6 +139,23 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "Without it such samples are refused.", choices=("bwrap", "unsafe"), metavar="MODE"),
     OptionSpec("code_workers", "Programs run at once on this machine, split over the xdist workers "
                "(default: one per CPU).", kind="int", default=None, metavar="N"),
+    # The LLM judge (resolved in judge_setup.py).
+    OptionSpec("judge_model", "Judge model for LLM-judged benchmarks (chinese_simpleqa, simple_qa, aa_lcr, …).",
+               metavar="NAME"),
+    OptionSpec("judge_api_url", "Base URL of the judge's OpenAI-compatible API (default: --eval-api-url).",
+               metavar="URL"),
+    OptionSpec("judge_api_key", "Judge API key (else $EVALINDEX_JUDGE_API_KEY; else the model's key when the "
+               "judge shares its URL). Never written anywhere.", metavar="KEY", ini=False),
+    OptionSpec("judge_api_key_env", "Name of an environment variable holding the judge's API key.", metavar="VAR"),
+    OptionSpec("judge_generation_config", "JSON object of the judge's generation settings "
+               "(default {\"temperature\": 0.0, \"max_tokens\": 4096}).", kind="json", default=None, metavar="JSON"),
+    OptionSpec("judge_batch_size", f"Judge requests kept in flight per process (default {DEFAULT_BATCH_SIZE}).",
+               kind="int", default=DEFAULT_BATCH_SIZE, metavar="K"),
+    OptionSpec("judge_strategy", "When the judge scores: auto (the benchmark's own policy), rule (never; refused "
+               "for judge-only benchmarks), llm (always), llm_recall (only where the rule score is <= 0.99).",
+               default="auto", choices=("auto", "rule", "llm", "llm_recall"), metavar="STRATEGY"),
+    OptionSpec("judge_templates", "Folder of judge prompt templates (<dataset>.json with \"user\" and "
+               "\"system\") used in place of the built-in ones.", metavar="DIR"),
 )
 
 

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_evalindex.core.judge_settings import JudgeSettings
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.model.api import Completion
 from pytest_evalindex.model.engine import AnswerStore, Engine, EngineConfig
 from pytest_evalindex.model.shared_limits import LimitConfig, SharedLimits
-from pytest_evalindex.model.store import AnswerStoreError
+from pytest_evalindex.model.store import AnswerCache, AnswerStoreError
 from pytest_evalindex.plugin.code_exec import (
     CodeRunner,
     SandboxUnavailable,
@@ -22,6 +23,7 @@ from pytest_evalindex.plugin.code_exec import (
     open_sandbox,
     repeat_key,
 )
+from pytest_evalindex.plugin.judge_runner import JudgeRunner
 from pytest_evalindex.plugin.keys import LIMITS_PATH_KEY
 from pytest_evalindex.plugin.xdist import Lookahead, install_steal_guard
 
@@ -43,6 +45,8 @@ class Runtime:
         self.samples_deselected = 0  # by -k, -m, --lf, --deselect: pytest_deselected
         self.samples_in_collection = 0  # selected by --eval-limit before --eval-shard took its share
         self._store: AnswerStore | None = None
+        self.judge_settings: JudgeSettings | None = None  # set by pytest_configure (judge_setup.py)
+        self._judge: JudgeRunner | None = None
         self.code_runner: CodeRunner | None = None
         self.limits = self._shared_limits()
         self._owns_limits = self.limits is not None and not hasattr(config, "workerinput")
@@ -140,11 +144,21 @@ class Runtime:
                    if not value and not (self.offline and flag == "--eval-api-url")]
         return " and ".join(missing) + (" are" if len(missing) > 1 else " is") if missing else None
 
+    @property
+    def judge(self) -> JudgeRunner | None:
+        """This process's judge, when ``--eval-judge-model`` is set (its calls share the answer cache)."""
+        if self._judge is None and self.judge_settings is not None and self.judge_settings.model:
+            s = self.settings
+            self._judge = JudgeRunner(self.judge_settings, model_url=self.api_url, timeout=s.timeout,
+                                      max_retries=s.max_retries,
+                                      store=self._store if isinstance(self._store, AnswerCache) else None)
+        return self._judge
+
     def _answer_store(self) -> AnswerStore | None:
         s = self.settings
         if s.predictions is None and s.cache_dir is None:
             return None
-        from pytest_evalindex.model.store import AnswerCache, PredictionsStore
+        from pytest_evalindex.model.store import PredictionsStore
 
         if s.predictions is not None:
             return PredictionsStore(s.predictions)
@@ -211,6 +225,8 @@ class Runtime:
             for repeat in range(self.settings.repeats):  # together: they share the K in flight
                 future = engine.submit(sample.nodeid, messages, entry.prompt.tools, reclaim=reclaim, digest=digest,
                                        repeat=repeat)
+                if sample.judge_plan is not None and self.judge is not None and not future.cancelled():
+                    self.judge.follow(repeat_key(sample.nodeid, repeat), entry, sample.judge_plan, future)
                 if runner is not None:
                     # Run the program as soon as the answer is there (in the engine's thread, or now if cached).
                     def start_program(done: concurrent.futures.Future[Completion], key: str = repeat_key(
@@ -222,10 +238,13 @@ class Runtime:
 
     @property
     def counters(self) -> dict[str, object] | None:
-        """This process's engine counters (and program counters), if it called the model."""
+        """This process's engine counters (with the judge's and the programs'), if it called the model."""
         if self._engine is None:
             return None
         counters: dict[str, object] = dict(self._engine.counters.to_dict())
+        judge = self._judge.counters if self._judge is not None else None
+        if judge is not None:
+            counters["judge"] = judge
         if self.code_runner is not None:
             counters.update(self.code_runner.counters())
         return counters
@@ -235,5 +254,7 @@ class Runtime:
             self._engine.close()
         if self._owns_limits and self.limits is not None:
             shutil.rmtree(self.limits.path.parent, ignore_errors=True)
+        if self._judge is not None:
+            self._judge.close()
         if self.code_runner is not None:
             self.code_runner.close()

@@ -174,7 +174,7 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
         else input_messages(result, entry) + [assistant_message(result, model)],
         "agent_trace": None,
         "sample_score": {
-            "score": {"value": value, "status": "success" if scored else "excluded", "judge_summary": None,
+            "score": {"value": value, "status": _status(result, scored), "judge_summary": None,
                       "extracted_prediction": result.extracted, "prediction": result.completion or "",
                       "explanation": result.explanation, "metadata": dict(result.score_metadata or {}),
                       "main_score_name": main_score_name},
@@ -192,6 +192,12 @@ def renumbered(lines: tuple[dict[str, Any], dict[str, Any]], index: int) -> tupl
     prediction["index"] = review["index"] = index
     review["sample_score"]["sample_id"] = review["sample_score"]["group_id"] = index
     return prediction, review
+def _status(result: SampleResult, scored: bool) -> str:
+    """EvalScope's score status: a judged sample's own (``degraded``, ``fallback``) when it has one."""
+    status = (result.score_metadata or {}).get("status")
+    if scored and status in ("degraded", "fallback"):
+        return str(status)
+    return "success" if scored else "excluded"
 
 
 def detailed_report(report: Report) -> dict[str, list[dict[str, Any]]]:
