@@ -75,6 +75,8 @@ def check_plan(plan: GatePlan, settings: Settings, samples: Sequence[SampleResul
     """
     if not samples or not (plan.thresholds or plan.baseline is not None):
         return
+    if settings.shard is not None:  # a shard holds part of the rows and samples; `evalindex merge` gates the whole
+        return
     mode = settings.compat
     report = aggregate(samples, compat=mode != "corrected", pool_subsets_by_name=mode == "evalscope-legacy")
     for threshold in plan.thresholds:
