@@ -18,6 +18,15 @@ DEFAULT_SEED = 42
 COMPAT_MODES = ("corrected", "evalscope", "evalscope-legacy")
 
 
+GATE_ON = ("point", "bound")
+
+
+DEFAULT_CONFIDENCE = 0.95
+
+
+DEFAULT_ALPHA = 0.05
+
+
 @dataclass(frozen=True)
 class Settings:
     """All resolved ``--eval-*`` settings of one run."""
@@ -48,6 +57,9 @@ class Settings:
     predictions: Path | None = None
     max_concurrency: int | None = None
     allow_partial: bool = False
+    confidence: float = DEFAULT_CONFIDENCE  # the level of every row's interval
+    gate_on: str = "point"  # what a threshold without .point/.lower/.upper compares: the value or its bound
+    alpha: float | None = DEFAULT_ALPHA  # regression gate: a drop must be significant at alpha; None: any drop
 
     @property
     def active(self) -> bool:
@@ -75,4 +87,7 @@ class Settings:
             "use_cache": self.cache_dir is not None,
             "max_concurrency": self.max_concurrency,
             "allow_partial": self.allow_partial,
+            "confidence": self.confidence,
+            "gate_on": self.gate_on,
+            "alpha": self.alpha,
         }

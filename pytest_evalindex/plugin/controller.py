@@ -25,6 +25,7 @@ from pytest_evalindex.dataset.select import select
 from pytest_evalindex.gates.plan import GatePlan, GateRun
 from pytest_evalindex.gates.plan import evaluate_gates as run_gates
 from pytest_evalindex.metrics.aggregate import Report, aggregate
+from pytest_evalindex.metrics.row_ci import IntervalNotes, attach_intervals
 from pytest_evalindex.plugin.gate_reports import run_code_gates
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.tables import render_tables
@@ -56,6 +57,7 @@ class Controller:
         self.unreported: dict[str, str] = {}  # node id → why a failed sample report carried no result
         self.total: int | None = None  # samples of the collection (after --eval-limit), run or not
         self.partial_reasons: list[str] = []  # why some of them did not run; empty for a whole run
+        self.interval_notes = IntervalNotes()
 
     @property
     def partial(self) -> bool:
@@ -153,6 +155,7 @@ class Controller:
         results = self.ordered_results()
         mode = self.settings.compat
         self.report = aggregate(results, compat=mode != "corrected", pool_subsets_by_name=mode == "evalscope-legacy")
+        self.interval_notes = attach_intervals(self.report, results, confidence=self.settings.confidence)
         self.tables = render_tables(self.report)
         if evaluate_gates:
             self.gates = run_gates(self.gate_plan, self.settings, self.report, results)

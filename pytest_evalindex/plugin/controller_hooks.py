@@ -15,6 +15,7 @@ from pytest_evalindex.plugin.collect import SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary_lines
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, runtime_key
+from pytest_evalindex.render.tables import index_line
 
 # What a kept report still needs (its test status), one shared dict per status.
 _STATUS_ONLY = {status: {"status": status} for status in ("correct", "partial", "incorrect", "excluded", "error")}
@@ -125,6 +126,10 @@ class ControllerHooks:
             return
         terminalreporter.write_sep("=", "evalindex report")
         terminalreporter.write_line(controller.tables)
+        if controller.report is not None and (line := index_line(controller.report)) is not None:
+            terminalreporter.write_line(line, bold=True)
+        for note in controller.interval_notes.lines():
+            terminalreporter.write_line(note, yellow=True)
         if controller.gates is not None and controller.gates.outcomes:
             terminalreporter.write_sep("-", "evalindex gates")
             for gate_line in gate_summary_lines(controller.gates):

@@ -21,8 +21,11 @@ import pytest
 from pytest_evalindex.core.settings import (
     API_KEY_ENV_VARS,
     COMPAT_MODES,
+    DEFAULT_ALPHA,
     DEFAULT_BATCH_SIZE,
+    DEFAULT_CONFIDENCE,
     DEFAULT_SEED,
+    GATE_ON,
     Settings,
 )
 
@@ -96,8 +99,17 @@ OPTIONS: tuple[OptionSpec, ...] = (
                kind="float", default=None, metavar="F"),
     OptionSpec("baseline", "A previous run's output folder (or its evalindex_report.json) to gate regressions against.",
                metavar="PATH"),
-    OptionSpec("max_drop", "Largest absolute drop allowed on any report row present in the baseline (default 0.0).",
-               kind="float", default=0.0, metavar="D"),
+    OptionSpec("max_drop", "Largest absolute drop allowed on any report row present in the baseline (default 0.0). "
+               "Given without --eval-alpha, any larger drop fails (no significance test).",
+               kind="float", default=None, metavar="D"),
+    OptionSpec("alpha", f"Regression gate: a drop fails only when also significant at this level (paired test, Holm "
+               f"over the rows; default {DEFAULT_ALPHA}, the rule whenever --eval-max-drop is not given alone).",
+               kind="optional", default=None, metavar="A", const=""),
+    OptionSpec("confidence", f"Level of every row's confidence interval (default {DEFAULT_CONFIDENCE}).",
+               kind="float", default=DEFAULT_CONFIDENCE, metavar="C"),
+    OptionSpec("gate_on", "What a threshold compares when it names no .point/.lower/.upper: 'point' (the value, "
+               "default) or 'bound' (the lower bound for >=/>, the upper for <=/<).",
+               default="point", choices=GATE_ON, metavar="WHAT"),
     OptionSpec("baseline_allow_mismatch", "Compare with a baseline whose collection differs (common samples only).",
                kind="bool", default=False),
     OptionSpec("markdown", "Also write a Markdown summary here (always written to $GITHUB_STEP_SUMMARY when set).",
@@ -208,6 +220,9 @@ def resolve_settings(config: pytest.Config) -> Settings:
     for name in ("max_error_rate", "max_drop"):
         if values[name] is not None and not 0.0 <= values[name] <= 1.0:
             raise _usage(_option(name), f"must be between 0 and 1 (got {values[name]})")
+    if not 0.0 < values["confidence"] < 1.0:
+        raise _usage(_option("confidence"), f"must be between 0 and 1, e.g. 0.95 (got {values['confidence']})")
+    alpha = _alpha(values["alpha"], given_max_drop=values["max_drop"] is not None)
     if values["max_concurrency"] is not None and values["max_concurrency"] < 1:
         raise _usage(_option("max_concurrency"), f"must be >= 1 (got {values['max_concurrency']})")
     if values["api_url"]:
@@ -237,7 +252,10 @@ def resolve_settings(config: pytest.Config) -> Settings:
         thresholds=tuple(t for t in (values["threshold"] or []) if t.strip()),
         max_error_rate=values["max_error_rate"],
         baseline=path("baseline"),
-        max_drop=values["max_drop"],
+        max_drop=values["max_drop"] or 0.0,
+        alpha=alpha,
+        confidence=values["confidence"],
+        gate_on=values["gate_on"],
         baseline_allow_mismatch=bool(values["baseline_allow_mismatch"]),
         markdown=path("markdown"),
         cache_dir=None if values["use_cache"] is None
@@ -246,6 +264,21 @@ def resolve_settings(config: pytest.Config) -> Settings:
         predictions=path("predictions"),
         max_concurrency=values["max_concurrency"],
     )
+
+
+def _alpha(raw: Any, *, given_max_drop: bool) -> float | None:
+    """The regression gate's significance level; None (a plain max-drop gate) when --eval-max-drop came alone."""
+    if raw is None:
+        return None if given_max_drop else DEFAULT_ALPHA
+    if raw == "":
+        return DEFAULT_ALPHA
+    try:
+        alpha = float(raw)
+    except (TypeError, ValueError):
+        raise _usage(_option("alpha"), f"expected a number between 0 and 1, e.g. 0.05 (got {raw!r})") from None
+    if not 0.0 < alpha < 1.0:
+        raise _usage(_option("alpha"), f"must be between 0 and 1, e.g. 0.05 (got {raw!r})")
+    return alpha
 
 
 def _api_key(config: pytest.Config, values: dict[str, Any]) -> str | None:

@@ -18,6 +18,8 @@ from pytest_evalindex.core.text import sanitize
 from pytest_evalindex.gates.baseline import BaselineComparison, Flip
 from pytest_evalindex.gates.outcome import format_value
 from pytest_evalindex.metrics.aggregate import LEVELS, LevelRow, Report
+from pytest_evalindex.metrics.intervals import Average
+from pytest_evalindex.metrics.row_ci import confidence_label, interval_text
 
 _MARKDOWN_SPECIALS = frozenset("\\`*_[]|~$")
 _NUMBER_COLUMNS = frozenset({"micro_avg.", "macro_avg.", "weighted_avg.", "count", "excluded", "errors"})
@@ -72,7 +74,7 @@ def render_markdown(
 
     parts += ["## Report", ""]
     for level in LEVELS:
-        parts += [f"### {level}", "", _level_table(report.levels.get(level, [])), ""]
+        parts += [f"### {level}", "", _level_table(report.levels.get(level, []), report.confidence), ""]
 
     if comparison is not None:
         parts += _baseline_section(comparison)
@@ -81,7 +83,11 @@ def render_markdown(
 
 def _headline(report: Report, gates: Sequence[GateLike], failed: Sequence[GateLike], *, partial: bool) -> str:
     if report.index is not None:
-        index = f"Index **{format_value(report.index.weighted)}** ({escape(report.index.name)}, weighted\\_avg)"
+        index = f"Index **{format_value(report.index.weighted)}** ({escape(report.index.name)}, weighted\\_avg"
+        ci = report.index.intervals
+        if ci is not None:
+            index += f", {interval_text(ci.weighted.interval.lo, ci.weighted.interval.hi, ci.weighted.confidence)}"
+        index += ")"
     else:
         index = "No single index row"
     if partial and not gates:
@@ -101,11 +107,16 @@ def _totals_line(report: Report) -> str:
             f"{t.excluded} excluded, {t.errors} errors)")
 
 
-def _level_table(rows: Sequence[LevelRow]) -> str:
+def _level_table(rows: Sequence[LevelRow], confidence: float | None = None) -> str:
     if not rows:
         return "_No rows._"
     show_counts = any(row.excluded or row.errors for row in rows)
     headers = list(rows[0].evalscope_row())
+    # Our own column: the interval of the row's headline average (weighted; micro on the subset level).
+    average: Average = "micro" if rows[0].level == "subset_level" else "weighted"
+    ci_column = f"{average} {confidence_label(confidence)} CI" if confidence is not None else None
+    if ci_column is not None:
+        headers.insert(headers.index("count"), ci_column)
     if show_counts:
         headers += ["excluded", "errors"]
     table: list[list[str]] = []
@@ -113,9 +124,13 @@ def _level_table(rows: Sequence[LevelRow]) -> str:
         values: dict[str, Any] = row.evalscope_row()
         if show_counts:
             values.update(excluded=row.excluded, errors=row.errors)
+        if ci_column is not None:
+            interval = row.intervals.get(average).interval if row.intervals is not None else None
+            values[ci_column] = (f"[{format_value(interval.lo)}, {format_value(interval.hi)}]"
+                                 if interval is not None else "-")
         table.append([_cell(name, values.get(name)) for name in headers])
     return _table(table, headers,  # our own column names
-                  colalign=tuple("right" if h in _NUMBER_COLUMNS else "left" for h in headers))
+                  colalign=tuple("right" if h in _NUMBER_COLUMNS or h.endswith(" CI") else "left" for h in headers))
 
 
 def _cell(column: str, value: Any) -> str:
@@ -123,7 +138,7 @@ def _cell(column: str, value: Any) -> str:
         return "-"
     if isinstance(value, float):
         return format_value(value)
-    if column in _NUMBER_COLUMNS:
+    if column in _NUMBER_COLUMNS or column.endswith(" CI"):  # numbers we formatted: nothing to escape
         return str(value)
     return escape(value)
 
