@@ -16,11 +16,14 @@ class GateOutcome:
     details: list[str] = field(default_factory=list)
     value: float | None = None
     limit: float | None = None
+    warnings: list[str] = field(default_factory=list)  # shown under the gate line (e.g. the margin is below the MDE)
+    stats: dict[str, Any] = field(default_factory=dict)  # compared quantity, interval, MDE: recorded in the report
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain form."""
         return {"name": self.name, "passed": self.passed, "message": self.message,
-                "details": list(self.details), "value": self.value, "limit": self.limit}
+                "details": list(self.details), "value": self.value, "limit": self.limit,
+                **({"warnings": list(self.warnings)} if self.warnings else {}), **self.stats}
 
 
 def format_value(value: float | None, metric: str = "") -> str:

@@ -71,7 +71,7 @@ def evaluate_gates(plan: GatePlan, settings: Settings, report: Report, results: 
     run = GateRun()
     for threshold in plan.thresholds:
         try:
-            run.outcomes.append(evaluate_threshold(threshold, report))
+            run.outcomes.append(evaluate_threshold(threshold, report, gate_on=settings.gate_on))
         except GateUsageError as exc:
             message = f"usage error: {exc}"
             run.usage_errors.append(f"--eval-threshold {threshold.text!r}: {exc}")

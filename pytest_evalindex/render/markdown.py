@@ -67,7 +67,9 @@ def render_markdown(
 
     parts += ["## Gates", ""]
     if all_gates:
-        rows = [[PASS if g.passed else FAIL, escape(g.name), escape(g.message)] for g in all_gates]
+        rows = [[PASS if g.passed else FAIL, escape(g.name),
+                 "<br>".join([escape(g.message), *(f"⚠️ {escape(w)}" for w in getattr(g, "warnings", []))])]
+                for g in all_gates]
         parts += [_table(rows, ["", "gate", "result"]), ""]
     else:
         parts += ["_No gates configured._", ""]
