@@ -40,9 +40,10 @@ def limit_text(limit: float) -> str:
     return format(limit, "g")
 
 
-def baseline_gate_name(max_drop: float) -> str:
-    """The regression gate's test name."""
-    return f"gate[baseline:max_drop<={limit_text(max_drop)}]"
+def baseline_gate_name(max_drop: float, alpha: float | None = None) -> str:
+    """The regression gate's test name (``,alpha=A`` when a drop must also be significant)."""
+    significance = "" if alpha is None else f",alpha={limit_text(alpha)}"
+    return f"gate[baseline:max_drop<={limit_text(max_drop)}{significance}]"
 
 
 def error_budget_gate_name(max_error_rate: float) -> str:

@@ -82,11 +82,12 @@ def evaluate_gates(plan: GatePlan, settings: Settings, report: Report, results: 
         try:
             run.comparison = compare(results, plan.baseline, max_drop=settings.max_drop,
                                      allow_mismatch=settings.baseline_allow_mismatch, compat=report.compat,
-                                     pool_subsets_by_name=report.pool_subsets_by_name)
+                                     pool_subsets_by_name=report.pool_subsets_by_name, alpha=settings.alpha,
+                                     confidence=settings.confidence, seed=settings.seed)
             run.outcomes.extend(run.comparison.outcomes)
         except BaselineError as exc:
             run.usage_errors.append(f"--eval-baseline: {exc}")
-            run.outcomes.append(GateOutcome(name=baseline_gate_name(settings.max_drop), passed=False,
+            run.outcomes.append(GateOutcome(name=baseline_gate_name(settings.max_drop, settings.alpha), passed=False,
                                             message=f"usage error: {exc}"))
     return run
 

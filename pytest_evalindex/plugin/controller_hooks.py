@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE
+from pytest_evalindex.core.text import visible
+from pytest_evalindex.gates.baseline import summary_lines
 from pytest_evalindex.plugin.collect import SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary_lines
@@ -137,6 +139,10 @@ class ControllerHooks:
                                             red=gate_line.startswith("FAILED"))
             for usage_error in controller.gates.usage_errors:
                 terminalreporter.write_line(f"ERROR: {usage_error}", red=True)
+        if controller.gates is not None and controller.gates.comparison is not None:
+            terminalreporter.write_sep("-", "evalindex baseline")
+            for baseline_line in summary_lines(controller.gates.comparison):
+                terminalreporter.write_line(visible(baseline_line, keep_newlines=False))
         line = controller.concurrency_line()
         if line:
             terminalreporter.write_line(line)

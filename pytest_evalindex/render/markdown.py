@@ -19,6 +19,7 @@ from pytest_evalindex.gates.baseline import BaselineComparison, Flip
 from pytest_evalindex.gates.outcome import format_value
 from pytest_evalindex.metrics.aggregate import LEVELS, LevelRow, Report
 from pytest_evalindex.metrics.intervals import Average
+from pytest_evalindex.metrics.paired_rows import PairedRow
 from pytest_evalindex.metrics.row_ci import confidence_label, interval_text
 
 _MARKDOWN_SPECIALS = frozenset("\\`*_[]|~$")
@@ -146,6 +147,7 @@ def _cell(column: str, value: Any) -> str:
 
 
 def _baseline_section(comparison: BaselineComparison) -> list[str]:
+    """Flipped samples first, then the significant drops, then every other row folded."""
     baseline = comparison.baseline
     scope = f"{comparison.common} common samples"
     if comparison.only_current or comparison.only_baseline:
@@ -154,17 +156,38 @@ def _baseline_section(comparison: BaselineComparison) -> list[str]:
     parts = ["## Baseline", "",
              f"Compared with {escape(baseline.path)} (model {escape(baseline.model or '?')}) over {scope}: "
              f"{len(comparison.regressions)} regressed, {len(comparison.improvements)} improved.", ""]
-    if comparison.drops:
-        rows = [[escape(d.level), escape(d.row), escape(d.metric), format_value(d.baseline),
-                 format_value(d.current), format_value(d.drop)]
-                for d in sorted(comparison.drops, key=lambda d: -d.drop)]
-        parts += ["### Rows that dropped", "",
-                  _table(rows, ["level", "row", "metric", "baseline", "current", "drop"],
-                         colalign=("left", "left", "left", "right", "right", "right")), ""]
     for heading, flips in (("Regressions", comparison.regressions), ("Improvements", comparison.improvements)):
         if flips:
             parts += [f"### {heading} ({len(flips)})", "", _flip_table(flips), ""]
+    alpha = comparison.alpha if comparison.alpha is not None else 0.05
+    significant = comparison.significant(alpha)
+    rule = f"one-sided paired tests at alpha {format(alpha, 'g')}, Holm over {comparison.tests} tests"
+    parts += [f"### Significant drops ({len(significant)})", ""]
+    parts += [_paired_table(significant, comparison.confidence), ""] if significant else [f"_None ({escape(rule)})._", ""]
+    if significant:
+        parts += [f"_{escape(rule)}_", ""]
+    chosen = {id(p) for p in significant}
+    rest = [p for p in comparison.paired if id(p) not in chosen]
+    if rest:
+        parts += ["<details>", f"<summary>Every other row ({len(rest)})</summary>", "",
+                  _paired_table(rest, comparison.confidence), "", "</details>", ""]
+    if comparison.alpha is None and comparison.drops:
+        rows = [[escape(d.level), escape(d.row), escape(d.metric), format_value(d.baseline),
+                 format_value(d.current), format_value(d.drop)]
+                for d in sorted(comparison.drops, key=lambda d: -d.drop)]
+        parts += [f"### Rows that dropped (the gate: any drop above {format(comparison.max_drop, 'g')})", "",
+                  _table(rows, ["level", "row", "metric", "baseline", "current", "drop"],
+                         colalign=("left", "left", "left", "right", "right", "right")), ""]
     return parts
+
+
+def _paired_table(rows: Sequence[PairedRow], confidence: float) -> str:
+    body = [[escape(p.level), escape(p.row), escape(p.metric), format_value(p.baseline), format_value(p.current),
+             format_value(p.result.diff), f"[{format_value(p.result.interval.lo)}, {format_value(p.result.interval.hi)}]",
+             f"{p.result.p_drop:.3g}", f"{p.p_holm:.3g}", escape(p.result.method)] for p in rows]
+    return _table(body, ["level", "row", "metric", "baseline", "current", "diff", f"{confidence_label(confidence)} CI",
+                         "p (drop)", "p (Holm)", "test"],
+                  colalign=("left", "left", "left", "right", "right", "right", "right", "right", "right", "left"))
 
 
 def _flip_table(flips: Sequence[Flip]) -> str:
