@@ -53,7 +53,7 @@ class PairedRow:
         return {"level": self.level, "row": self.row, "metric": self.metric, "baseline": self.baseline,
                 "current": self.current, "diff": r.diff, "ci": [r.interval.lo, r.interval.hi],
                 "p_value": r.p_value, "p_drop": r.p_drop, "p_holm": self.p_holm, "method": r.method, "n": r.n,
-                "improved": r.improved, "worsened": r.worsened, "mde": r.mde}
+                "improved": r.improved, "worsened": r.worsened, "mde": r.mde, "test": self.test}
 
 
 def paired_rows(current: Sequence[SampleResult], baseline: Sequence[SampleResult], *, compat: bool,

@@ -92,8 +92,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                default="outputs", metavar="DIR"),
     OptionSpec("mock", "Serve the built-in mock model from this script on loopback and evaluate against it.",
                metavar="SCRIPT"),
-    OptionSpec("threshold", "Gate: LEVEL:ROW:METRIC OP NUMBER (e.g. 'category_level:reasoning_index:weighted_avg>=0.75', "
-               "'dataset_level:*:micro_avg>=0.5') or 'index>=0.7'. Repeatable.", kind="list", default=[],
+    OptionSpec("threshold", "Gate: LEVEL:ROW:METRIC[.lower|.upper|.point] OP NUMBER (e.g. "
+               "'category_level:reasoning_index:weighted_avg>=0.75', 'dataset_level:*:micro_avg.lower>=0.5') or "
+               "'index>=0.7', 'index.lower>=0.7'. Repeatable.", kind="list", default=[],
                metavar="EXPR", ini_key="eval_thresholds"),
     OptionSpec("max_error_rate", "Largest share of samples allowed to end in a provider/transport error (default 0).",
                kind="float", default=None, metavar="F"),

@@ -175,7 +175,7 @@ def _baseline_section(comparison: BaselineComparison) -> list[str]:
         rows = [[escape(d.level), escape(d.row), escape(d.metric), format_value(d.baseline),
                  format_value(d.current), format_value(d.drop)]
                 for d in sorted(comparison.drops, key=lambda d: -d.drop)]
-        parts += [f"### Rows that dropped (the gate: any drop above {format(comparison.max_drop, 'g')})", "",
+        parts += ["### Rows that dropped", "",
                   _table(rows, ["level", "row", "metric", "baseline", "current", "drop"],
                          colalign=("left", "left", "left", "right", "right", "right")), ""]
     return parts

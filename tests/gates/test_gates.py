@@ -190,4 +190,4 @@ def test_outcome_to_dict(seed_report: Report) -> None:
     assert run("index>=0.4", seed_report).to_dict() == {
         "name": "gate[index>=0.4]", "passed": False,
         "message": "index (reasoning_index) weighted_avg = 0.3556, needs >= 0.4",
-        "details": [], "value": 0.3556, "limit": 0.4}
+        "details": [], "value": 0.3556, "limit": 0.4, "compared": "point"}
