@@ -21,7 +21,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from conftest import output_dir_of
+from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
 from pytest_evalindex.metrics.intervals import row_intervals
 from pytest_evalindex.metrics.paired import paired_compare
 
@@ -310,3 +310,18 @@ def _keys_of(level: str, name: str) -> dict[str, str]:
     if level == "tag_level":
         return {"tags": name}
     return {f"category{i}": v for i, v in enumerate(parts + [""] * (2 - len(parts)))}
+
+
+def test_ini_twins_of_confidence_and_gate_on(pytester: pytest.Pytester) -> None:
+    pytester.makeini(f"[pytest]\neval_collection = {SEED_SUITE}\neval_mock = {SEED_SCRIPT}\neval_confidence = 0.9\n"
+                     "eval_gate_on = bound\neval_thresholds =\n    index>=0.3\n    index.point>=0.3\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    output = result.stdout.str()
+    assert result.ret == 1, output
+    report = json.loads(next(output_dir_of(output).glob("reports/*/evalindex_report.json")).read_text())
+    assert report["confidence"] == 0.9 and report["settings"]["gate_on"] == "bound"
+    lo, hi = report["index"]["ci"]["weighted"]
+    assert f"index reasoning_index = 0.3556  90% CI [{round(lo, 4)}, {round(hi, 4)}]" in output
+    gates = {g["name"]: g for g in report["gates"]}
+    assert gates["gate[index>=0.3]"]["compared"] == "lower" and not gates["gate[index>=0.3]"]["passed"]
+    assert gates["gate[index.point>=0.3]"]["compared"] == "point" and gates["gate[index.point>=0.3]"]["passed"]
