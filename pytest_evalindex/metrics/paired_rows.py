@@ -73,7 +73,7 @@ def paired_rows(current: Sequence[SampleResult], baseline: Sequence[SampleResult
             for key in key_fn(now):
                 members_of.setdefault((level, key), []).append(position)
                 names[(level, key)] = _row_name(key)
-    tests: dict[tuple[tuple[int, float], ...], int] = {}
+    tests: dict[tuple[str, tuple[int, ...]], int] = {}
     results: list[PairedResult] = []
     planned: list[tuple[str, str, Average, float, float, int]] = []
     for (level, key), members in sorted(members_of.items(), key=lambda item: (LEVELS.index(item[0][0]), item[0][1])):
@@ -81,10 +81,16 @@ def paired_rows(current: Sequence[SampleResult], baseline: Sequence[SampleResult
         strata: list[Hashable] = [child(both[i][0]) for i in members]
         now_scores = [float(both[i][0].score or 0.0) for i in members]
         then_scores = [float(both[i][1].score or 0.0) for i in members]
+        equal_weights = min(weights) == max(weights)
+        one_stratum = len(set(strata)) == 1
         averages: tuple[Average, ...] = ("micro",) if level == "subset_level" else AVERAGES
         for average in averages:
+            # The same members with the same shares are the same test: micro, weighted under equal weights,
+            # and macro over one stratum coincide; rows of other levels over the same samples too.
+            same_as_micro = average == "micro" or (average == "weighted" and equal_weights) or (
+                average == "macro" and one_stratum)
+            signature = ("micro" if same_as_micro else average, tuple(members))
             shares = contribution_shares(weights, strata, average)
-            signature = tuple((i, round(c, 12)) for i, c in zip(members, shares))
             test = tests.get(signature)
             if test is None:
                 test = tests[signature] = len(results)
