@@ -51,7 +51,6 @@ INDEX = "index"
 _OPERATOR_RE = re.compile(r">=|<=|=>|=<|==|!=|>|<|=")
 _GLOB_CHARS = frozenset("*?[")
 _MAX_DETAIL_ROWS = 20
-_MAX_WARNINGS = 5
 _AVERAGE: dict[str, Average] = {"micro_avg": "micro", "macro_avg": "macro", "weighted_avg": "weighted"}
 
 
@@ -283,9 +282,11 @@ def evaluate_threshold(threshold: Threshold, report: Report, *, gate_on: str = "
     worst: float | None = None
     if values:
         worst = min(values) if threshold.op in (">=", ">") else max(values)
-    warnings = [v.warning if len(rows) == 1 else f"{v.row.name}: {v.warning}" for v in verdicts if v.warning]
-    if len(warnings) > _MAX_WARNINGS:
-        warnings = warnings[:_MAX_WARNINGS] + [f"... and {len(warnings) - _MAX_WARNINGS} more rows within their MDE"]
+    warned = [v for v in verdicts if v.warning]
+    warnings = [w for w in (v.warning for v in warned) if w]
+    if len(rows) > 1 and warned:  # one line for a glob: how many rows, and the first of them
+        warnings = [f"{len(warned)} of {len(rows)} rows have a margin below their MDE, e.g. "
+                    f"{warned[0].row.name}: {warned[0].warning}"]
     stats: dict[str, object] = {"compared": what}
 
     if len(rows) == 1 and not threshold.is_glob:
