@@ -60,6 +60,8 @@ class Settings:
     confidence: float = DEFAULT_CONFIDENCE  # the level of every row's interval
     gate_on: str = "point"  # what a threshold without .point/.lower/.upper compares: the value or its bound
     alpha: float | None = DEFAULT_ALPHA  # regression gate: a drop must be significant at alpha; None: any drop
+    code_exec: str | None = None  # None: code-execution samples are refused; "bwrap" or "unsafe"
+    code_workers: int | None = None  # programs at once per machine (None: one per CPU)
 
     @property
     def active(self) -> bool:
@@ -90,4 +92,6 @@ class Settings:
             "confidence": self.confidence,
             "gate_on": self.gate_on,
             "alpha": self.alpha,
+            "code_exec": self.code_exec,
+            "code_workers": self.code_workers,
         }
