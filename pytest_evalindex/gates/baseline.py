@@ -140,11 +140,13 @@ def compare(
     alpha: float | None = None,
     confidence: float = 0.95,
     seed: int = 0,
+    paired: bool = True,
 ) -> BaselineComparison:
     """Compare this run with ``baseline`` sample by sample (by content hash, never by position).
 
     ``alpha``: the gate fails only on a drop larger than ``max_drop`` that is significant at ``alpha``
     (paired tests, Holm); None keeps the plain rule (any drop larger than ``max_drop`` fails).
+    ``paired=False`` skips the paired tests (a check of the samples before the run needs only the pairing).
 
     Raises :class:`BaselineError` when the two runs hold different samples, unless
     ``allow_mismatch``, in which case only the common samples are compared.
@@ -190,7 +192,7 @@ def compare(
         common=len(common_keys), only_current=len(only_current), only_baseline=len(only_baseline),
         max_drop=max_drop, alpha=alpha, confidence=confidence,
         paired=paired_rows(now, then, compat=compat, pool_subsets_by_name=pool_subsets_by_name,
-                           confidence=confidence, seed=seed),
+                           confidence=confidence, seed=seed) if paired else [],
     )
     comparison.outcomes.append(_max_drop_gate(comparison) if alpha is None else _significance_gate(comparison))
     return comparison
