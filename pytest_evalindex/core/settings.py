@@ -18,6 +18,15 @@ DEFAULT_SEED = 42
 COMPAT_MODES = ("corrected", "evalscope", "evalscope-legacy")
 
 
+GATE_ON = ("point", "bound")
+
+
+DEFAULT_CONFIDENCE = 0.95
+
+
+DEFAULT_ALPHA = 0.05
+
+
 @dataclass(frozen=True)
 class Shard:
     """``--eval-shard I/N``: this run evaluates share ``index`` (1-based) of ``count``."""
@@ -79,6 +88,9 @@ class Settings:
     price_input: float = 0.0  # USD per million input tokens
     price_output: float = 0.0  # USD per million output tokens
     repeats: int = 1
+    confidence: float = DEFAULT_CONFIDENCE  # the level of every row's interval
+    gate_on: str = "point"  # what a threshold without .point/.lower/.upper compares: the value or its bound
+    alpha: float | None = DEFAULT_ALPHA  # regression gate: a drop must be significant at alpha; None: any drop
     code_exec: str | None = None  # None: code-execution samples are refused; "bwrap" or "unsafe"
     code_workers: int | None = None  # programs at once per machine (None: one per CPU)
 
@@ -115,6 +127,9 @@ class Settings:
             "price_input": self.price_input,
             "price_output": self.price_output,
             "repeats": self.repeats,
+            "confidence": self.confidence,
+            "gate_on": self.gate_on,
+            "alpha": self.alpha,
             "code_exec": self.code_exec,
             "code_workers": self.code_workers,
         }

@@ -16,11 +16,14 @@ class GateOutcome:
     details: list[str] = field(default_factory=list)
     value: float | None = None
     limit: float | None = None
+    warnings: list[str] = field(default_factory=list)  # shown under the gate line (e.g. the margin is below the MDE)
+    stats: dict[str, Any] = field(default_factory=dict)  # compared quantity, interval, MDE: recorded in the report
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain form."""
         return {"name": self.name, "passed": self.passed, "message": self.message,
-                "details": list(self.details), "value": self.value, "limit": self.limit}
+                "details": list(self.details), "value": self.value, "limit": self.limit,
+                **({"warnings": list(self.warnings)} if self.warnings else {}), **self.stats}
 
 
 def format_value(value: float | None, metric: str = "") -> str:
@@ -37,9 +40,10 @@ def limit_text(limit: float) -> str:
     return format(limit, "g")
 
 
-def baseline_gate_name(max_drop: float) -> str:
-    """The regression gate's test name."""
-    return f"gate[baseline:max_drop<={limit_text(max_drop)}]"
+def baseline_gate_name(max_drop: float, alpha: float | None = None) -> str:
+    """The regression gate's test name (``,alpha=A`` when a drop must also be significant)."""
+    significance = "" if alpha is None else f",alpha={limit_text(alpha)}"
+    return f"gate[baseline:max_drop<={limit_text(max_drop)}{significance}]"
 
 
 def error_budget_gate_name(max_error_rate: float) -> str:

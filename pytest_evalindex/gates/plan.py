@@ -87,7 +87,7 @@ def check_plan(plan: GatePlan, settings: Settings, samples: Sequence[SampleResul
     if plan.baseline is not None:
         try:
             compare(samples, plan.baseline, max_drop=settings.max_drop, allow_mismatch=settings.baseline_allow_mismatch,
-                    compat=report.compat, pool_subsets_by_name=report.pool_subsets_by_name)
+                    compat=report.compat, pool_subsets_by_name=report.pool_subsets_by_name, paired=False)
         except BaselineError as exc:
             raise GatePlanError(f"--eval-baseline: {exc}") from None
 
@@ -97,7 +97,7 @@ def evaluate_gates(plan: GatePlan, settings: Settings, report: Report, results: 
     run = GateRun()
     for threshold in plan.thresholds:
         try:
-            run.outcomes.append(evaluate_threshold(threshold, report))
+            run.outcomes.append(evaluate_threshold(threshold, report, gate_on=settings.gate_on))
         except GateUsageError as exc:
             message = f"usage error: {exc}"
             run.usage_errors.append(f"--eval-threshold {threshold.text!r}: {exc}")
@@ -108,11 +108,12 @@ def evaluate_gates(plan: GatePlan, settings: Settings, report: Report, results: 
         try:
             run.comparison = compare(results, plan.baseline, max_drop=settings.max_drop,
                                      allow_mismatch=settings.baseline_allow_mismatch, compat=report.compat,
-                                     pool_subsets_by_name=report.pool_subsets_by_name)
+                                     pool_subsets_by_name=report.pool_subsets_by_name, alpha=settings.alpha,
+                                     confidence=settings.confidence, seed=settings.seed)
             run.outcomes.extend(run.comparison.outcomes)
         except BaselineError as exc:
             run.usage_errors.append(f"--eval-baseline: {exc}")
-            run.outcomes.append(GateOutcome(name=baseline_gate_name(settings.max_drop), passed=False,
+            run.outcomes.append(GateOutcome(name=baseline_gate_name(settings.max_drop, settings.alpha), passed=False,
                                             message=f"usage error: {exc}"))
     return run
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_evalindex.core.results import SampleResult
+from pytest_evalindex.metrics.intervals import RowIntervals
 from pytest_evalindex.metrics.repeated import repeat_summary
 
 LEVELS: tuple[str, ...] = ("subset_level", "dataset_level", "task_level", "tag_level", "category_level")
@@ -57,6 +58,7 @@ class LevelRow:
     errors: int = 0
     repeats: dict[str, Any] | None = None  # --eval-repeats K > 1: pass@k and stability counts (metrics/repeated.py)
     metrics: dict[str, dict[str, float | int]] = field(default_factory=dict)  # every metric's mean and count
+    intervals: RowIntervals | None = None  # set by metrics.row_ci.attach_intervals
 
     @property
     def name(self) -> str:
@@ -80,6 +82,8 @@ class LevelRow:
             "errors": self.errors,
             "metrics": {name: dict(summary) for name, summary in self.metrics.items()},
             **({"repeats": self.repeats} if self.repeats is not None else {}),
+            **({"ci": self.intervals.ci(), "n_eff": self.intervals.weighted.n_eff}
+               if self.intervals is not None else {}),
         }
 
     def evalscope_row(self) -> dict[str, Any]:
@@ -123,6 +127,7 @@ class Report:
     totals: Totals = field(default_factory=Totals)
     compat: bool = False
     pool_subsets_by_name: bool = False  # how macro children were keyed (a comparison re-aggregates alike)
+    confidence: float | None = None  # the rows' interval level, once metrics.row_ci.attach_intervals ran
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain form (levels in canonical order)."""
@@ -149,14 +154,37 @@ def aggregate(results: Sequence[SampleResult], *, compat: bool = False,
     ``pool_subsets_by_name``: macro children keyed by subset name alone (the older EvalScope).
     """
     ordered = sorted(results, key=lambda r: r.ordinal)
-    child: _ChildFn = _subset_child if pool_subsets_by_name else _dataset_subset_child
-    depth_source = [r for r in ordered if is_scored(r)] if compat else ordered
+    levels: dict[str, list[LevelRow]] = {}
+    repeated = any(r.repeats for r in ordered)
+    for level, columns, key_fn, child_fn in level_specs(ordered, compat=compat,
+                                                        pool_subsets_by_name=pool_subsets_by_name):
+        if not columns:  # compat with no category on any scored sample: EvalScope crashes here
+            levels[level] = []
+            continue
+        levels[level] = _level_rows(level, columns, ordered, key_fn, child_fn, drop_unscored=compat,
+                                    repeated=repeated)
+
+    return Report(levels=levels, index=_index_row(levels["category_level"], compat), totals=_totals(ordered),
+                  compat=compat, pool_subsets_by_name=pool_subsets_by_name)
+
+
+LevelSpec = tuple[str, list[str], _KeyFn, _ChildFn | None]
+
+
+def level_specs(results: Sequence[SampleResult], *, compat: bool = False,
+                pool_subsets_by_name: bool = False) -> list[LevelSpec]:
+    """Each level's (name, key columns, row keys of a sample, macro child of a sample): how rows group samples.
+
+    The row keys and the macro child depend only on a sample's task type, dataset, subset, tags and
+    categories, so callers may group samples by those once (``metrics.row_intervals`` does).
+    """
+    child = macro_child(pool_subsets_by_name)
+    depth_source = [r for r in results if is_scored(r)] if compat else results
     depth = max((len(r.categories) for r in depth_source), default=0)
     if not compat:
         depth = max(depth, 1)
     category_cols = [f"category{i}" for i in range(depth)]
-
-    specs: list[tuple[str, list[str], _KeyFn, _ChildFn | None]] = [
+    return [
         ("subset_level", ["task_type", "dataset_name", "subset_name"],
          lambda r: [(r.task_type, r.dataset_name, r.subset_name)], None),
         ("dataset_level", ["task_type", "dataset_name"], lambda r: [(r.task_type, r.dataset_name)], child),
@@ -165,16 +193,11 @@ def aggregate(results: Sequence[SampleResult], *, compat: bool = False,
         ("category_level", category_cols,
          (lambda r: _compat_category(r, depth)) if compat else (lambda r: _prefix_categories(r, depth)), child),
     ]
-    levels: dict[str, list[LevelRow]] = {}
-    repeated = any(r.repeats for r in ordered)
-    for level, columns, key_fn, child_fn in specs:
-        if not columns:  # compat with no category on any scored sample: EvalScope crashes here
-            levels[level] = []
-            continue
-        levels[level] = _level_rows(level, columns, ordered, key_fn, child_fn, drop_unscored=compat, repeated=repeated)
 
-    return Report(levels=levels, index=_index_row(levels["category_level"], compat), totals=_totals(ordered),
-                  compat=compat, pool_subsets_by_name=pool_subsets_by_name)
+
+def macro_child(pool_subsets_by_name: bool) -> _ChildFn:
+    """The macro child (stratum) of a sample: ``(dataset, subset)``, or the subset name alone (legacy)."""
+    return _subset_child if pool_subsets_by_name else _dataset_subset_child
 
 
 def _subset_child(result: SampleResult) -> Key:

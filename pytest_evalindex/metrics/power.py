@@ -55,5 +55,5 @@ def margin_warning(row: RowInterval, threshold: float, *, power: float = 0.8) ->
     margin = abs(row.point - threshold)
     if margin >= effect:
         return None
-    return (f"this gate cannot tell {threshold:.2f} from {row.point:.2f} with {row.n} samples: the margin "
+    return (f"this gate cannot tell {threshold:.2f} from {row.point:.2f} with {row.n} sample{'' if row.n == 1 else 's'}: the margin "
             f"{margin:.3f} is below the minimum detectable effect {effect:.3f} at {power:.0%} power")

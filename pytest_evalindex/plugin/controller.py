@@ -26,6 +26,7 @@ from pytest_evalindex.dataset.select import select
 from pytest_evalindex.gates.plan import GatePlan, GateRun, evaluate_shard_gates
 from pytest_evalindex.gates.plan import evaluate_gates as run_gates
 from pytest_evalindex.metrics.aggregate import Report, aggregate
+from pytest_evalindex.metrics.row_ci import IntervalNotes, attach_intervals
 from pytest_evalindex.plugin.code_exec import p95
 from pytest_evalindex.plugin.gate_reports import run_code_gates
 from pytest_evalindex.plugin.keys import runtime_key
@@ -62,6 +63,7 @@ class Controller:
         self.unreported: dict[str, str] = {}  # node id → why a failed sample report carried no result
         self.total: int | None = None  # samples of the collection (after --eval-limit), run or not
         self.partial_reasons: list[str] = []  # why some of them did not run; empty for a whole run
+        self.interval_notes = IntervalNotes()
         self.nothing_answered: str | None = None  # the line saying why no report was written
         self.collection_files: list[Path] = []  # every collection file of the run (fingerprinted for a shard)
         self.collection_samples: int | None = None  # samples of the collection before --eval-shard took its share
@@ -185,6 +187,7 @@ class Controller:
         results = self.ordered_results()
         mode = self.settings.compat
         self.report = aggregate(results, compat=mode != "corrected", pool_subsets_by_name=mode == "evalscope-legacy")
+        self.interval_notes = attach_intervals(self.report, results, confidence=self.settings.confidence)
         self.tables = render_tables(self.report) + (render_repeats(self.report, results) or "")
         self.shard = self._shard_record()
         if evaluate_gates and self.shard is not None:

@@ -12,12 +12,15 @@ import pytest
 
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE
 from pytest_evalindex.core.secrets import REGISTRY
+from pytest_evalindex.core.text import visible
+from pytest_evalindex.gates.baseline import summary_lines
 from pytest_evalindex.plugin.collect import SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary_lines
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, runtime_key
 from pytest_evalindex.plugin.precheck import check_before_calls
 from pytest_evalindex.plugin.pytest_private import mark_last_failed
+from pytest_evalindex.render.tables import index_line
 from pytest_evalindex.runs.shards import GATES_NOTE
 
 # Samples recorded in pytest's last-failed cache although they passed: --lf / --ff rerun them.
@@ -145,6 +148,10 @@ class ControllerHooks:
             return
         terminalreporter.write_sep("=", "evalindex report")
         terminalreporter.write_line(REGISTRY.scrub(controller.tables))
+        if controller.report is not None and (line := index_line(controller.report)) is not None:
+            terminalreporter.write_line(REGISTRY.scrub(line), bold=True)
+        for note in controller.interval_notes.lines():
+            terminalreporter.write_line(REGISTRY.scrub(note), yellow=True)
         if controller.gates is not None and controller.gates.outcomes:
             terminalreporter.write_sep("-", "evalindex gates")
             for gate_line in gate_summary_lines(controller.gates):
@@ -154,6 +161,10 @@ class ControllerHooks:
                 terminalreporter.write_line(REGISTRY.scrub(f"ERROR: {usage_error}"), red=True)
         if controller.shard is not None:
             terminalreporter.write_line(f"evalindex: {controller.shard.describe()}: {GATES_NOTE}")
+        if controller.gates is not None and controller.gates.comparison is not None:
+            terminalreporter.write_sep("-", "evalindex baseline")
+            for baseline_line in summary_lines(controller.gates.comparison):
+                terminalreporter.write_line(REGISTRY.scrub(visible(baseline_line, keep_newlines=False)))
         line = controller.concurrency_line()
         if line:
             terminalreporter.write_line(REGISTRY.scrub(line))

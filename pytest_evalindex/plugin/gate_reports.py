@@ -133,4 +133,5 @@ def gate_summary_lines(run: GateRun) -> list[str]:
         skipped = isinstance(outcome, CodeGateOutcome) and outcome.skipped
         status = "SKIPPED" if skipped else ("PASSED" if outcome.passed else "FAILED")
         lines.append(f"{status} {outcome.name}: {visible(outcome.message, keep_newlines=False)}")
+        lines.extend(f"  warning: {visible(w, keep_newlines=False)}" for w in outcome.warnings)
     return lines

@@ -22,8 +22,11 @@ from pytest_evalindex.core.secrets import REGISTRY, url_secrets
 from pytest_evalindex.core.settings import (
     API_KEY_ENV_VARS,
     COMPAT_MODES,
+    DEFAULT_ALPHA,
     DEFAULT_BATCH_SIZE,
+    DEFAULT_CONFIDENCE,
     DEFAULT_SEED,
+    GATE_ON,
     Settings,
     Shard,
 )
@@ -95,8 +98,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                default="outputs", metavar="DIR"),
     OptionSpec("mock", "Serve the built-in mock model from this script on loopback and evaluate against it.",
                metavar="SCRIPT"),
-    OptionSpec("threshold", "Gate: LEVEL:ROW:METRIC OP NUMBER (e.g. 'category_level:reasoning_index:weighted_avg>=0.75', "
-               "'dataset_level:*:micro_avg>=0.5') or 'index>=0.7'. Repeatable; adds to the ini file's eval_thresholds "
+    OptionSpec("threshold", "Gate: LEVEL:ROW:METRIC[.lower|.upper|.point] OP NUMBER (e.g. "
+               "'category_level:reasoning_index:weighted_avg>=0.75', 'dataset_level:*:micro_avg.lower>=0.5') or "
+               "'index>=0.7', 'index.lower>=0.7'. Repeatable; adds to the ini file's eval_thresholds "
                "(-o eval_thresholds= drops those).", kind="list", default=[],
                metavar="EXPR", ini_key="eval_thresholds"),
     OptionSpec("max_error_rate", "Largest share of samples allowed to end in a provider/transport error (default 0).",
@@ -104,8 +108,17 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("baseline", "A previous run folder, an output folder (its latest complete run) or an "
                "evalindex_report.json to gate regressions against.",
                metavar="PATH"),
-    OptionSpec("max_drop", "Largest absolute drop allowed on any report row present in the baseline (default 0.0).",
-               kind="float", default=0.0, metavar="D"),
+    OptionSpec("max_drop", "Largest absolute drop allowed on any report row present in the baseline (default 0.0). "
+               "Given without --eval-alpha, any larger drop fails (no significance test).",
+               kind="float", default=None, metavar="D"),
+    OptionSpec("alpha", f"Regression gate: a drop fails only when also significant at this level (paired test, Holm "
+               f"over the rows; default {DEFAULT_ALPHA}, the rule whenever --eval-max-drop is not given alone).",
+               kind="optional", default=None, metavar="A", const=""),
+    OptionSpec("confidence", f"Level of every row's confidence interval (default {DEFAULT_CONFIDENCE}).",
+               kind="float", default=DEFAULT_CONFIDENCE, metavar="C"),
+    OptionSpec("gate_on", "What a threshold compares when it names no .point/.lower/.upper: 'point' (the value, "
+               "default) or 'bound' (the lower bound for >=/>, the upper for <=/<).",
+               default="point", choices=GATE_ON, metavar="WHAT"),
     OptionSpec("baseline_allow_mismatch", "Compare with a baseline whose collection differs (common samples only).",
                kind="bool", default=False),
     OptionSpec("markdown", "Also write a Markdown summary here (always written to $GITHUB_STEP_SUMMARY when set).",
@@ -261,6 +274,9 @@ def resolve_settings(config: pytest.Config) -> Settings:
     for name in ("max_error_rate", "max_drop"):
         if values[name] is not None and not 0.0 <= values[name] <= 1.0:
             raise _usage(_option(name), f"must be between 0 and 1 (got {values[name]})")
+    if not 0.0 < values["confidence"] < 1.0:
+        raise _usage(_option("confidence"), f"must be between 0 and 1, e.g. 0.95 (got {values['confidence']})")
+    alpha = _alpha(values["alpha"], given_max_drop=values["max_drop"] is not None)
     if values["max_concurrency"] is not None and values["max_concurrency"] < 1:
         raise _usage(_option("max_concurrency"), f"must be >= 1 (got {values['max_concurrency']})")
     if values["code_workers"] is not None and values["code_workers"] < 1:
@@ -310,7 +326,10 @@ def resolve_settings(config: pytest.Config) -> Settings:
         thresholds=_thresholds(config),
         max_error_rate=values["max_error_rate"],
         baseline=path("baseline"),
-        max_drop=values["max_drop"],
+        max_drop=values["max_drop"] or 0.0,
+        alpha=alpha,
+        confidence=values["confidence"],
+        gate_on=values["gate_on"],
         baseline_allow_mismatch=bool(values["baseline_allow_mismatch"]),
         markdown=path("markdown"),
         cache_dir=None if values["use_cache"] is None
@@ -327,6 +346,21 @@ def resolve_settings(config: pytest.Config) -> Settings:
         code_exec=values["code_exec"],
         code_workers=values["code_workers"],
     )
+
+
+def _alpha(raw: Any, *, given_max_drop: bool) -> float | None:
+    """The regression gate's significance level; None (a plain max-drop gate) when --eval-max-drop came alone."""
+    if raw is None:
+        return None if given_max_drop else DEFAULT_ALPHA
+    if raw == "":
+        return DEFAULT_ALPHA
+    try:
+        alpha = float(raw)
+    except (TypeError, ValueError):
+        raise _usage(_option("alpha"), f"expected a number between 0 and 1, e.g. 0.05 (got {raw!r})") from None
+    if not 0.0 < alpha < 1.0:
+        raise _usage(_option("alpha"), f"must be between 0 and 1, e.g. 0.05 (got {raw!r})")
+    return alpha
 
 
 def _thresholds(config: pytest.Config) -> tuple[str, ...]:

@@ -19,6 +19,9 @@ from pytest_evalindex.core.text import sanitize
 from pytest_evalindex.gates.baseline import BaselineComparison, Flip
 from pytest_evalindex.gates.outcome import format_value
 from pytest_evalindex.metrics.aggregate import LEVELS, LevelRow, Report
+from pytest_evalindex.metrics.intervals import Average
+from pytest_evalindex.metrics.paired_rows import PairedRow
+from pytest_evalindex.metrics.row_ci import confidence_label, interval_text
 from pytest_evalindex.render.repeats import markdown_repeats
 
 _MARKDOWN_SPECIALS = frozenset("\\`*_[]|~$")
@@ -69,14 +72,16 @@ def render_markdown(
 
     parts += ["## Gates", ""]
     if all_gates:
-        rows = [[PASS if g.passed else FAIL, escape(g.name), escape(g.message)] for g in all_gates]
+        rows = [[PASS if g.passed else FAIL, escape(g.name),
+                 "<br>".join([escape(g.message), *(f"⚠️ {escape(w)}" for w in getattr(g, "warnings", []))])]
+                for g in all_gates]
         parts += [_table(rows, ["", "gate", "result"]), ""]
     else:
         parts += ["_No gates configured._", ""]
 
     parts += ["## Report", ""]
     for level in LEVELS:
-        parts += [f"### {level}", "", _level_table(report.levels.get(level, [])), ""]
+        parts += [f"### {level}", "", _level_table(report.levels.get(level, []), report.confidence), ""]
     parts += markdown_repeats(report, results, escape)
 
     if comparison is not None:
@@ -86,7 +91,11 @@ def render_markdown(
 
 def _headline(report: Report, gates: Sequence[GateLike], failed: Sequence[GateLike], *, partial: bool) -> str:
     if report.index is not None:
-        index = f"Index **{format_value(report.index.weighted)}** ({escape(report.index.name)}, weighted\\_avg)"
+        index = f"Index **{format_value(report.index.weighted)}** ({escape(report.index.name)}, weighted\\_avg"
+        ci = report.index.intervals
+        if ci is not None:
+            index += f", {interval_text(ci.weighted.interval.lo, ci.weighted.interval.hi, ci.weighted.confidence)}"
+        index += ")"
     else:
         index = "No single index row"
     if partial and not gates:
@@ -106,11 +115,16 @@ def _totals_line(report: Report) -> str:
             f"{t.excluded} excluded, {t.errors} errors)")
 
 
-def _level_table(rows: Sequence[LevelRow]) -> str:
+def _level_table(rows: Sequence[LevelRow], confidence: float | None = None) -> str:
     if not rows:
         return "_No rows._"
     show_counts = any(row.excluded or row.errors for row in rows)
     headers = list(rows[0].evalscope_row())
+    # Our own column: the interval of the row's headline average (weighted; micro on the subset level).
+    average: Average = "micro" if rows[0].level == "subset_level" else "weighted"
+    ci_column = f"{average} {confidence_label(confidence)} CI" if confidence is not None else None
+    if ci_column is not None:
+        headers.insert(headers.index("count"), ci_column)
     if show_counts:
         headers += ["excluded", "errors"]
     table: list[list[str]] = []
@@ -118,9 +132,13 @@ def _level_table(rows: Sequence[LevelRow]) -> str:
         values: dict[str, Any] = row.evalscope_row()
         if show_counts:
             values.update(excluded=row.excluded, errors=row.errors)
+        if ci_column is not None:
+            interval = row.intervals.get(average).interval if row.intervals is not None else None
+            values[ci_column] = (f"[{format_value(interval.lo)}, {format_value(interval.hi)}]"
+                                 if interval is not None else "-")
         table.append([_cell(name, values.get(name)) for name in headers])
     return _table(table, headers,  # our own column names
-                  colalign=tuple("right" if h in _NUMBER_COLUMNS else "left" for h in headers))
+                  colalign=tuple("right" if h in _NUMBER_COLUMNS or h.endswith(" CI") else "left" for h in headers))
 
 
 def _cell(column: str, value: Any) -> str:
@@ -128,12 +146,13 @@ def _cell(column: str, value: Any) -> str:
         return "-"
     if isinstance(value, float):
         return format_value(value)
-    if column in _NUMBER_COLUMNS:
+    if column in _NUMBER_COLUMNS or column.endswith(" CI"):  # numbers we formatted: nothing to escape
         return str(value)
     return escape(value)
 
 
 def _baseline_section(comparison: BaselineComparison) -> list[str]:
+    """Flipped samples first, then the significant drops, then every other row folded."""
     baseline = comparison.baseline
     scope = f"{comparison.common} common samples"
     if comparison.only_current or comparison.only_baseline:
@@ -142,17 +161,38 @@ def _baseline_section(comparison: BaselineComparison) -> list[str]:
     parts = ["## Baseline", "",
              f"Compared with {escape(baseline.path)} (model {escape(baseline.model or '?')}) over {scope}: "
              f"{len(comparison.regressions)} regressed, {len(comparison.improvements)} improved.", ""]
-    if comparison.drops:
+    for heading, flips in (("Regressions", comparison.regressions), ("Improvements", comparison.improvements)):
+        if flips:
+            parts += [f"### {heading} ({len(flips)})", "", _flip_table(flips), ""]
+    alpha = comparison.alpha if comparison.alpha is not None else 0.05
+    significant = comparison.significant(alpha)
+    rule = f"one-sided paired tests at alpha {format(alpha, 'g')}, Holm over {comparison.tests} tests"
+    parts += [f"### Significant drops ({len(significant)})", ""]
+    parts += [_paired_table(significant, comparison.confidence), ""] if significant else [f"_None ({escape(rule)})._", ""]
+    if significant:
+        parts += [f"_{escape(rule)}_", ""]
+    chosen = {id(p) for p in significant}
+    rest = [p for p in comparison.paired if id(p) not in chosen]
+    if rest:
+        parts += ["<details>", f"<summary>Every other row ({len(rest)})</summary>", "",
+                  _paired_table(rest, comparison.confidence), "", "</details>", ""]
+    if comparison.alpha is None and comparison.drops:
         rows = [[escape(d.level), escape(d.row), escape(d.metric), format_value(d.baseline),
                  format_value(d.current), format_value(d.drop)]
                 for d in sorted(comparison.drops, key=lambda d: -d.drop)]
         parts += ["### Rows that dropped", "",
                   _table(rows, ["level", "row", "metric", "baseline", "current", "drop"],
                          colalign=("left", "left", "left", "right", "right", "right")), ""]
-    for heading, flips in (("Regressions", comparison.regressions), ("Improvements", comparison.improvements)):
-        if flips:
-            parts += [f"### {heading} ({len(flips)})", "", _flip_table(flips), ""]
     return parts
+
+
+def _paired_table(rows: Sequence[PairedRow], confidence: float) -> str:
+    body = [[escape(p.level), escape(p.row), escape(p.metric), format_value(p.baseline), format_value(p.current),
+             format_value(p.result.diff), f"[{format_value(p.result.interval.lo)}, {format_value(p.result.interval.hi)}]",
+             f"{p.result.p_drop:.3g}", f"{p.p_holm:.3g}", escape(p.result.method)] for p in rows]
+    return _table(body, ["level", "row", "metric", "baseline", "current", "diff", f"{confidence_label(confidence)} CI",
+                         "p (drop)", "p (Holm)", "test"],
+                  colalign=("left", "left", "left", "right", "right", "right", "right", "right", "right", "left"))
 
 
 def _flip_table(flips: Sequence[Flip]) -> str:

@@ -8,6 +8,7 @@ from tabulate import tabulate
 
 from pytest_evalindex.core.text import sanitize
 from pytest_evalindex.metrics.aggregate import LEVELS, LevelRow, Report
+from pytest_evalindex.metrics.row_ci import interval_text
 
 _COUNT_COLUMNS = ("excluded", "errors")
 _NUMBER_COLUMNS = frozenset({"micro_avg.", "macro_avg.", "weighted_avg.", "count", *_COUNT_COLUMNS})
@@ -75,3 +76,20 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+
+
+def index_line(report: Report) -> str | None:
+    """``index reasoning_index = 0.3556  95% CI [0.0612, 0.8189]  n=10 (effective 2.6)``, or None without an index."""
+    row = report.index
+    if row is None or row.weighted is None:
+        return None
+    line = f"index {sanitize(row.name)} = {_cell(row.weighted)}"
+    ci = row.intervals
+    if ci is not None:
+        weighted = ci.weighted
+        line += f"  {interval_text(weighted.interval.lo, weighted.interval.hi, weighted.confidence)}  n={row.count}"
+        if weighted.n_eff < row.count - 0.05:
+            line += f" (effective {weighted.n_eff:.1f})"
+    else:
+        line += f"  n={row.count}"
+    return line

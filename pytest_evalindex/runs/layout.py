@@ -8,9 +8,10 @@ COLLECTION_NAME = "data_collection"
 RUN_SUBDIRS = ("configs", "logs", "predictions", "reviews", "reports")
 
 
-REPORT_SCHEMA_VERSION = 2
+REPORT_SCHEMA_VERSION = 3
 """``evalindex_report.json``'s version: 2 records each sample's metadata (weight, tags, categories, task type,
-file, line, metrics, error); readers accept 1 and 2."""
+file, line, metrics, error); 3 adds ``confidence``, each row's ``ci`` and ``n_eff``, and the paired baseline
+comparison; readers accept 1 to 3 (a version 2 report is a valid baseline)."""
 
 
 JSONL_NAME = f"{COLLECTION_NAME}_default.jsonl"

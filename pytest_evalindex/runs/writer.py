@@ -171,6 +171,7 @@ def report_head(report: Report, *, model: str, settings: Mapping[str, Any]) -> d
         "model": model,
         "model_id": model_id(model),
         "compat": report.compat,
+        "confidence": report.confidence,
         "index": data["index"],
         "totals": data["totals"],
         "levels": data["levels"],

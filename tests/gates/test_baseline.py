@@ -100,9 +100,10 @@ def test_one_changed_answer_gives_exactly_that_regression(tmp_path: Path) -> Non
     assert gate.value == 0.2 and gate.limit == 0.0
     assert "worst subset_level reasoning/arc/ARC-Challenge micro_avg 0.8 -> 0.6 (drop 0.2)" in gate.message
     assert "1 regressed, 0 improved of 10 common samples" in gate.message
-    assert gate.details[0] == "dropped: subset_level reasoning/arc/ARC-Challenge micro_avg 0.8 -> 0.6 (drop 0.2)"
-    assert gate.details[-1] == ("regressed: suite.jsonl::arc/ARC-Challenge/0 (arc/ARC-Challenge): "
-                                "correct -> incorrect, answer 'A' -> 'C'")
+    # flipped samples first, then the rows that dropped
+    assert gate.details[0] == ("regressed: suite.jsonl::arc/ARC-Challenge/0 (arc/ARC-Challenge): "
+                               "correct -> incorrect, answer 'A' -> 'C'")
+    assert gate.details[1] == "dropped: subset_level reasoning/arc/ARC-Challenge micro_avg 0.8 -> 0.6 (drop 0.2)"
 
 
 def test_max_drop_limit_decides(tmp_path: Path) -> None:

@@ -190,4 +190,56 @@ def test_outcome_to_dict(seed_report: Report) -> None:
     assert run("index>=0.4", seed_report).to_dict() == {
         "name": "gate[index>=0.4]", "passed": False,
         "message": "index (reasoning_index) weighted_avg = 0.3556, needs >= 0.4",
-        "details": [], "value": 0.3556, "limit": 0.4}
+        "details": [], "value": 0.3556, "limit": 0.4, "compared": "point"}
+
+
+@pytest.mark.parametrize(("text", "name", "metric", "bound"), [
+    ("index.lower>=0.7", "gate[index.lower>=0.7]", "weighted_avg", "lower"),
+    ("INDEX.Upper:micro<0.9", "gate[index.upper:micro_avg<0.9]", "micro_avg", "upper"),
+    ("index:macro.lower>=0.5", "gate[index.lower:macro_avg>=0.5]", "macro_avg", "lower"),
+    ("dataset_level:*:micro_avg.lower>=0.5", "gate[dataset_level:*:micro_avg.lower>=0.5]", "micro_avg", "lower"),
+    ("subset:arc/v1.0:micro.point>=0.5", "gate[subset_level:arc/v1.0:micro_avg.point>=0.5]", "micro_avg", "point"),
+    ("task:reasoning:weighted>=0.5", "gate[task_level:reasoning:weighted_avg>=0.5]", "weighted_avg", None),
+])
+def test_bound_suffix_grammar(text: str, name: str, metric: str, bound: str | None) -> None:
+    threshold = parse_threshold(text)
+    assert (threshold.name, threshold.metric, threshold.bound) == (name, metric, bound)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("index.lower:micro.upper>=0.5", "give the bound once"),
+    ("index.low>=0.5", "unknown bound 'low'; use .lower, .upper or .point"),
+    ("dataset:arc:count.lower>=3", "count has no interval"),
+])
+def test_bound_suffix_errors(text: str, reason: str) -> None:
+    with pytest.raises(GateSyntaxError, match=reason):
+        parse_threshold(text)
+
+
+@pytest.mark.parametrize(("gate_on", "op", "compared"), [
+    ("point", ">=", "point"), ("bound", ">=", "lower"), ("bound", ">", "lower"),
+    ("bound", "<=", "upper"), ("bound", "<", "upper"),
+])
+def test_gate_on_picks_the_bound_the_operator_needs(gate_on: str, op: str, compared: str) -> None:
+    assert parse_threshold(f"index{op}0.5").compared(gate_on) == compared
+    assert parse_threshold(f"index.point{op}0.5").compared(gate_on) == "point"
+    assert parse_threshold(f"dataset:arc:count{op}3").compared(gate_on) == "point"
+
+
+def test_bound_gate_compares_the_rounded_bound_and_warns_below_the_mde() -> None:
+    from pytest_evalindex.metrics.power import row_mde
+    from pytest_evalindex.metrics.row_ci import attach_intervals
+
+    results = seed_results()
+    report = aggregate(results)
+    attach_intervals(report, results, confidence=0.95)
+    assert report.index is not None and report.index.intervals is not None
+    weighted = report.index.intervals.weighted
+    lower = round(weighted.interval.lo, 4)
+    at = evaluate_threshold(parse_threshold(f"index.lower>={lower}"), report)
+    above = evaluate_threshold(parse_threshold(f"index>={lower + 0.0001}"), report, gate_on="bound")
+    assert at.passed and at.value == lower and not above.passed
+    assert at.stats["mde"] == row_mde(weighted, threshold=lower) and at.stats["compared"] == "lower"
+    assert at.warnings and at.warnings[0].startswith(f"this gate cannot tell {lower:.2f} from 0.36 with 10 samples")
+    # a limit farther than the MDE from the value draws no warning
+    assert evaluate_threshold(parse_threshold("index:micro<=0.01"), report).warnings == []

@@ -13,7 +13,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
 from pytest_evalindex.metrics.intervals import row_interval
-from pytest_evalindex.metrics.paired import mcnemar_exact, paired_compare, sign_flip_test
+from pytest_evalindex.metrics.paired import mcnemar_exact, paired_compare, sign_flip_saddlepoint, sign_flip_test
 from pytest_evalindex.metrics.regression import holm, regression_gate
 
 
@@ -45,7 +45,7 @@ def _exact_sign_flip(terms: list[float]) -> tuple[float, float]:
 def test_sign_flip_matches_full_enumeration() -> None:
     terms = [0.1, -0.1, -0.25, -0.25, 0.05, -0.1, -0.3, 0.2, -0.05, -0.15, -0.1, 0.25]
     exact_two, exact_low = _exact_sign_flip(terms)
-    p_two, p_low, method = sign_flip_test(terms, seed=1, resamples=40_000)
+    p_two, p_low, method = sign_flip_test(terms, seed=1, resamples=40_000, stop_after=None)
     assert method == "sign-flip"
     for ours, exact in ((p_two, exact_two), (p_low, exact_low)):
         assert abs(ours - exact) < 4 * math.sqrt(exact * (1 - exact) / 40_000) + 1e-4
@@ -53,20 +53,41 @@ def test_sign_flip_matches_full_enumeration() -> None:
 
 def test_sign_flip_equals_mcnemar_for_equal_weights() -> None:
     terms = [1.0] * 9 + [-1.0] * 21
-    p_two, p_low, _ = sign_flip_test(terms, seed=3, resamples=40_000)
+    p_two, p_low, _ = sign_flip_test(terms, seed=3, resamples=40_000, stop_after=None)
     two, low = mcnemar_exact(9, 21)
     assert abs(p_two - two) < 4 * math.sqrt(two * (1 - two) / 40_000)
     assert abs(p_low - low) < 4 * math.sqrt(low * (1 - low) / 40_000)
 
 
-def test_sign_flip_normal_limit_for_many_distinct_magnitudes() -> None:
+def test_sign_flip_saddlepoint_for_many_distinct_magnitudes() -> None:
     rng = random.Random(9)
     terms = [rng.uniform(-1, 1) * 1e-3 + 3e-5 for _ in range(600)]
     p_two, p_low, method = sign_flip_test(terms, seed=0, resamples=10_000)
-    assert method == "sign-flip-normal"
-    mc_two, mc_low, mc = sign_flip_test(terms, seed=0, resamples=800)  # below the switch: Monte Carlo
+    assert method == "sign-flip-saddlepoint"
+    mc_two, mc_low, mc = sign_flip_test(terms, seed=0, resamples=300, stop_after=None)  # below the switch
     assert mc == "sign-flip"
-    assert abs(p_two - mc_two) < 0.06 and abs(p_low - mc_low) < 0.06
+    assert abs(p_two - mc_two) < 0.1 and abs(p_low - mc_low) < 0.1
+
+
+def test_saddlepoint_matches_full_enumeration_deep_in_the_tail() -> None:
+    rng = random.Random(3)
+    terms = [rng.uniform(0.2, 1.0) for _ in range(16)]
+    sums = sorted(sum(s * x for s, x in zip(signs, terms)) for signs in itertools.product((1, -1), repeat=16))
+    for q in (1e-4, 1e-3, 0.01, 0.05, 0.2, 0.45, 0.5, 0.9, 0.999):
+        t = sums[int(q * len(sums))]
+        exact = sum(1 for x in sums if x <= t + 1e-12) / len(sums)
+        approx = sign_flip_saddlepoint([(x, 1) for x in sorted(terms)], t + 1e-9)
+        assert abs(approx - exact) <= 0.25 * min(exact, 1 - exact) + 1e-4, (q, exact, approx)
+    assert sign_flip_saddlepoint([(0.5, 3)], -1.5) == 2.0 ** -3 and sign_flip_saddlepoint([(0.5, 3)], 1.5) == 1.0
+
+
+def test_monte_carlo_stops_once_the_drop_p_value_is_settled() -> None:
+    terms = [0.3, -0.1, 0.2, -0.2, 0.05, -0.4, 0.1, 0.15]  # T = 0.1: in the middle of its distribution
+    _, p_low, _ = sign_flip_test(terms, seed=5, resamples=10_000, stop_after=200)
+    drawn = round(201 / p_low) - 1  # p_low = (1 + 200) / (drawn + 1) when it stopped
+    assert drawn < 1_000
+    _, full_low, _ = sign_flip_test(terms, seed=5, resamples=10_000, stop_after=None)
+    assert abs(p_low - full_low) < 0.06
 
 
 def test_seeded_and_reproducible() -> None:

@@ -69,6 +69,11 @@ def test_seed_tables_against_plain_server(pytester: pytest.Pytester, plain_serve
     run_dir = output_dir_of(output)
     detailed = json.loads((run_dir / "reports" / "plain-model" / "collection_detailed_report.json").read_text())
     assert detailed == EXPECTED_DETAILED
+    # the index with its interval on a line of its own; statistics.md §3b computed [0.06, 0.82] independently
+    report = json.loads((run_dir / "reports" / "plain-model" / "evalindex_report.json").read_text())
+    lo, hi = report["index"]["ci"]["weighted"]
+    assert (round(lo, 2), round(hi, 2)) == (0.06, 0.82) and report["confidence"] == 0.95
+    assert f"index reasoning_index = 0.3556  95% CI [{round(lo, 4)}, {round(hi, 4)}]  n=10 (effective 2.6)" in output
 
     # The key appears nowhere: not in the terminal, not in any file of the run.
     assert SECRET not in output + result.stderr.str()

@@ -236,7 +236,7 @@ def test_evalindex_report(tmp_path: Path) -> None:
                 "collections": [{"path": "suite.jsonl", "fingerprint": "sha256:abc"}]}
     run_dir = write(tmp_path, results, settings=settings)
     data = json.loads((run_dir / f"reports/{MID}/evalindex_report.json").read_text(encoding="utf-8"))
-    assert data["schema_version"] == 2 and data["compat"] is False
+    assert data["schema_version"] == 3 and data["compat"] is False
     assert data["index"]["name"] == "reasoning_index" and data["index"]["weighted"] == 0.3556
     assert data["totals"]["errors"] == 1 and data["totals"]["samples"] == 11
     assert data["collections"] == [{"path": "suite.jsonl", "fingerprint": "sha256:abc"}]
