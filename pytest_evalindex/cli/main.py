@@ -30,6 +30,7 @@ from pytest_evalindex.authoring.sources import (
     resolve_local_path,
     source_files,
 )
+from pytest_evalindex.cli.report import add_report_command
 from pytest_evalindex.cli.scorers import add_scorers_command
 
 Handler = Callable[[argparse.Namespace], int]
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_schema(commands)
     _add_sample(commands)
     add_scorers_command(commands)
+    add_report_command(commands)
     return parser
 
 

@@ -26,6 +26,7 @@ from pytest_evalindex.gates.plan import GatePlan, GateRun
 from pytest_evalindex.gates.plan import evaluate_gates as run_gates
 from pytest_evalindex.metrics.aggregate import Report, aggregate
 from pytest_evalindex.plugin.gate_reports import run_code_gates
+from pytest_evalindex.render.html import REPORT_HTML, load_run, write_report
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.tables import render_tables
 from pytest_evalindex.runs.writer import make_run_dir, write_outputs
@@ -56,6 +57,8 @@ class Controller:
         self.unreported: dict[str, str] = {}  # node id → why a failed sample report carried no result
         self.total: int | None = None  # samples of the collection (after --eval-limit), run or not
         self.partial_reasons: list[str] = []  # why some of them did not run; empty for a whole run
+        self.html_report: Path | None = None
+        self.html_error: str | None = None
 
     @property
     def partial(self) -> bool:
@@ -174,7 +177,17 @@ class Controller:
             log_text=self.tables,
             extra=extra,
         )
+        self._write_html()
         self._write_markdown()
+
+    def _write_html(self) -> None:
+        """``<run>/reports/report.html`` (the file EvalScope's viewer serves), read back from the files just written
+        so it shows exactly what they hold; a failure to render is reported, never fatal to the run."""
+        assert self.run_dir is not None
+        try:
+            self.html_report = write_report(self.run_dir / "reports" / REPORT_HTML, [load_run(self.run_dir)])
+        except Exception as exc:  # the run's results are already on disk; do not lose the summary over a page
+            self.html_error = f"{type(exc).__name__}: {exc}"
 
     def _write_markdown(self) -> None:
         targets = []

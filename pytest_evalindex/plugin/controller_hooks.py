@@ -148,3 +148,8 @@ class ControllerHooks:
                 f"(--eval-allow-partial; {'; '.join(controller.partial_reasons)})", yellow=True)
         if controller.run_dir is not None:
             terminalreporter.write_line(f"evalindex outputs: {controller.run_dir}")
+        if controller.html_report is not None:
+            terminalreporter.write_line(f"evalindex HTML report: {controller.html_report}")
+        elif controller.html_error is not None:
+            terminalreporter.write_line(f"evalindex: the HTML report could not be written ({controller.html_error})",
+                                        yellow=True)
