@@ -48,6 +48,7 @@ class Settings:
     predictions: Path | None = None
     max_concurrency: int | None = None
     allow_partial: bool = False
+    junit_incorrect: str = "skipped"  # how --junitxml shows an incorrect sample: "skipped" (with why) or "passed"
 
     @property
     def active(self) -> bool:

@@ -58,6 +58,7 @@ class Controller:
         self.total: int | None = None  # samples of the collection (after --eval-limit), run or not
         self.partial_reasons: list[str] = []  # why some of them did not run; empty for a whole run
         self.html_report: Path | None = None
+        self.targets: dict[str, str] = {}  # node id → target text, for the incorrect and partial samples
         self.html_error: str | None = None
 
     @property
@@ -161,6 +162,8 @@ class Controller:
             self.gates = run_gates(self.gate_plan, self.settings, self.report, results)
             self.gates.outcomes.extend(run_code_gates(self.report, results))
         entries, fingerprints = self._entries_for(results)
+        self.targets = {r.node_id: entries[r.node_id].prompt.target_text for r in results
+                        if r.status in ("incorrect", "partial") and r.node_id in entries}
         self.run_dir = make_run_dir(self.settings.output_dir, self.started)
         extra: dict[str, Any] = {"incomplete": self.incomplete, "partial": self.partial,
                                  "selection": self.selection()}

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE
+from pytest_evalindex.core.text import sanitize, shorten
 from pytest_evalindex.plugin.collect import SampleItem
 from pytest_evalindex.plugin.controller import Controller
+from pytest_evalindex.plugin import progress
 from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary_lines
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, runtime_key
 
@@ -58,6 +60,7 @@ class ControllerHooks:
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
         controller = self.controller
         started = time.perf_counter()
+        progress.install(session)
         try:
             outcome = yield
         except BaseException as exc:
@@ -132,6 +135,12 @@ class ControllerHooks:
                                             red=gate_line.startswith("FAILED"))
             for usage_error in controller.gates.usage_errors:
                 terminalreporter.write_line(f"ERROR: {usage_error}", red=True)
+        if _wants_incorrect(terminalreporter.config):
+            lines = incorrect_lines(controller)
+            if lines:
+                terminalreporter.write_sep("-", "evalindex incorrect samples")
+                for text in lines:
+                    terminalreporter.write_line(text)
         line = controller.concurrency_line()
         if line:
             terminalreporter.write_line(line)
@@ -153,3 +162,28 @@ class ControllerHooks:
         elif controller.html_error is not None:
             terminalreporter.write_line(f"evalindex: the HTML report could not be written ({controller.html_error})",
                                         yellow=True)
+
+
+MAX_INCORRECT_LINES = 100
+
+
+def _wants_incorrect(config: pytest.Config) -> bool:
+    """``-ra``, ``-rA`` or ``-ri`` (pytest expands ``a``, so the raw option is read), or ``-v``."""
+    raw = str(getattr(config.option, "reportchars", "") or "")
+    return any(char in raw for char in "aAi") or config.get_verbosity() > 0
+
+
+def incorrect_lines(controller: Controller) -> list[str]:
+    """One line per incorrect or partial sample: its node id, the target and what the scorer extracted."""
+    lines = []
+    chosen = [r for r in controller.ordered_results() if r.status in ("incorrect", "partial")]
+    for result in chosen[:MAX_INCORRECT_LINES]:
+        target = controller.targets.get(result.node_id)
+        extracted = "(nothing)" if result.extracted is None else repr(shorten(sanitize(result.extracted), 80))
+        target_text = "?" if target is None else repr(shorten(sanitize(target), 80))
+        lines.append(f"{result.status.upper()} {sanitize(result.node_id)} - target {target_text}, "
+                     f"extracted {extracted}" + (f", score {result.score}" if result.status == "partial" else ""))
+    if len(chosen) > MAX_INCORRECT_LINES:
+        where = controller.html_report or "the run's reports/report.html"
+        lines.append(f"… and {len(chosen) - MAX_INCORRECT_LINES} more (every sample is in {where})")
+    return lines

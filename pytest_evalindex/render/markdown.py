@@ -20,7 +20,9 @@ from pytest_evalindex.gates.outcome import format_value
 from pytest_evalindex.metrics.aggregate import LEVELS, LevelRow, Report
 
 _MARKDOWN_SPECIALS = frozenset("\\`*_[]|~$")
-_NUMBER_COLUMNS = frozenset({"micro_avg.", "macro_avg.", "weighted_avg.", "count", "excluded", "errors"})
+_DELTA = "Δ baseline"
+_NUMBER_COLUMNS = frozenset({"micro_avg.", "macro_avg.", "weighted_avg.", "count", "excluded", "errors", _DELTA})
+_VISIBLE_FLIPS = 10
 _MAX_FLIPS = 100
 PASS = "✅"
 FAIL = "❌"
@@ -70,13 +72,28 @@ def render_markdown(
     else:
         parts += ["_No gates configured._", ""]
 
-    parts += ["## Report", ""]
-    for level in LEVELS:
-        parts += [f"### {level}", "", _level_table(report.levels.get(level, [])), ""]
-
+    # One screen by default: index, gates, regressions; the levels and the rest of the comparison are folded.
     if comparison is not None:
         parts += _baseline_section(comparison)
+    before = _baseline_values(comparison)
+    parts += ["## Report", "", _fold("The five levels (subset, dataset, task, tag, category)")]
+    for level in LEVELS:
+        parts += [f"### {level}", "", _level_table(report.levels.get(level, []), before.get(level)), ""]
+    parts += ["</details>", ""]
     return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def _fold(summary: str) -> str:
+    """The opening of a folded block (GitHub renders Markdown inside it after a blank line)."""
+    return f"<details><summary>{escape(summary)}</summary>\n"
+
+
+def _baseline_values(comparison: BaselineComparison | None) -> dict[str, dict[str, float | None]]:
+    """Per level, each row's main value in the baseline (subsets: micro, other levels: weighted)."""
+    if comparison is None:
+        return {}
+    return {level: {row.name: row.micro if level == "subset_level" else row.weighted
+                    for row in comparison.baseline_report.levels.get(level, [])} for level in LEVELS}
 
 
 def _headline(report: Report, gates: Sequence[GateLike], failed: Sequence[GateLike], *, partial: bool) -> str:
@@ -101,18 +118,24 @@ def _totals_line(report: Report) -> str:
             f"{t.excluded} excluded, {t.errors} errors)")
 
 
-def _level_table(rows: Sequence[LevelRow]) -> str:
+def _level_table(rows: Sequence[LevelRow], before: dict[str, float | None] | None = None) -> str:
     if not rows:
         return "_No rows._"
     show_counts = any(row.excluded or row.errors for row in rows)
     headers = list(rows[0].evalscope_row())
     if show_counts:
         headers += ["excluded", "errors"]
+    if before is not None:
+        headers.append(_DELTA)
     table: list[list[str]] = []
     for row in rows:
         values: dict[str, Any] = row.evalscope_row()
         if show_counts:
             values.update(excluded=row.excluded, errors=row.errors)
+        if before is not None:
+            now = row.micro if row.level == "subset_level" else row.weighted
+            was = before.get(row.name)
+            values[_DELTA] = None if now is None or was is None else f"{round(now - was, 4):+g}"
         table.append([_cell(name, values.get(name)) for name in headers])
     return _table(table, headers,  # our own column names
                   colalign=tuple("right" if h in _NUMBER_COLUMNS else "left" for h in headers))
@@ -135,19 +158,33 @@ def _baseline_section(comparison: BaselineComparison) -> list[str]:
         scope += (f" ({comparison.only_current} only in this run and {comparison.only_baseline} only in the "
                   "baseline were left out)")
     parts = ["## Baseline", "",
-             f"Compared with {escape(baseline.path)} (model {escape(baseline.model or '?')}) over {scope}: "
+             f"Compared with {escape(_run_name(baseline.path))} (model {escape(baseline.model or '?')}) over {scope}: "
              f"{len(comparison.regressions)} regressed, {len(comparison.improvements)} improved.", ""]
+    regressions = comparison.regressions
+    if regressions:
+        parts += [f"### Regressions ({len(regressions)})", "", _flip_table(regressions[:_VISIBLE_FLIPS]), ""]
+        if len(regressions) > _VISIBLE_FLIPS:
+            parts += [_fold(f"{len(regressions) - _VISIBLE_FLIPS} more regressions"),
+                      _flip_table(regressions[_VISIBLE_FLIPS:]), "", "</details>", ""]
+    if comparison.improvements:
+        parts += [_fold(f"Improvements ({len(comparison.improvements)})"),
+                  f"### Improvements ({len(comparison.improvements)})", "", _flip_table(comparison.improvements), "",
+                  "</details>", ""]
     if comparison.drops:
         rows = [[escape(d.level), escape(d.row), escape(d.metric), format_value(d.baseline),
                  format_value(d.current), format_value(d.drop)]
                 for d in sorted(comparison.drops, key=lambda d: -d.drop)]
-        parts += ["### Rows that dropped", "",
+        parts += [_fold(f"Rows that dropped ({len(rows)})"), "### Rows that dropped", "",
                   _table(rows, ["level", "row", "metric", "baseline", "current", "drop"],
-                         colalign=("left", "left", "left", "right", "right", "right")), ""]
-    for heading, flips in (("Regressions", comparison.regressions), ("Improvements", comparison.improvements)):
-        if flips:
-            parts += [f"### {heading} ({len(flips)})", "", _flip_table(flips), ""]
+                         colalign=("left", "left", "left", "right", "right", "right")), "", "</details>", ""]
     return parts
+
+
+def _run_name(path: Path) -> str:
+    """A baseline as its run folder's name (``20261201_120000``), never a path of this machine."""
+    if path.parent.parent.name == "reports":
+        return path.parent.parent.parent.name
+    return path.name
 
 
 def _flip_table(flips: Sequence[Flip]) -> str:
@@ -165,7 +202,8 @@ def _answer(extracted: str | None) -> str:
 
 
 def _table(rows: Sequence[Sequence[str]], headers: Sequence[str], colalign: tuple[str, ...] | None = None) -> str:
-    return tabulate(rows, headers=list(headers), tablefmt="github", disable_numparse=True, colalign=colalign)
+    # "pipe": GitHub's table syntax with alignment colons (so numbers render right-aligned)
+    return tabulate(rows, headers=list(headers), tablefmt="pipe", disable_numparse=True, colalign=colalign)
 
 
 __all__ = ["GateLike", "escape", "render_markdown"]
