@@ -216,7 +216,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         error = item.make_result(None, None, error=str(call.excinfo.value))
         setattr(report, REPORT_ATTRIBUTE, error.to_dict())
         if getattr(item.config.option, "xmlpath", None):  # an errored sample carries its properties too
-            report.user_properties = [*report.user_properties, *item.junit_properties(error)]
+            item.user_properties.extend(item.junit_properties(error))  # JUnit reads them from the teardown report
     return report
 
 
