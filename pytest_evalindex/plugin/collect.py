@@ -104,7 +104,6 @@ class SampleItem(pytest.Item):
 
     def runtest(self) -> None:
         assert self.completion is not None
-        entry = self.entry
         score = self._score(self.completion)
         self.result = self.make_result(self.completion, score)
         if getattr(self.config.option, "xmlpath", None):  # JUnit properties, so CI dashboards can filter samples

@@ -12,9 +12,9 @@ import pytest
 
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE
 from pytest_evalindex.core.text import sanitize, shorten
+from pytest_evalindex.plugin import progress
 from pytest_evalindex.plugin.collect import SampleItem
 from pytest_evalindex.plugin.controller import Controller
-from pytest_evalindex.plugin import progress
 from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary_lines
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, runtime_key
 

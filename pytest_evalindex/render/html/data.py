@@ -169,7 +169,7 @@ def sample_payload(run: Run, baseline_status: dict[str, str]) -> dict[str, Any]:
     datasets: dict[str, int] = {}
     subsets: dict[str, int] = {}
     tags: dict[str, int] = {}
-    status_index = {s: i for i, s in enumerate(STATUSES)}
+    status_index: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
     rows = []
     for sample in run.samples:
         usage = sample.get("usage") or {}
