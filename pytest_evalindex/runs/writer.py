@@ -120,14 +120,26 @@ def write_outputs(
             reviews.write(scrub(encode(review), variants) + "\n")
 
     reports = run_dir / "reports" / mid
+    unfinished, requested = _unfinished(extra or {})
     write(reports / f"{COLLECTION_NAME}.json",
-          json.dumps(collection_report(ordered, model=model), indent=4, ensure_ascii=False))
+          json.dumps(collection_report(ordered, model=model, unfinished=unfinished, requested=requested),
+                     indent=4, ensure_ascii=False))
     write(reports / DETAILED_REPORT_NAME, json.dumps(detailed_report(report), indent=2))
     head = report_head(report, model=model, settings=safe_settings)
     head.update(to_plain(dict(extra or {})))
     with _atomic_text(reports / EVALINDEX_REPORT_NAME) as own:  # streamed: one line per sample
         for chunk in report_json_chunks(head, map(sample_outcome, ordered)):
             own.write(scrub(chunk, variants))
+
+
+def _unfinished(extra: Mapping[str, Any]) -> tuple[str | None, int | None]:
+    """Why the run did not cover its whole collection (``None`` if it did), and how many samples it should have."""
+    selection = extra.get("selection") if isinstance(extra.get("selection"), Mapping) else {}
+    if not (extra.get("incomplete") or extra.get("partial")):
+        return None, None
+    total = selection.get("total") or selection.get("selected")
+    why = "; ".join(str(w) for w in selection.get("why") or []) or "stopped early"
+    return why, total if isinstance(total, int) else None
 
 
 def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: str,
