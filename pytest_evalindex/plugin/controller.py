@@ -16,7 +16,7 @@ import pytest
 
 from pytest_evalindex.core.hashing import fingerprint
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE, SampleResult
-from pytest_evalindex.core.secrets import scrub
+from pytest_evalindex.core.secrets import scrub, secret_values
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
@@ -26,10 +26,10 @@ from pytest_evalindex.gates.plan import GatePlan, GateRun
 from pytest_evalindex.gates.plan import evaluate_gates as run_gates
 from pytest_evalindex.metrics.aggregate import Report, aggregate
 from pytest_evalindex.plugin.gate_reports import run_code_gates
-from pytest_evalindex.render.html import REPORT_HTML, load_run, write_report
+from pytest_evalindex.render.html import REPORT_HTML, details_from_results, load_run, text_limit, write_report
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.tables import render_tables
-from pytest_evalindex.runs.writer import make_run_dir, write_outputs
+from pytest_evalindex.runs.writer import make_run_dir, secret_variants, to_plain, write_outputs
 
 
 class Controller:
@@ -171,24 +171,30 @@ class Controller:
             extra["gates"] = [outcome.to_dict() for outcome in self.gates.outcomes]
             if self.gates.comparison is not None:
                 extra["baseline_comparison"] = self.gates.comparison.to_dict()
+        settings = self._run_settings(fingerprints)
         write_outputs(
             self.run_dir,
             report=self.report,
             results=results,
             entries=entries,
-            settings=self._run_settings(fingerprints),
+            settings=settings,
             log_text=self.tables,
             extra=extra,
         )
-        self._write_html()
+        self._write_html(results, entries, secret_variants(secret_values(to_plain(settings))))
         self._write_markdown()
 
-    def _write_html(self) -> None:
-        """``<run>/reports/report.html`` (the file EvalScope's viewer serves), read back from the files just written
-        so it shows exactly what they hold; a failure to render is reported, never fatal to the run."""
+    def _write_html(self, results: list[SampleResult], entries: Mapping[str, Entry], secrets: list[str]) -> None:
+        """``<run>/reports/report.html`` (the file EvalScope's viewer serves): the report read back from the file
+        just written, the sample texts from memory (scrubbed of secrets like every file); a failure to render is
+        reported, never fatal to the run."""
         assert self.run_dir is not None
         try:
-            self.html_report = write_report(self.run_dir / "reports" / REPORT_HTML, [load_run(self.run_dir)])
+            run = load_run(self.run_dir, with_details=False)
+            run.details = details_from_results(run.samples, {r.node_id: r for r in results}, entries,
+                                               limit=text_limit(len(run.samples)))
+            self.html_report = write_report(self.run_dir / "reports" / REPORT_HTML, [run],
+                                            clean=lambda text: scrub(text, secrets))
         except Exception as exc:  # the run's results are already on disk; do not lose the summary over a page
             self.html_error = f"{type(exc).__name__}: {exc}"
 

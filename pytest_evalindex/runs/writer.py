@@ -134,7 +134,8 @@ def write_outputs(
 
 def _unfinished(extra: Mapping[str, Any]) -> tuple[str | None, int | None]:
     """Why the run did not cover its whole collection (``None`` if it did), and how many samples it should have."""
-    selection = extra.get("selection") if isinstance(extra.get("selection"), Mapping) else {}
+    found = extra.get("selection")
+    selection: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     if not (extra.get("incomplete") or extra.get("partial")):
         return None, None
     total = selection.get("total") or selection.get("selected")

@@ -4,6 +4,7 @@ headline equal to the report JSON, the comparison and side-by-side views, and th
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import re
@@ -20,11 +21,14 @@ from helpers_html import (
     HOSTILE_SUBSET,
     HOSTILE_TAG,
     LONG_PROMPT,
+    entry_for,
+    hostile_results,
     write_run,
 )
 
 from pytest_evalindex.cli.main import main
-from pytest_evalindex.render.html import load_run, render_report
+from pytest_evalindex.render.html import details_from_results, load_run, render_report, text_limit
+from pytest_evalindex.render.html.details import read_details
 
 
 class Page(HTMLParser):
@@ -71,6 +75,11 @@ def parse(text: str) -> Page:
     return page
 
 
+def unpack(text: str) -> Any:
+    """The page's sample texts: gzipped JSON in base64."""
+    return json.loads(gzip.decompress(base64.b64decode(text)).decode("utf-8"))
+
+
 def _report_json(run_dir: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(next(run_dir.glob("reports/*/evalindex_report.json")).read_text("utf-8"))
     return data
@@ -83,7 +92,7 @@ def test_hostile_text_is_inert_and_the_page_is_self_contained(tmp_path: Path) ->
 
     # Exactly three scripts: two inert JSON blocks and the page's own code, which the CSP allows by its hash.
     kinds = [attrs.get("type") for attrs, _ in page.scripts]
-    assert kinds == ["application/json", "application/json", None]
+    assert kinds == ["application/json", "application/octet-stream", None]
     code = page.scripts[2][1]
     digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
     csp = next(a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
@@ -100,7 +109,7 @@ def test_hostile_text_is_inert_and_the_page_is_self_contained(tmp_path: Path) ->
 
     # The drill-down data: one row per sample, texts exactly as the model and the collection wrote them.
     samples = json.loads(page.scripts[0][1])
-    details = json.loads(page.scripts[1][1])
+    details = unpack(page.scripts[1][1])
     report = _report_json(run_dir)
     assert len(samples["rows"]) == len(details) == len(report["samples"]) == 24
     assert "</script" not in page.scripts[0][1] + page.scripts[1][1]
@@ -174,3 +183,16 @@ def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["report", str(run_dir), "-o", str(tmp_path / "missing" / "r.html")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and re.search(r"folder .*missing does not exist", err)
+
+
+def test_texts_from_memory_equal_texts_from_the_reviews(tmp_path: Path) -> None:
+    """A finishing run takes the sample texts from memory; `evalindex report` reads them from reviews/: the same."""
+    run = load_run(write_run(tmp_path), with_details=False)
+    results = hostile_results()
+    entries = {r.node_id: entry_for(r) for r in results}
+    for limit in (text_limit(len(results)), 300):
+        from_files = read_details(run.file, run.samples, limit=limit)
+        assert from_files == details_from_results(run.samples, {r.node_id: r for r in results}, entries, limit=limit)
+        assert sum(d is None for d in from_files) == 1  # the errored sample has no texts
+    cut = read_details(run.file, run.samples, limit=300)[0]
+    assert cut is not None and "characters left out" in cut[0] and cut[0].endswith(LONG_PROMPT[-150:])

@@ -1,26 +1,30 @@
-"""A run's per-sample texts (prompt, answer, extracted, target, explanation) read from its reviews JSONL."""
+"""A run's per-sample texts (prompt, answer, reasoning, target, explanation, metadata): read from its reviews
+JSONL, or taken from the results and collection lines a finishing run still holds in memory (no re-parse)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pytest_evalindex.core.results import SampleResult
+from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.runs.layout import JSONL_NAME
+from pytest_evalindex.scorers.text import accepted_answers
 
 DETAIL_FIELDS = ("prompt", "answer", "reasoning", "target", "explanation", "metadata")
 """The order of a sample's detail texts in the page data (one list per sample)."""
 
 
 def text_limit(samples: int) -> int:
-    """How many characters of each detail text the page keeps: everything that matters for a normal run, and a
-    bounded file at 100,000 samples (the full texts stay in reviews/)."""
+    """How many characters of each detail text the page keeps (its beginning and its end): everything that
+    matters for a normal run, and a bounded file at 100,000 samples (the full texts stay in reviews/)."""
     if samples <= 5_000:
         return 20_000
     if samples <= 20_000:
         return 4_000
-    return 600
+    return 1_000
 
 
 def review_file(report_file: Path) -> Path | None:
@@ -97,6 +101,47 @@ def _content_text(content: Any, kind: str = "text") -> str:
 
 
 def _cut(text: str, limit: int) -> str:
+    """The beginning and the end of a long text (a prompt's question and an answer's verdict are at its ends)."""
     if len(text) <= limit:
         return text
-    return text[:limit] + f"\n… [{len(text) - limit} more characters in reviews/]"
+    half = limit // 2
+    return f"{text[:half]}\n… [{len(text) - 2 * half} characters left out; the full text is in reviews/] …\n{text[-half:]}"
+
+
+def details_from_results(samples: Sequence[dict[str, Any]], results: Mapping[str, SampleResult],
+                         entries: Mapping[str, Entry], *, limit: int) -> list[list[str] | None]:
+    """The same texts as :func:`read_details` (same order and fields), from the run's results and lines."""
+    out: list[list[str] | None] = []
+    for sample in samples:
+        node = str(sample.get("node_id"))
+        result, entry = results.get(node), entries.get(node)
+        if result is None or result.status == "error":
+            out.append(None)
+            continue
+        prompt = ""
+        target = ""
+        sample_metadata: dict[str, Any] = {}
+        if entry is not None:
+            prompt = "\n\n".join(f"[{m.role}]\n{_part_text(m.content)}" for m in entry.prompt.input)
+            target = " | ".join(accepted_answers(entry.prompt.target))
+            sample_metadata = dict(entry.prompt.metadata)
+        metadata = dict(result.score_metadata or {})
+        if sample_metadata:
+            metadata["sample"] = sample_metadata
+        texts = [prompt, result.completion or "", result.reasoning or "", target, result.explanation or "",
+                 json.dumps(metadata, ensure_ascii=False, indent=1, default=str) if metadata else ""]
+        out.append([_cut(t, limit) for t in texts])
+    return out
+
+
+def _part_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    parts = []
+    for part in content:
+        kind = getattr(part, "type", None)
+        if kind == "text":
+            parts.append(str(getattr(part, "text", "") or ""))
+        elif kind in ("image", "audio", "video", "data"):
+            parts.append(f"<{kind} part>")
+    return "\n".join(parts)

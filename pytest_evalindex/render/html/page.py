@@ -5,11 +5,12 @@ that lets only that one script run and forbids every network request."""
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache, lru_cache
 from importlib import resources
@@ -29,8 +30,12 @@ _JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "
                                "\u2029": "\\u2029"})
 
 
-def render_report(runs: Sequence[Run], *, baseline: Run | None = None) -> str:
-    """The page for ``runs`` (the first is the one drilled into), compared with ``baseline`` when given."""
+def render_report(runs: Sequence[Run], *, baseline: Run | None = None,
+                  clean: Callable[[str], str] | None = None) -> str:
+    """The page for ``runs`` (the first is the one drilled into), compared with ``baseline`` when given.
+
+    ``clean`` is applied to the sample texts' JSON (a finishing run passes its secret scrubber: those texts come
+    from memory, not from the scrubbed files)."""
     primary = runs[0]
     if baseline is not None:
         comparison: dict[str, Any] | None = compare.with_baseline(primary, baseline)
@@ -57,12 +62,13 @@ def render_report(runs: Sequence[Run], *, baseline: Run | None = None) -> str:
     script = _asset("report.js")
     return _template().render(
         **context, style=_asset("report.css"), script=script, script_hash=_sha256(script),
-        samples_json=_inert_json(payload), details_json=_inert_json(details))
+        samples_json=_inert_json(payload), details_gzip=_packed(details, clean))
 
 
-def write_report(path: Path, runs: Sequence[Run], *, baseline: Run | None = None) -> Path:
+def write_report(path: Path, runs: Sequence[Run], *, baseline: Run | None = None,
+                 clean: Callable[[str], str] | None = None) -> Path:
     """Render and write atomically; returns ``path``."""
-    text = render_report(runs, baseline=baseline)
+    text = render_report(runs, baseline=baseline, clean=clean)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -78,6 +84,15 @@ def write_report(path: Path, runs: Sequence[Run], *, baseline: Run | None = None
 def _inert_json(data: Any) -> str:
     """JSON for a ``<script type="application/json">`` block: no ``<``, ``>`` or ``&`` left to close the tag."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).translate(_JSON_ESCAPES)
+
+
+def _packed(data: Any, clean: Callable[[str], str] | None) -> str:
+    """JSON, gzipped and base64-encoded: the sample texts are most of the page, and compress 5-10 times; the page
+    unpacks them with the browser's own ``DecompressionStream`` when a sample is first opened or searched."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if clean is not None:
+        text = clean(text)
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=5, mtime=0)).decode("ascii")
 
 
 def _sha256(text: str) -> str:

@@ -34,10 +34,18 @@
   fSearch.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(apply, 150); });
   if (changed) changed.addEventListener("change", apply);
 
-  function texts(i) {
-    if (details === null) details = JSON.parse(document.getElementById("evalindex-details").textContent);
-    return details[i];
+  var loading = null;
+  function loadDetails() { // the texts are gzipped JSON in base64, unpacked by the browser itself
+    if (loading === null) {
+      var raw = atob(document.getElementById("evalindex-details").textContent.trim());
+      var bytes = new Uint8Array(raw.length);
+      for (var k = 0; k < raw.length; k++) bytes[k] = raw.charCodeAt(k);
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      loading = new Response(stream).text().then(function (text) { details = JSON.parse(text); });
+    }
+    return loading;
   }
+  function texts(i) { return details[i]; }
   function haystack(i) {
     var r = rows[i], d = texts(i);
     return (r[C.node_id] + "\n" + (r[C.extracted] || "") + "\n" + (d ? d.join("\n") : "")).toLowerCase();
@@ -45,6 +53,7 @@
   function apply() {
     var st = fStatus.value, ds = fDataset.value, sb = fSubset.value, tg = fTag.value;
     var q = fSearch.value.trim().toLowerCase(), onlyChanged = changed && changed.checked;
+    if (q && details === null) { loadDetails().then(apply); return; }
     matches = [];
     for (var i = 0; i < rows.length; i++) {
       var r = rows[i];
@@ -85,6 +94,7 @@
   function toggle(tr, i) {
     var next = tr.nextSibling;
     if (next && next.classList && next.classList.contains("detail")) { next.remove(); return; }
+    if (details === null) { loadDetails().then(function () { toggle(tr, i); }); return; }
     var cell = el("td", null, "detail-cell"), d = texts(i), r = rows[i];
     cell.colSpan = tr.children.length;
     var tags = r[C.tags].map(function (t) { return data.tags[t]; }).join(", ");
