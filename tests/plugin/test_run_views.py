@@ -4,6 +4,8 @@ junitparser (incorrect samples as skipped with why, errored samples with propert
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import re
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
 
+SECRET = "sk-html-echo-5ecret-0001"
 COPIES = 21  # 210 samples: past the 200 from which the progress counter shows a rate and an ETA
 
 
@@ -102,11 +105,18 @@ def test_junit_incorrect_passed_and_error_properties(pytester: pytest.Pytester, 
     script = json.loads(SEED_SCRIPT.read_text(encoding="utf-8"))
     prompt = next(iter(script["answers"]))
     script["answers"][prompt] = {"answer": "ANSWER: A", "fault": "500"}  # every attempt fails
+    echoing = list(script["answers"])[1]  # and a model that echoes the API key: the HTML report never shows it
+    script["answers"][echoing] = f"The key is {SECRET}. ANSWER: B"
     (pytester.path / "script.json").write_text(json.dumps(script), encoding="utf-8")
     result = pytester.runpytest_subprocess(
         "--eval-collection", long_suite.name, "--eval-mock", "script.json", "-p", "no:cacheprovider",
         "--eval-max-retries", "0", "--eval-max-error-rate", "0.5", "--eval-junit-incorrect", "passed",
-        "--eval-limit", "10", "--junitxml", "junit.xml")
+        "--eval-limit", "10", "--junitxml", "junit.xml", "--eval-api-key", SECRET)
+    html = (output_dir_of(result.stdout.str()) / "reports" / "report.html").read_text(encoding="utf-8")
+    packed = re.search(r'id="evalindex-details">([^<]*)<', html)
+    assert packed
+    texts = gzip.decompress(base64.b64decode(packed.group(1))).decode("utf-8")
+    assert "The key is " in texts and SECRET not in texts and SECRET not in html
     cases = [case for suite in JUnitXml.fromfile(str(pytester.path / "junit.xml")) for case in suite]
     assert not [c for c in cases if any(isinstance(r, Skipped) for r in c.result)], result.stdout.str()
     errored = [c for c in cases if any(isinstance(r, Error) for r in c.result)]
