@@ -92,7 +92,7 @@ def _packed(data: Any, clean: Callable[[str], str] | None) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     if clean is not None:
         text = clean(text)
-    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=5, mtime=0)).decode("ascii")
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=1, mtime=0)).decode("ascii")
 
 
 def _sha256(text: str) -> str:
