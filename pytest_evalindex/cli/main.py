@@ -30,6 +30,7 @@ from pytest_evalindex.authoring.sources import (
     resolve_local_path,
     source_files,
 )
+from pytest_evalindex.cli.mock import add_mock_commands
 from pytest_evalindex.cli.report import add_report_command
 from pytest_evalindex.cli.scorers import add_scorers_command
 
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_schema(commands)
     _add_sample(commands)
     add_scorers_command(commands)
+    add_mock_commands(commands)
     add_report_command(commands)
     return parser
 
@@ -122,7 +124,9 @@ def _add_sample(commands: Any) -> None:
     sample.add_argument("--strategy", choices=STRATEGIES, default="weighted",
                         help="weighted: ∝ leaf weight (default); stratified: ∝ leaf size; uniform: equal counts")
     sample.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    sample.add_argument("-o", "--output", type=Path, required=True, metavar="OUTPUT", help="mixed JSONL file to write")
+    sample.add_argument("-o", "--output", required=True, metavar="OUTPUT",
+                        help="mixed JSONL file to write; a folder (an existing one, or a path ending in /) gets "
+                             f"{EVALSCOPE_FILE_NAME} inside, the layout EvalScope's data_collection reads")
     sample.add_argument("--no-progress", action="store_true", help="never show the progress bar")
     sample.set_defaults(handler=_sample)
 
@@ -132,7 +136,7 @@ def _sample(args: argparse.Namespace) -> int:
     leaves = flatten(schema)
     base_dir = args.schema.parent
     total_bytes = sum(f.stat().st_size for leaf in leaves for f in source_files(resolve_local_path(leaf, base_dir), leaf))
-    output: Path = args.output
+    output = _output_file(Path(args.output), args.output)
     if not output.parent.is_dir():
         raise UserError(f"{output}: folder {output.parent} does not exist; create it or choose another -o path")
     with _progress(total_bytes, disabled=args.no_progress) as advance:
@@ -149,6 +153,20 @@ def _sample(args: argparse.Namespace) -> int:
     print(f"wrote {len(result.lines)} lines ({result.strategy}, seed {result.seed}); metadata in {meta}", file=sys.stderr)
     print(output)
     return 0
+
+
+EVALSCOPE_FILE_NAME = "test.jsonl"
+"""The file EvalScope's ``data_collection`` benchmark reads in its ``local_path`` folder (subset and split 'test')."""
+
+
+def _output_file(output: Path, typed: str) -> Path:
+    """The JSONL file to write: ``output`` itself, or ``output/test.jsonl`` when it names a folder."""
+    if output.is_dir() or typed.endswith(("/", "\\")):
+        if not output.parent.is_dir():
+            raise UserError(f"{output}: folder {output.parent} does not exist; create it or choose another -o path")
+        output.mkdir(exist_ok=True)
+        return output / EVALSCOPE_FILE_NAME
+    return output
 
 
 def _allocation_table(result: MixedSample) -> str:

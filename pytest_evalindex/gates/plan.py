@@ -20,7 +20,7 @@ from pytest_evalindex.gates.thresholds import (
     evaluate_threshold,
     parse_threshold,
 )
-from pytest_evalindex.metrics.aggregate import Report
+from pytest_evalindex.metrics.aggregate import Report, aggregate
 from pytest_evalindex.runs.reader import Baseline, BaselineError, load_baseline
 
 
@@ -64,6 +64,30 @@ def plan_gates(settings: Settings) -> GatePlan:
         except BaselineError as exc:
             raise GatePlanError(f"--eval-baseline: {exc}") from None
     return GatePlan(thresholds=thresholds, baseline=baseline)
+
+
+def check_plan(plan: GatePlan, settings: Settings, samples: Sequence[SampleResult]) -> None:
+    """Check the gates against the samples the run will score, before any model call: every threshold's
+    row exists and the baseline measured the same samples. ``samples`` are placeholders (any status):
+    which rows a report has, and which samples a comparison pairs, follow from the lines alone.
+
+    Raises :class:`GatePlanError` with the message the same gate would give after the run.
+    """
+    if not samples or not (plan.thresholds or plan.baseline is not None):
+        return
+    mode = settings.compat
+    report = aggregate(samples, compat=mode != "corrected", pool_subsets_by_name=mode == "evalscope-legacy")
+    for threshold in plan.thresholds:
+        try:
+            evaluate_threshold(threshold, report)
+        except GateUsageError as exc:
+            raise GatePlanError(f"--eval-threshold {threshold.text!r}: {exc}") from None
+    if plan.baseline is not None:
+        try:
+            compare(samples, plan.baseline, max_drop=settings.max_drop, allow_mismatch=settings.baseline_allow_mismatch,
+                    compat=report.compat, pool_subsets_by_name=report.pool_subsets_by_name)
+        except BaselineError as exc:
+            raise GatePlanError(f"--eval-baseline: {exc}") from None
 
 
 def evaluate_gates(plan: GatePlan, settings: Settings, report: Report, results: Sequence[SampleResult]) -> GateRun:

@@ -22,8 +22,9 @@ from pytest_evalindex.core.hashing import (
     messages_digest,
     request_head,
 )
+from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.model.api import Completion, EmptyAnswer, ModelCallError
-from pytest_evalindex.model.openai_chat import call_chat, make_client
+from pytest_evalindex.model.openai_chat import call_chat, make_client, wall_clock_timeout
 from pytest_evalindex.model.retry import AdaptiveLimit, with_retries
 
 
@@ -60,9 +61,14 @@ class EngineCounters:
     cached: int = 0
     request_seconds: float = 0.0
     lowest_limit: int = 1 << 30
+    rate_limit_waits: int = 0
+    rate_limit_seconds: float = 0.0
+    timeouts: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"requests": self.requests, "max_in_flight": self.max_in_flight,
+                "rate_limit_waits": self.rate_limit_waits, "rate_limit_seconds": round(self.rate_limit_seconds, 3),
+                "timeouts": self.timeouts,
                 "wait_seconds": round(self.wait_seconds, 3), "cancelled": self.cancelled, "cached": self.cached,
                 "request_seconds": round(self.request_seconds, 3),
                 "lowest_limit": self.lowest_limit if self.lowest_limit < 1 << 30 else None}
@@ -96,6 +102,7 @@ class Engine:
         self._closed = False
         self._reached = False  # the server answered a request in this run
         self._unreachable_streak = 0  # calls in a row that could not connect
+        self._fatal: str | None = None  # a failure every further request would repeat: none is sent after it
 
     # -- main-thread API -------------------------------------------------------------------
 
@@ -119,6 +126,7 @@ class Engine:
         fingerprint = fingerprint_from(self._request_head, tools, digest or messages_digest(messages))
         cached = self.store.get(fingerprint, messages) if self.store is not None else None
         if cached is not None:
+            cached = _scrubbed(cached)  # recorded before a key was known, or elsewhere
             cached.cached = True
             self.counters.cached += 1
             future = concurrent.futures.Future()
@@ -201,6 +209,8 @@ class Engine:
             with self._lock:
                 if key in self._released:
                     raise asyncio.CancelledError
+                if self._fatal is not None:  # never pay for a request known to fail (bad key, wrong origin)
+                    raise ModelCallError(self._fatal, fatal=True)
                 self._sent.add(key)
             counters.requests += 1
             counters.in_flight += 1
@@ -208,8 +218,14 @@ class Engine:
             started = time.perf_counter()
             last_empty.clear()
             try:
-                return await call_chat(self._client, self.config.model, messages,
-                                       self.config.generation_config, tools=tools)
+                # Wall clock from sending to the last byte: the SDK's timeout is per socket read, so a
+                # server trickling a byte at a time would never trip it.
+                async with asyncio.timeout(self.config.timeout):
+                    return await call_chat(self._client, self.config.model, messages,
+                                           self.config.generation_config, tools=tools)
+            except TimeoutError:
+                counters.timeouts += 1
+                raise wall_clock_timeout(self.config.timeout) from None
             except EmptyAnswer as empty:
                 last_empty.append(empty.completion)
                 raise
@@ -217,17 +233,25 @@ class Engine:
                 counters.in_flight -= 1
                 counters.request_seconds += time.perf_counter() - started
 
+        def rate_limited(seconds: float) -> None:
+            counters.rate_limit_waits += 1
+            counters.rate_limit_seconds += seconds
+
         try:
-            completion = await with_retries(attempt, self._limit, self.config.max_retries)
+            completion = _scrubbed(await with_retries(attempt, self._limit, self.config.max_retries,
+                                                      on_rate_limit=rate_limited))
         except ModelCallError as exc:
             if last_empty:  # empty on every attempt: that is the model's answer
-                return self._keep(fingerprint, last_empty[0])
+                return self._keep(fingerprint, _scrubbed(last_empty[0]))
+            exc.args = (REGISTRY.scrub(str(exc)),)  # a server's error body may echo the key
             if exc.unreachable:
                 self._unreachable_streak += 1
                 # Never answered in this run (a wrong URL), or gone for good (every request in flight
                 # failed twice over, each after its retries): the remaining requests would fail the same way.
                 if not self._reached or self._unreachable_streak >= 2 * self.config.batch_size:
                     exc.fatal = True
+            if exc.fatal and self._fatal is None:
+                self._fatal = str(exc)
             raise
         return self._keep(fingerprint, completion)
 
@@ -240,6 +264,17 @@ class Engine:
         if self.store is not None:
             self.store.put(fingerprint, completion)
         return completion
+
+
+def _scrubbed(completion: Completion) -> Completion:
+    """The answer with every registered secret removed, before it is stored, scored or shown."""
+    if REGISTRY:
+        completion.text = REGISTRY.scrub(completion.text)
+        if completion.reasoning is not None:
+            completion.reasoning = REGISTRY.scrub(completion.reasoning)
+        if completion.raw_model is not None:
+            completion.raw_model = REGISTRY.scrub(completion.raw_model)
+    return completion
 
 
 __all__ = ["AnswerStore", "Completion", "Engine", "EngineConfig", "EngineCounters", "ModelCallError"]

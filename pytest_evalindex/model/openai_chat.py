@@ -14,7 +14,16 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.model.api import Completion, EmptyAnswer, ModelCallError
+from pytest_evalindex.model.transport import (
+    ACCEPT_ENCODING,
+    CredentialsToOtherOrigin,
+    UnreadableBody,
+    body_limit,
+    origin_guard,
+    split_query,
+)
 
 if TYPE_CHECKING:  # the SDK is imported on first use: it costs ~0.7 s, and cached runs never need it
     import openai
@@ -29,24 +38,38 @@ _RENAMED = {"stop_seqs": "stop", "response_schema": "response_format"}
 
 def make_client(base_url: str, api_key: str | None, *, timeout: float, max_retries: int,
                 max_connections: int) -> AsyncOpenAI:
-    """One ``AsyncOpenAI`` client (aiohttp transport when available) with a pool of at least K."""
+    """One ``AsyncOpenAI`` client (aiohttp transport when available) with a pool of at least K.
+
+    A query string in ``base_url`` (``?api-key=…``) is sent with every request; credentials never
+    follow a redirect to another origin, and response bodies are bounded (transport.py).
+    """
+    import openai
     from openai import AsyncOpenAI
 
+    REGISTRY.add(api_key)
+    # The engine bounds each request by the wall clock (``timeout``); the transport's own per-read limit
+    # sits a little above it, so a stalled request always ends with the engine's one message.
+    timeout = timeout + 1.0
+    base, query = split_query(base_url)
+    hooks = {"request": [origin_guard(base, REGISTRY.values)], "response": [body_limit()]}
     http_client: Any = None
     try:
-        from openai import DefaultAioHttpClient
         from openai._constants import DEFAULT_CONNECTION_LIMITS
 
         limits = type(DEFAULT_CONNECTION_LIMITS)(
             max_connections=max(max_connections * 2, 100),
             max_keepalive_connections=max(max_connections * 2, 100),
         )
-        http_client = DefaultAioHttpClient(limits=limits, timeout=timeout)
-    except (ImportError, RuntimeError, TypeError):
+        try:
+            http_client = openai.DefaultAioHttpClient(limits=limits, timeout=timeout, event_hooks=hooks)
+        except (RuntimeError, TypeError):
+            http_client = openai.DefaultAsyncHttpxClient(limits=limits, timeout=timeout, event_hooks=hooks)
+    except (ImportError, AttributeError, TypeError):
         http_client = None
     # Retries are ours (retry.py): the SDK would spend them on 429 too.
-    return AsyncOpenAI(base_url=base_url, api_key=api_key or "EMPTY", timeout=timeout,
-                       max_retries=0, http_client=http_client)
+    return AsyncOpenAI(base_url=base, api_key=api_key or "EMPTY", timeout=timeout, max_retries=0,
+                       http_client=http_client, default_query=query or None,
+                       default_headers={"Accept-Encoding": ACCEPT_ENCODING})
 
 
 _create_parameters: set[str] | None = None
@@ -98,11 +121,32 @@ def describe_error(exc: BaseException, note: str | None = None) -> ModelCallErro
     return error
 
 
+def guard_failure(exc: BaseException) -> UnreadableBody | CredentialsToOtherOrigin | None:
+    """The transport guard's refusal behind ``exc`` (the SDK wraps it as a connection error), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (UnreadableBody, CredentialsToOtherOrigin)):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def wall_clock_timeout(timeout: float) -> ModelCallError:
+    """The error of a request that ran past ``--eval-timeout`` from its start to its last byte."""
+    return ModelCallError(f"request timed out: no complete answer within --eval-timeout {timeout:g} s "
+                          "(wall clock, from sending to the last byte)", retryable=True)
+
+
 def _describe(exc: BaseException) -> ModelCallError:
     import openai
 
     if isinstance(exc, ModelCallError):
         return exc
+    guarded = guard_failure(exc)
+    if guarded is not None:
+        return ModelCallError(str(guarded), fatal=isinstance(guarded, CredentialsToOtherOrigin))
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         message = _server_message(exc)
@@ -181,18 +225,68 @@ async def call_chat(client: AsyncOpenAI, model: str, messages: list[dict[str, An
     return completion
 
 
+def content_text(content: Any) -> tuple[str, str | None]:
+    """(answer text, reasoning) of a message content: a string, or a list of parts whose text parts are
+    joined (``{"type": "text", "text": …}``; reasoning/thinking parts go to the reasoning)."""
+    if content is None:
+        return "", None
+    if isinstance(content, str):
+        return content, None
+    texts: list[str] = []
+    thoughts: list[str] = []
+    for part in content if isinstance(content, (list, tuple)) else [content]:
+        if isinstance(part, str):
+            texts.append(part)
+            continue
+        data = part if isinstance(part, dict) else getattr(part, "__dict__", {})
+        kind = str(data.get("type", "text"))
+        if kind in ("reasoning", "thinking"):
+            value = data.get("reasoning", data.get("thinking", data.get("text")))
+            if isinstance(value, str):
+                thoughts.append(value)
+        elif isinstance(data.get("text"), str):
+            texts.append(data["text"])
+    return "".join(texts), "\n".join(thoughts) or None
+
+
+def _body_reason(text: str) -> str:
+    """What a non-JSON 200 body says, in one line: an HTML page's title, else its first words."""
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    if title or re.match(r"\s*<(?:!doctype|html)", text, re.IGNORECASE):
+        detail = " ".join((title.group(1) if title else re.sub(r"<[^>]+>", " ", text)).split())[:120]
+        return f"an HTML page ({detail or 'no title'})"
+    words = " ".join(text.split())[:160]
+    return f"a body that is not a chat completion ({words or 'empty'})"
+
+
+def _error_reason(error: Any) -> str:
+    if isinstance(error, dict):
+        parts = [str(error[k]) for k in ("message", "type", "code") if error.get(k) not in (None, "")]
+        return " ".join(" — ".join(parts).split())[:200] or "no message"
+    return " ".join(str(error).split())[:200]
+
+
 def _from_response(response: Any) -> Completion:
+    if isinstance(response, (str, bytes)):  # the SDK hands back the text of a body that is not JSON
+        text = response.decode("utf-8", "replace") if isinstance(response, bytes) else response
+        raise ModelCallError(f"the model server answered HTTP 200 with {_body_reason(text)}", retryable=True)
     choices = getattr(response, "choices", None)
     if not choices:
+        extra = getattr(response, "model_extra", None) or {}
+        error = extra.get("error") if isinstance(extra, dict) else None
+        if error:
+            raise ModelCallError(f"the model server answered HTTP 200 with an error: {_error_reason(error)}",
+                                 retryable=True)
         raise ModelCallError("the model server answered with no choices (HTTP 200 without an answer)",
                              retryable=True)
     choice = choices[0]
     message = choice.message
     if message is None:
         raise ModelCallError("the model server answered with an empty message", retryable=True)
-    text = message.content or ""
+    text, part_reasoning = content_text(message.content)
     reasoning = getattr(message, "reasoning_content", None) or getattr(message, "reasoning", None)
-    text, reasoning = split_reasoning(text, reasoning if isinstance(reasoning, str) else None)
+    reasoning = reasoning if isinstance(reasoning, str) else part_reasoning
+    text, reasoning = split_reasoning(text, reasoning)
     usage = getattr(response, "usage", None)
     return Completion(
         text=text,
@@ -220,12 +314,19 @@ async def _streamed(client: AsyncOpenAI, model: str, messages: list[dict[str, An
         for choice in chunk.choices or []:
             delta = choice.delta
             if delta is not None and delta.content:
-                parts.append(delta.content)
+                piece, thought = content_text(delta.content)
+                parts.append(piece)
+                if thought:
+                    reasoning_parts.append(thought)
             extra = getattr(delta, "reasoning_content", None) if delta is not None else None
             if isinstance(extra, str):
                 reasoning_parts.append(extra)
             if choice.finish_reason:
                 finish_reason = choice.finish_reason
+    if finish_reason is None:
+        # The SDK ends quietly when the connection closes early; a finished answer always says why it ended.
+        raise ModelCallError(f"the streamed answer was cut off: the stream ended after {len(parts)} chunks without "
+                             "a finish_reason", retryable=True)
     text, reasoning = split_reasoning("".join(parts), "".join(reasoning_parts) or None)
     return Completion(
         text=text, reasoning=reasoning, finish_reason=finish_reason,

@@ -5,8 +5,9 @@ process's own shard ``answers-<writer>-<pid>.jsonl`` with a single ``os.write`` 
 descriptor. Nothing is buffered in the process, so ``kill -9`` loses at most the line being
 written (a truncated last line, skipped and counted on the next load); xdist workers never share a
 file, so no locks are needed. Answers are keyed by :func:`~pytest_evalindex.core.hashing.request_fingerprint`
-(model, URL, messages, tools, generation config; never a position), so an edited or reordered
-collection reuses exactly the answers that still apply.
+(model name, messages, tools, generation config; never a position, never the URL), so an edited or
+reordered collection reuses exactly the answers that still apply. Each line also records its request's
+model and generation config, so a run that finds nothing can say what the cache does hold.
 
 :class:`PredictionsStore` scores answers recorded elsewhere (``--eval-predictions``): an EvalScope
 or pytest-evalindex run folder, a ``predictions/<model>`` folder or one predictions JSONL, matched
@@ -19,6 +20,7 @@ import hashlib
 import json
 import os
 import threading
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -63,8 +65,13 @@ class AnswerCache:
     it costs a disk flush per answer, paid on the engine's loop thread.
     """
 
-    def __init__(self, directory: Path, writer: str, *, fsync: bool = False) -> None:
+    def __init__(self, directory: Path, writer: str, *, fsync: bool = False,
+                 request: Mapping[str, Any] | None = None) -> None:
+        """``request`` (model, generation config: what the key hashes besides the messages) is written on
+        every new line, so :meth:`held_requests` can tell later runs what the cache holds."""
         self.directory = Path(directory)
+        self.request = dict(request) if request else None
+        self._held: Counter[str] = Counter()  # canonical request JSON ("" when a line has none) → answers
         self.writer = "".join(c if c.isalnum() or c in "-_." else "_" for c in writer) or "main"
         self.fsync = fsync
         self.counters = StoreCounters()
@@ -103,10 +110,11 @@ class AnswerCache:
                 fingerprint = record[0]
                 if fingerprint not in self._answers:
                     self.counters.loaded += 1
+                    self._held[record[2]] += 1
                 self._answers[fingerprint] = raw
 
     @staticmethod
-    def _decode(raw: bytes) -> tuple[str, dict[str, Any]] | None:
+    def _decode(raw: bytes) -> tuple[str, dict[str, Any], str] | None:
         try:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
@@ -116,13 +124,19 @@ class AnswerCache:
         fingerprint, completion = data.get("fingerprint"), data.get("completion")
         if not isinstance(fingerprint, str) or not isinstance(completion, dict) or not isinstance(completion.get("text"), str):
             return None
-        return fingerprint, completion
+        request = data.get("request")
+        return fingerprint, completion, json.dumps(request, sort_keys=True) if isinstance(request, dict) else ""
 
     def __len__(self) -> int:
         return len(self._answers)
 
     def __contains__(self, fingerprint: object) -> bool:
         return fingerprint in self._answers
+
+    def held_requests(self) -> list[tuple[dict[str, Any] | None, int]]:
+        """(request settings, answers) for each model and generation config the loaded answers were given
+        under, most answers first; ``None`` for lines written before the settings were recorded."""
+        return [(json.loads(key) if key else None, count) for key, count in self._held.most_common()]
 
     def fingerprints(self) -> set[str]:
         """Every request key with a stored answer."""
@@ -142,7 +156,10 @@ class AnswerCache:
     def put(self, fingerprint: str, completion: Completion) -> None:
         """Append the answer to this process's shard before anything else happens to it."""
         data = completion.to_dict()
-        line = json.dumps({"fingerprint": fingerprint, "completion": data}, ensure_ascii=False,
+        record: dict[str, Any] = {"fingerprint": fingerprint, "completion": data}
+        if self.request is not None:
+            record["request"] = self.request
+        line = json.dumps(record, ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8") + b"\n"
         with self._lock:
             if self._fd is None:
@@ -294,6 +311,7 @@ class PredictionsStore:
         self.path = Path(path)
         self.counters = StoreCounters()
         self._answers: dict[str, Completion] = {}
+        self.models: Counter[str] = Counter()  # the ``model`` each line names → lines
         self.files = _prediction_files(self.path)
         for file in self.files:
             self.counters.shards += 1
@@ -310,6 +328,8 @@ class PredictionsStore:
                 if not isinstance(data, dict):
                     raise AnswerStoreError(f"{file}:{number}: expected a predictions JSON object, got {type(data).__name__}")
                 key, completion = _prediction_answer(data, f"{file}:{number}")
+                if isinstance(data.get("model"), str) and data["model"]:
+                    self.models[data["model"]] += 1
                 if key not in self._answers:
                     self._answers[key] = completion
                     self.counters.loaded += 1

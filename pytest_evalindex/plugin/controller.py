@@ -17,7 +17,7 @@ import pytest
 
 from pytest_evalindex.core.hashing import fingerprint
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE, SampleResult
-from pytest_evalindex.core.secrets import scrub, secret_values
+from pytest_evalindex.core.secrets import REGISTRY, scrub, secret_values, secret_variants
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
@@ -28,10 +28,11 @@ from pytest_evalindex.gates.plan import evaluate_gates as run_gates
 from pytest_evalindex.metrics.aggregate import Report, aggregate
 from pytest_evalindex.plugin.code_exec import p95
 from pytest_evalindex.plugin.gate_reports import run_code_gates
+from pytest_evalindex.plugin.summary_lines import nothing_answered_line
 from pytest_evalindex.render.html import REPORT_HTML, details_from_results, load_run, text_limit, write_report
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.tables import render_tables
-from pytest_evalindex.runs.writer import make_run_dir, secret_variants, to_plain, write_outputs
+from pytest_evalindex.runs.writer import make_run_dir, to_plain, write_outputs
 
 
 class Controller:
@@ -62,6 +63,7 @@ class Controller:
         self.html_report: Path | None = None
         self.targets: dict[str, str] = {}  # node id → target text, for the incorrect and partial samples
         self.html_error: str | None = None
+        self.nothing_answered: str | None = None  # the line saying why no report was written
 
     @property
     def partial(self) -> bool:
@@ -149,6 +151,13 @@ class Controller:
         if cached:
             source = self.settings.predictions or self.settings.cache_dir
             line += f"; {cached} of {len(self.results)} answers from {source}"
+        waits = sum(c.get("rate_limit_waits", 0) for c in counters)
+        if waits:
+            seconds = sum(c.get("rate_limit_seconds", 0.0) for c in counters)
+            line += f"; {waits} rate-limit wait{'s' if waits > 1 else ''} ({seconds:.1f} s, Retry-After honoured)"
+        timeouts = sum(c.get("timeouts", 0) for c in counters)
+        if timeouts:
+            line += f"; {timeouts} request{'s' if timeouts > 1 else ''} cut at --eval-timeout"
         times = [t for c in counters for t in c.get("program_times", [])]
         if times:
             workers = sum(c.get("sandbox_workers", 0) for c in counters)
@@ -160,6 +169,11 @@ class Controller:
         """Aggregate, evaluate the gates (unless the run was cut short) and write the output folder."""
         self.results_for_unreported()
         if not self.results:
+            return
+        if all(result.status == "error" for result in self.results.values()):
+            # Nothing was answered (server unreachable, nothing cached): no tables of empty rows, and no
+            # run folder that would show up as the latest run or in EvalScope's viewer.
+            self.nothing_answered = nothing_answered_line(self.ordered_results())
             return
         results = self.ordered_results()
         mode = self.settings.compat
@@ -201,7 +215,7 @@ class Controller:
             run.details = details_from_results(run.samples, {r.node_id: r for r in results}, entries,
                                                limit=text_limit(len(run.samples)))
             self.html_report = write_report(self.run_dir / "reports" / REPORT_HTML, [run],
-                                            clean=lambda text: scrub(text, secrets))
+                                            clean=lambda text: scrub(REGISTRY.scrub(text), secrets))
         except Exception as exc:  # the run's results are already on disk; do not lose the summary over a page
             self.html_error = f"{type(exc).__name__}: {exc}"
 
@@ -225,8 +239,7 @@ class Controller:
         text = render_markdown(self.report, gates=gates, comparison=comparison,
                                title=f"pytest-evalindex: {self.model}", notice=notice)
         for path, append in targets:
-            write_markdown(path, scrub(text, [self.settings.api_key] if self.settings.api_key else []),
-                           append=append)
+            write_markdown(path, REGISTRY.scrub(text), append=append)
 
     def _run_settings(self, fingerprints: Mapping[str, str]) -> dict[str, Any]:
         settings = self.settings.public()

@@ -11,12 +11,18 @@ from typing import Any
 import pytest
 
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE
+from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.core.text import sanitize, shorten
 from pytest_evalindex.plugin import progress
 from pytest_evalindex.plugin.collect import SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary_lines
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, runtime_key
+from pytest_evalindex.plugin.precheck import check_before_calls
+from pytest_evalindex.plugin.pytest_private import mark_last_failed
+
+# Samples recorded in pytest's last-failed cache although they passed: --lf / --ff rerun them.
+RERUN_STATUSES = frozenset({"incorrect", "partial", "excluded"})
 
 # What a kept report still needs (its test status), one shared dict per status.
 _STATUS_ONLY = {status: {"status": status} for status in ("correct", "partial", "incorrect", "excluded", "error")}
@@ -34,6 +40,9 @@ class ControllerHooks:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.controller.add_report(report)
         data = getattr(report, REPORT_ATTRIBUTE, None)
+        if isinstance(data, dict) and not report.failed and data.get("status") in RERUN_STATUSES:  # skipped: JUnit
+            # What the model got wrong is what `--lf` should rerun, though it passed (no --eval-strict).
+            mark_last_failed(self.controller.config, report)
         if isinstance(data, dict):
             # Reports are kept until the end of the run; the controller now holds the result.
             setattr(report, REPORT_ATTRIBUTE, _STATUS_ONLY.get(str(data.get("status")), {}))
@@ -42,6 +51,12 @@ class ControllerHooks:
         samples = [item for item in session.items if isinstance(item, SampleItem)]
         self.controller.expected = len(samples)
         self.controller.entries = {item.nodeid: item.entry for item in samples}
+        settings = self.controller.settings
+        if not self.collection_failed and (settings.allow_partial
+                                           or not session.config.stash[runtime_key].samples_deselected):
+            # Before the first request: the gates that will judge exactly these samples must apply to them.
+            check_before_calls(self.controller.gate_plan, settings,
+                               ((item.nodeid, str(item.path), item.entry) for item in samples))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
@@ -124,33 +139,35 @@ class ControllerHooks:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         controller = self.controller
+        if controller.nothing_answered is not None:
+            terminalreporter.write_line(controller.nothing_answered, yellow=True)
         if controller.tables is None:
             return
         terminalreporter.write_sep("=", "evalindex report")
-        terminalreporter.write_line(controller.tables)
+        terminalreporter.write_line(REGISTRY.scrub(controller.tables))
         if controller.gates is not None and controller.gates.outcomes:
             terminalreporter.write_sep("-", "evalindex gates")
             for gate_line in gate_summary_lines(controller.gates):
-                terminalreporter.write_line(gate_line, green=gate_line.startswith("PASSED"),
+                terminalreporter.write_line(REGISTRY.scrub(gate_line), green=gate_line.startswith("PASSED"),
                                             red=gate_line.startswith("FAILED"))
             for usage_error in controller.gates.usage_errors:
-                terminalreporter.write_line(f"ERROR: {usage_error}", red=True)
+                terminalreporter.write_line(REGISTRY.scrub(f"ERROR: {usage_error}"), red=True)
         if _wants_incorrect(terminalreporter.config):
             lines = incorrect_lines(controller)
             if lines:
                 terminalreporter.write_sep("-", "evalindex incorrect samples")
                 for text in lines:
-                    terminalreporter.write_line(text)
+                    terminalreporter.write_line(REGISTRY.scrub(text))
         line = controller.concurrency_line()
         if line:
-            terminalreporter.write_line(line)
+            terminalreporter.write_line(REGISTRY.scrub(line))
         if controller.incomplete:
             terminalreporter.write_line(
                 f"evalindex: INCOMPLETE — {len(controller.results)} of {controller.expected} samples have a result"
                 + (f" ({controller.interrupted})" if controller.interrupted else ""), yellow=True)
         no_verdict = controller.no_verdict_line()
         if no_verdict is not None:
-            terminalreporter.write_line(no_verdict, yellow=True)
+            terminalreporter.write_line(REGISTRY.scrub(no_verdict), yellow=True)
         elif controller.partial:
             terminalreporter.write_line(
                 f"evalindex: PARTIAL — gated on the {len(controller.results)} of {controller.total} samples that ran "

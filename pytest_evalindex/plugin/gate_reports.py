@@ -23,6 +23,7 @@ from pytest_evalindex.plugin.pytest_private import (
     TerminalRepr,
     TerminalWriter,
 )
+from pytest_evalindex.plugin.secret_sinks import scrub_report
 
 
 def run_code_gates(report: Report, results: Sequence[SampleResult]) -> list[CodeGateOutcome]:
@@ -123,7 +124,9 @@ def emit_gate_reports(config: pytest.Config, outcomes: Sequence[GateOutcome]) ->
     """
     hook = config.hook
     for outcome in outcomes:
-        hook.pytest_runtest_logreport(report=gate_report(outcome))
+        report = gate_report(outcome)
+        scrub_report(report)  # a code gate's failure text may quote anything
+        hook.pytest_runtest_logreport(report=report)
 
 
 def gate_summary_lines(run: GateRun) -> list[str]:

@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE
-from pytest_evalindex.core.secrets import redact
+from pytest_evalindex.core.secrets import REGISTRY, redact
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.loader import CollectionError, resolve_collection_paths
 from pytest_evalindex.gates.plan import GatePlanError, plan_gates
 from pytest_evalindex.model.api import ModelCallError
+from pytest_evalindex.plugin.arguments import add_paths, collections_in_folders, reclaim_swallowed_paths
 from pytest_evalindex.plugin.code_exec import UNSAFE_WARNING
 from pytest_evalindex.plugin.collect import EvalFile, SampleItem
 from pytest_evalindex.plugin.controller import Controller
@@ -25,11 +26,15 @@ from pytest_evalindex.plugin.controller_hooks import ControllerHooks
 from pytest_evalindex.plugin.gate_reports import GATE_NODE_PREFIX
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, controller_key, runtime_key
 from pytest_evalindex.plugin.options import add_options, resolve_settings
+from pytest_evalindex.plugin.precheck import check_files_before_calls
+from pytest_evalindex.plugin.run_paths import resolve_run_paths
 from pytest_evalindex.plugin.runtime import Runtime
+from pytest_evalindex.plugin.secret_sinks import register_secrets, scrub_report, scrub_warning
 
 _targets_key = pytest.StashKey[set[Path]]()
 _mock_key = pytest.StashKey[Any]()
 _dist_chosen_key = pytest.StashKey[bool]()
+_notes_key: pytest.StashKey[list[str]] = pytest.StashKey()
 WORKER_URL_KEY = "evalindex_api_url"
 WORKER_MODEL_KEY = "evalindex_model"
 
@@ -44,15 +49,23 @@ def _is_worker(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    settings = resolve_settings(config)
+    notes = reclaim_swallowed_paths(config)
+    settings, run_notes = resolve_run_paths(resolve_settings(config))
+    register_secrets(config, settings)
+    notes.extend(run_notes)
     try:
         collection_files = resolve_collection_paths(settings.collections)
     except CollectionError as exc:
         raise pytest.UsageError(f"--eval-collection: {exc}") from None
-    if collection_files and config.args_source != pytest.Config.ArgsSource.ARGS:
-        # `pytest --eval-collection suite.jsonl` evaluates the suite, not the project's tests.
+    if collection_files and config.getoption("eval_collection"):
+        # On the command line it is evaluated, next to any test paths given too (`pytest tests/ --eval-collection x`).
+        add_paths(config, [str(p) for p in collection_files])
+    elif collection_files and config.args_source != pytest.Config.ArgsSource.ARGS:
+        # From the ini file: a bare `pytest` evaluates the suite; `pytest tests/` runs only the tests.
         config.args = [str(p) for p in collection_files]
-    config.stash[_targets_key] = {p.resolve() for p in collection_files} | _explicit_jsonl_args(config)
+    config.stash[_targets_key] = ({p.resolve() for p in collection_files} | _explicit_jsonl_args(config)
+                                  | collections_in_folders(config))
+    config.stash[_notes_key] = notes
 
     if not _is_worker(config) and config.stash[_targets_key]:
         _check_xdist_settings(config, settings)
@@ -70,6 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.stash[_targets_key]:
         xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))
         runtime.open_store(keep=not xdist_controller)
+        model = runtime.model  # recorded answers name their model when --eval-model was not given
         runtime.open_code_runner(keep=not xdist_controller)
         runtime.take_part_in_stealing()
     if not _is_worker(config) and config.stash[_targets_key]:
@@ -77,6 +91,9 @@ def pytest_configure(config: pytest.Config) -> None:
             gate_plan = plan_gates(settings)
         except GatePlanError as exc:
             raise pytest.UsageError(str(exc)) from None
+        if getattr(config.option, "numprocesses", None):  # -n0 checks its collected items instead
+            targets: set[Path] = config.stash[_targets_key]
+            check_files_before_calls(gate_plan, settings, targets, config.rootpath)
         config.stash[controller_key] = Controller(config, settings, model=model, api_url=api_url,
                                                   gate_plan=gate_plan)
 
@@ -165,9 +182,9 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> EvalFile |
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     runtime = config.stash[runtime_key]
-    if any(isinstance(item, SampleItem) for item in items) and not (runtime.api_url and runtime.model):
-        missing = "--eval-api-url" if not runtime.api_url else "--eval-model"
-        raise pytest.UsageError(f"{missing} is required to evaluate a collection (or pass --eval-mock SCRIPT)")
+    missing = runtime.missing_options()
+    if missing and any(isinstance(item, SampleItem) for item in items):
+        raise pytest.UsageError(f"{missing} required to evaluate a collection (or pass --eval-mock SCRIPT)")
 
 
 def pytest_deselected(items: Sequence[pytest.Item]) -> None:
@@ -183,8 +200,13 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     s = runtime.settings
     mock = " (built-in mock)" if config.stash.get(_mock_key, None) is not None else ""
     cap = f" (at most {s.max_concurrency} in all)" if s.max_concurrency else ""
-    lines = [f"evalindex: model {runtime.model} at {redact(runtime.api_url)}{mock}, {s.batch_size} requests in flight "
-             f"per process{cap}, numbers: {s.compat}"]
+    if runtime.offline:
+        source = s.predictions if s.predictions is not None else s.cache_dir
+        lines = [f"evalindex: model {runtime.model}, scoring the answers recorded in {source} (no model is called), "
+                 f"numbers: {s.compat}"]
+    else:
+        lines = [f"evalindex: model {runtime.model} at {REGISTRY.scrub(str(redact(runtime.api_url)))}{mock}, "
+                 f"{s.batch_size} requests in flight per process{cap}, numbers: {s.compat}"]
     if s.code_exec is not None:
         lines.append(f"evalindex: code execution: {s.code_exec}" + (
             " (isolated with bubblewrap: no network, read-only root, private /tmp, limits per program)"
@@ -197,6 +219,8 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     note = _single_worker_note(config)
     if note:
         lines.append(note)
+    notes: list[str] = config.stash.get(_notes_key, [])
+    lines.extend(notes)
     return lines
 
 
@@ -209,6 +233,13 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    try:
+        return _sample_report(item, call, report)
+    finally:
+        scrub_report(report)  # before the terminal, JUnit XML or xdist's wire see it
+
+
+def _sample_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> pytest.TestReport:
     if not isinstance(item, SampleItem):
         return report
     if call.when == "call" and item.result is not None:
@@ -226,6 +257,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if getattr(item.config.option, "xmlpath", None):  # an errored sample carries its properties too
             item.user_properties.extend(item.junit_properties(error))  # JUnit reads them from the teardown report
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    report = yield
+    scrub_report(report)
+    return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_warning_recorded(warning_message: Any) -> None:
+    scrub_warning(warning_message)
 
 
 def _junit_marks_incorrect(config: pytest.Config) -> bool:

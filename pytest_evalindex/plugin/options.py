@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from pytest_evalindex.core.secrets import REGISTRY, url_secrets
 from pytest_evalindex.core.settings import (
     API_KEY_ENV_VARS,
     COMPAT_MODES,
@@ -65,7 +66,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
                metavar="VAR"),
     OptionSpec("generation_config", "JSON object of generation settings (temperature, max_tokens, top_p, seed, stop, "
                "extra_body, …). Default {\"temperature\": 0.0}.", kind="json", default=None, metavar="JSON"),
-    OptionSpec("timeout", "Seconds allowed for one request before it counts as failed (default 300).",
+    OptionSpec("timeout", "Seconds allowed for one request, wall clock from sending to the last byte, before it counts "
+               "as failed (default 300).",
                kind="float", default=300.0, metavar="S"),
     OptionSpec("max_retries", "Retries of a retryable failure (429, 5xx, connection) per request (default 3).",
                kind="int", default=3, metavar="N"),
@@ -94,11 +96,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("mock", "Serve the built-in mock model from this script on loopback and evaluate against it.",
                metavar="SCRIPT"),
     OptionSpec("threshold", "Gate: LEVEL:ROW:METRIC OP NUMBER (e.g. 'category_level:reasoning_index:weighted_avg>=0.75', "
-               "'dataset_level:*:micro_avg>=0.5') or 'index>=0.7'. Repeatable.", kind="list", default=[],
+               "'dataset_level:*:micro_avg>=0.5') or 'index>=0.7'. Repeatable; adds to the ini file's eval_thresholds "
+               "(-o eval_thresholds= drops those).", kind="list", default=[],
                metavar="EXPR", ini_key="eval_thresholds"),
     OptionSpec("max_error_rate", "Largest share of samples allowed to end in a provider/transport error (default 0).",
                kind="float", default=None, metavar="F"),
-    OptionSpec("baseline", "A previous run's output folder (or its evalindex_report.json) to gate regressions against.",
+    OptionSpec("baseline", "A previous run folder, an output folder (its latest complete run) or an "
+               "evalindex_report.json to gate regressions against.",
                metavar="PATH"),
     OptionSpec("max_drop", "Largest absolute drop allowed on any report row present in the baseline (default 0.0).",
                kind="float", default=0.0, metavar="D"),
@@ -107,11 +111,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("markdown", "Also write a Markdown summary here (always written to $GITHUB_STEP_SUMMARY when set).",
                metavar="PATH"),
     OptionSpec("use_cache", "Keep every answer the moment it arrives and reuse it on the next run (resume). "
-               "Optional DIR, default <output-dir>/cache.", kind="optional", default=None, metavar="DIR", const=""),
+               "Optional DIR, default <output-dir>/cache (an output folder means its cache/; a .jsonl after it is a path to "
+               "evaluate).", kind="optional", default=None, metavar="DIR", const=""),
     OptionSpec("rerun_review", "Score the cached answers again without calling the model (needs --eval-use-cache).",
                kind="bool", default=False),
-    OptionSpec("predictions", "Score answers recorded elsewhere (an EvalScope or pytest-evalindex run folder, or its "
-               "predictions JSONL) instead of calling the model.", metavar="PATH"),
+    OptionSpec("predictions", "Score answers recorded elsewhere (an EvalScope or pytest-evalindex run folder, an output "
+               "folder's latest complete run, or a predictions JSONL) instead of calling the model; needs no URL or "
+               "model name.", metavar="PATH"),
     OptionSpec("max_concurrency", "Cap on requests in flight across all workers together (split evenly).",
                kind="int", default=None, metavar="M"),
     OptionSpec("code_exec", "Run the model's code for code benchmarks (humaneval, mbpp, live_code_bench, ...): "
@@ -149,7 +155,7 @@ def add_options(parser: pytest.Parser) -> None:
 
 
 def _usage(spec: OptionSpec, message: str) -> pytest.UsageError:
-    return pytest.UsageError(f"{spec.flag} (ini {spec.ini_name}): {message}")
+    return pytest.UsageError(REGISTRY.scrub(f"{spec.flag} (ini {spec.ini_name}): {message}"))
 
 
 def _raw_value(config: pytest.Config, spec: OptionSpec) -> tuple[Any, bool]:
@@ -206,6 +212,13 @@ def resolve_settings(config: pytest.Config) -> Settings:
     def path(name: str) -> Path | None:
         return bases[name] / values[name] if values[name] else None
 
+    # Secrets are registered before anything is validated, so no message below can show one.
+    api_key = _api_key(config, values)
+    REGISTRY.add(api_key, *url_secrets(values["api_url"] or ""))
+    if values["generation_config"] is not None:
+        REGISTRY.add_from(values["generation_config"])
+        values["generation_config"] = _strip_header_values(config, values["generation_config"])
+
     for name in ("batch_size", "max_retries"):
         minimum = 1 if name == "batch_size" else 0
         if values[name] < minimum:
@@ -232,7 +245,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         collections=tuple(bases["collection"] / p for p in values["collection"] or []),
         model=values["model"],
         api_url=values["api_url"],
-        api_key=_api_key(config, values),
+        api_key=api_key,
         generation_config=generation_config,
         timeout=values["timeout"],
         max_retries=values["max_retries"],
@@ -246,7 +259,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         compat=values["compat"],
         output_dir=output_dir,
         mock=path("mock"),
-        thresholds=tuple(t for t in (values["threshold"] or []) if t.strip()),
+        thresholds=_thresholds(config),
         max_error_rate=values["max_error_rate"],
         baseline=path("baseline"),
         max_drop=values["max_drop"],
@@ -262,14 +275,50 @@ def resolve_settings(config: pytest.Config) -> Settings:
     )
 
 
+def _thresholds(config: pytest.Config) -> tuple[str, ...]:
+    """The ini file's thresholds and then the command line's: a gate in the ini file never vanishes silently."""
+    spec = _option("threshold")
+    given = [*(config.getini(spec.ini_name) or []), *(config.getoption(spec.dest) or [])]
+    return tuple(dict.fromkeys(t.strip() for t in given if t.strip()))
+
+
 def _api_key(config: pytest.Config, values: dict[str, Any]) -> str | None:
+    """The key from the CLI or the environment, stripped of the whitespace a pasted CI secret often ends with."""
+    key, source = None, ""
     if values["api_key"]:
-        return str(values["api_key"])
-    env_names = ([values["api_key_env"]] if values["api_key_env"] else []) + list(API_KEY_ENV_VARS)
-    for name in env_names:
-        if os.environ.get(name):
-            return os.environ[name]
-    return None
+        key, source = str(values["api_key"]), "--eval-api-key"
+    else:
+        env_names = ([values["api_key_env"]] if values["api_key_env"] else []) + list(API_KEY_ENV_VARS)
+        for name in env_names:
+            if os.environ.get(name):
+                key, source = os.environ[name], f"${name}"
+                break
+    if key is None:
+        return None
+    REGISTRY.add(key)
+    if key != key.strip():
+        _warn(config, f"evalindex: the API key from {source} starts or ends with whitespace (a pasted newline?); "
+                      "it was stripped before use")
+        key = key.strip()
+    return key or None
+
+
+def _strip_header_values(config: pytest.Config, generation_config: dict[str, Any]) -> dict[str, Any]:
+    """``extra_headers`` values without surrounding whitespace (a newline would break every request)."""
+    headers = generation_config.get("extra_headers")
+    if not isinstance(headers, dict):
+        return generation_config
+    stripped = {k: v.strip() if isinstance(v, str) else v for k, v in headers.items()}
+    changed = sorted(str(k) for k, v in headers.items() if isinstance(v, str) and v != v.strip())
+    if not changed:
+        return generation_config
+    _warn(config, f"evalindex: extra_headers {', '.join(changed)} start or end with whitespace; stripped before use")
+    return {**generation_config, "extra_headers": stripped}
+
+
+def _warn(config: pytest.Config, message: str) -> None:
+    if not hasattr(config, "workerinput"):  # the controller says it once; workers strip silently
+        config.issue_config_time_warning(pytest.PytestConfigWarning(message), stacklevel=2)
 
 
 def _check_api_url(url: str, option: OptionSpec) -> None:

@@ -42,6 +42,8 @@ class Runtime:
         any call; ``keep=False`` (the xdist controller, which runs no item) only validates."""
         try:
             store = self._answer_store()
+            if self.offline and store is not None:
+                self._use_recorded_model(store)
         except AnswerStoreError as exc:
             raise pytest.UsageError(str(exc)) from None
         self._store = store if keep else None
@@ -72,18 +74,44 @@ class Runtime:
         return max(1, total // workers + (1 if position < total % workers else 0))
 
     @property
+    def offline(self) -> bool:
+        """Whether this run only scores recorded answers (it needs no URL; the model name may come from them)."""
+        return self.settings.predictions is not None or self.settings.rerun_review
+
+    def _use_recorded_model(self, store: AnswerStore) -> None:
+        """The recorded answers' model when none was given; with --eval-rerun-review, refuse a cache that
+        holds nothing under this run's settings (one line instead of one error per sample)."""
+        from pytest_evalindex.model.recorded import missing_settings, recorded_model, request_settings
+        from pytest_evalindex.model.store import AnswerCache, PredictionsStore
+
+        if not self.model and isinstance(store, (AnswerCache, PredictionsStore)):
+            option = "--eval-predictions" if isinstance(store, PredictionsStore) else "--eval-rerun-review"
+            self.model = recorded_model(store, option)
+        if isinstance(store, AnswerCache) and self.model:
+            why = missing_settings(store, request_settings(self.model, self.settings.generation_config))
+            if why is not None:
+                raise AnswerStoreError(f"--eval-rerun-review: {why}")
+
+    @property
     def engine(self) -> Engine:
         if self._engine is None:
-            if not self.api_url or not self.model:
-                missing = "--eval-api-url" if not self.api_url else "--eval-model"
-                raise pytest.UsageError(f"{missing} is required to evaluate a collection (or use --eval-mock SCRIPT)")
+            missing = self.missing_options()
+            if missing:
+                raise pytest.UsageError(f"{missing} required to evaluate a collection (or use --eval-mock SCRIPT)")
+            assert self.model is not None
             s = self.settings
             self._engine = Engine(EngineConfig(
-                model=self.model, base_url=self.api_url, api_key=s.api_key,
+                model=self.model, base_url=self.api_url or "", api_key=s.api_key,
                 generation_config=s.generation_config, timeout=s.timeout,
                 max_retries=s.max_retries, batch_size=self.in_flight,
             ), store=self._store, offline=self._offline_reason())
         return self._engine
+
+    def missing_options(self) -> str | None:
+        """The options this run still needs to call the model, as text (``--eval-model is``), or ``None``."""
+        missing = [flag for flag, value in (("--eval-model", self.model), ("--eval-api-url", self.api_url))
+                   if not value and not (self.offline and flag == "--eval-api-url")]
+        return " and ".join(missing) + (" are" if len(missing) > 1 else " is") if missing else None
 
     def _answer_store(self) -> AnswerStore | None:
         s = self.settings
@@ -94,13 +122,17 @@ class Runtime:
         if s.predictions is not None:
             return PredictionsStore(s.predictions)
         assert s.cache_dir is not None
-        return AnswerCache(s.cache_dir, writer=self.process_name)
+        from pytest_evalindex.model.recorded import request_settings
+
+        request = request_settings(self.model, s.generation_config) if self.model and not self.offline else None
+        return AnswerCache(s.cache_dir, writer=self.process_name, request=request)
 
     def _offline_reason(self) -> str | None:
         if self.settings.predictions is not None:
             return f"no recorded answer for this sample in {self.settings.predictions}"
         if self.settings.rerun_review:
-            return "no cached answer for this sample (--eval-rerun-review never calls the model; run without it first)"
+            return (f"no cached answer for this sample under model {self.model!r} and this generation config "
+                    "(the cache holds answers for other samples; run without --eval-rerun-review to ask the model)")
         return None
 
     @property

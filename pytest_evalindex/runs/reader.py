@@ -9,6 +9,7 @@ from typing import Any, get_args
 
 from pytest_evalindex.core.results import SampleResult, Status
 from pytest_evalindex.runs.layout import EVALINDEX_REPORT_NAME, REPORT_SCHEMA_VERSION
+from pytest_evalindex.runs.locate import RunPathError, choose_run
 
 _STATUSES: frozenset[str] = frozenset(get_args(Status))
 
@@ -42,12 +43,15 @@ class Baseline:
 
 
 def read_report_file(path: Path, *, what: str = "report") -> tuple[Path, dict[str, Any]]:
-    """The report file ``path`` names (a run folder or the file itself) and its JSON, checked for shape and version.
+    """The report file ``path`` names (a run folder, an output folder's latest complete run, or the file
+    itself) and its JSON, checked for shape and version.
 
     Raises :class:`BaselineError` with a one-line message that starts with ``what`` and names the file.
     """
-    if not path.exists():
-        raise BaselineError(f"{what} {path} does not exist")
+    try:
+        path = choose_run(path, what).path  # an output folder means its latest complete run
+    except RunPathError as exc:
+        raise BaselineError(str(exc)) from None
     file = _find_report(path, what) if path.is_dir() else path
     try:
         data = json.loads(file.read_text(encoding="utf-8"))

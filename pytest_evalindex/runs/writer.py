@@ -23,7 +23,7 @@ from typing import Any, TextIO
 import yaml
 
 from pytest_evalindex.core.results import SampleResult
-from pytest_evalindex.core.secrets import redact, scrub, scrub_obj, secret_values
+from pytest_evalindex.core.secrets import REGISTRY, redact, scrub, scrub_obj, secret_values, secret_variants
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.metrics.aggregate import Report
 from pytest_evalindex.runs.evalscope import (
@@ -84,7 +84,8 @@ def write_outputs(
     settings (they may hold secrets: they are redacted before being written anywhere).
     """
     plain_settings = to_plain(settings)
-    secrets = secret_values(plain_settings)
+    # The settings' own secrets, and every value the run registered (keys from the environment, headers…).
+    secrets = sorted(set(secret_values(plain_settings)) | set(REGISTRY.values()))
     safe_settings = redact(plain_settings)
     model = str(settings.get("model") or "model")
     mid = model_id(model)
@@ -220,15 +221,6 @@ def to_plain(obj: Any) -> Any:
     if callable(dump):
         return to_plain(dump(mode="json"))
     return str(obj)
-
-
-def secret_variants(secrets: Sequence[str]) -> list[str]:
-    """Each secret as it may appear in a written file: raw, and JSON-escaped (ASCII and not)."""
-    found = set(secrets)
-    for secret in secrets:
-        found.add(json.dumps(secret, ensure_ascii=False)[1:-1])
-        found.add(json.dumps(secret)[1:-1])
-    return sorted(found)
 
 
 def _write_text(path: Path, text: str) -> None:

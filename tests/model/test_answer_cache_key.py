@@ -1,4 +1,4 @@
-"""What identifies a cached answer: the model, the generation config and the messages; never the API key."""
+"""What identifies a cached answer: the model, the generation config and the messages; never the API key or URL."""
 
 from __future__ import annotations
 
@@ -31,9 +31,12 @@ def test_the_key_changes_with_model_config_messages_and_repeat() -> None:
 
 
 def test_local_settings_do_not_change_the_key() -> None:
-    """Timeouts and retries decide how an answer is fetched, not what it is."""
+    """Timeouts, retries and the URL decide how an answer is fetched, not what it is."""
     base = request_fingerprint(MODEL, URL, MESSAGES, None, CONFIG)
     assert request_fingerprint(MODEL, URL, MESSAGES, None, {**CONFIG, "timeout": 9, "retries": 3}) == base
+    # The URL says where the model is served, not which model answers (README "The answer cache").
+    for url in ("http://localhost:8000/v1", "http://127.0.0.1:8000/v1/", "https://lb.example.com/v1"):
+        assert request_fingerprint(MODEL, url, MESSAGES, None, CONFIG) == base
 
 
 def test_a_new_api_key_reuses_every_cached_answer(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

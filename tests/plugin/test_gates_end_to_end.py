@@ -106,12 +106,6 @@ def test_conftest_assertion_gate(pytester: pytest.Pytester, seed: Path, workers:
     assert cases["gate[arc stays above 0.8]"] is False
 
 
-def test_typo_row_is_usage_error(pytester: pytest.Pytester, seed: Path) -> None:
-    result = run(pytester, "--eval-threshold", "dataset_level:arcc:micro_avg>=0.5")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert has_line(result, "ERROR: --eval-threshold 'dataset_level:arcc:micro_avg>=0.5': dataset_level has no row 'arcc'")
-
-
 def test_malformed_threshold_shows_grammar_before_any_call(pytester: pytest.Pytester, seed: Path) -> None:
     result = run(pytester, "--eval-threshold", "index=>0.5")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

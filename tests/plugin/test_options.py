@@ -43,7 +43,7 @@ def test_bad_option_is_one_usage_line(pytester: pytest.Pytester, seed: None, arg
 def test_missing_model_url_is_a_usage_error(pytester: pytest.Pytester, seed: None) -> None:
     result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "--eval-api-url is required" in result.stderr.str()
+    assert "--eval-model and --eval-api-url are required" in result.stderr.str()  # both, in one line
 
 
 def test_ini_twins_and_cli_precedence(pytester: pytest.Pytester, seed: None) -> None:

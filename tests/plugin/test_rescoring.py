@@ -73,7 +73,8 @@ def test_rerun_review_fails_clearly_for_samples_without_a_cached_answer(pytester
     errors = {node: s for node, s in samples.items() if s["status"] == "error"}
     assert len(errors) == 13 and len(samples) == 33
     assert {s["error"] for s in errors.values()} == {
-        "no cached answer for this sample (--eval-rerun-review never calls the model; run without it first)"}
+        "no cached answer for this sample under model 'mock-model' and this generation config (the cache holds "
+        "answers for other samples; run without --eval-rerun-review to ask the model)"}
 
 
 def test_ctrl_c_still_writes_the_report_marked_incomplete(tmp_path: Path) -> None:

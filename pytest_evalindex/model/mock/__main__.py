@@ -1,4 +1,4 @@
-"""`python -m pytest_evalindex.model.mock --script FILE [--port N] [--latency S]`: serve until Ctrl-C."""
+"""`python -m pytest_evalindex.model.mock --script FILE [--model NAME] [--port N] [--latency S]`: serve until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
     parser.add_argument("--latency", type=float, default=None, help="override the script's default latency (s)")
+    parser.add_argument("--model", action="append", metavar="NAME",
+                        help="accept only this model name (repeatable); others get HTTP 404 like a real server")
     args = parser.parse_args(argv)
     try:
         script = load_script(args.script)
@@ -33,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
             print("error: --latency must be >= 0", file=sys.stderr)
             return 2
         script = script.model_copy(update={"latency": args.latency})
+    if args.model:
+        script = script.model_copy(update={"models": list(args.model), "model": args.model[0]})
     try:
         server = MockServer(script, host=args.host, port=args.port).start()
     except OSError as exc:
@@ -42,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     print(f"mock model listening on {server.url}", flush=True)
+    print(f"mock model serves {', '.join(script.models) if script.models else 'any model name'}", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
