@@ -32,6 +32,7 @@ from pytest_evalindex.authoring.sources import (
 )
 from pytest_evalindex.cli.merge import add_merge_command
 from pytest_evalindex.cli.mock import add_mock_commands
+from pytest_evalindex.cli.report import add_report_command
 from pytest_evalindex.cli.scorers import add_scorers_command
 
 Handler = Callable[[argparse.Namespace], int]
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_scorers_command(commands)
     add_mock_commands(commands)
     add_merge_command(commands)
+    add_report_command(commands)
     return parser
 
 

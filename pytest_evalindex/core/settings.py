@@ -91,6 +91,7 @@ class Settings:
     confidence: float = DEFAULT_CONFIDENCE  # the level of every row's interval
     gate_on: str = "point"  # what a threshold without .point/.lower/.upper compares: the value or its bound
     alpha: float | None = DEFAULT_ALPHA  # regression gate: a drop must be significant at alpha; None: any drop
+    junit_incorrect: str = "skipped"  # how --junitxml shows an incorrect sample: "skipped" (with why) or "passed"
     code_exec: str | None = None  # None: code-execution samples are refused; "bwrap" or "unsafe"
     code_workers: int | None = None  # programs at once per machine (None: one per CPU)
 

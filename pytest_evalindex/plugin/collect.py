@@ -148,7 +148,6 @@ class SampleItem(pytest.Item):
 
     def runtest(self) -> None:
         assert self.completion is not None
-        entry = self.entry
         score = self._score(self.completion)
         self.result = self.make_result(self.completion, score)
         if self.repeats:  # the sample scores the mean of its answers
@@ -157,11 +156,7 @@ class SampleItem(pytest.Item):
             self.repeats = []
         self.judged = []
         if getattr(self.config.option, "xmlpath", None):  # JUnit properties, so CI dashboards can filter samples
-            self.user_properties.extend([
-                ("dataset", entry.dataset_name), ("subset", entry.subset_name), ("status", self.result.status),
-                ("score", "" if self.result.score is None else str(self.result.score)),
-                ("extracted", visible(score.extracted or "", keep_newlines=False)[:200]),
-            ])
+            self.user_properties.extend(self.junit_properties(self.result))
         if self.result.status in ("incorrect", "partial") and self.config.stash[runtime_key].settings.strict:
             raise SampleIncorrect(self.describe())
 
@@ -218,6 +213,23 @@ class SampleItem(pytest.Item):
             latency=None if completion is None else round(completion.latency, 4),
             cached=bool(completion is not None and completion.cached),
         )
+
+    def junit_properties(self, result: SampleResult) -> list[tuple[str, str]]:
+        """The sample's JUnit properties: dataset, subset, status, score, extracted answer (or the error)."""
+        properties = [("dataset", self.entry.dataset_name), ("subset", self.entry.subset_name),
+                      ("status", result.status), ("score", "" if result.score is None else str(result.score)),
+                      ("extracted", visible(result.extracted or "", keep_newlines=False)[:200])]
+        if result.error:
+            properties.append(("error", visible(result.error, keep_newlines=False)[:500]))
+        return properties
+
+    def verdict_line(self) -> str:
+        """``target 'A', extracted 'B'`` (shortened, control characters shown escaped)."""
+        result = self.result
+        extracted = "(nothing)" if result is None or result.extracted is None else \
+            repr(shorten(visible(result.extracted, keep_newlines=False), 120))
+        return f"target {shorten(visible(self.entry.prompt.target_text, keep_newlines=False), 120)!r}, " \
+               f"extracted {extracted}"
 
     def describe(self) -> str:
         """Prompt (shortened), target, raw answer and extracted answer, for failure text."""

@@ -17,7 +17,7 @@ import pytest
 
 from pytest_evalindex.core.hashing import fingerprint
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE, SampleResult
-from pytest_evalindex.core.secrets import REGISTRY
+from pytest_evalindex.core.secrets import REGISTRY, scrub, secret_values, secret_variants
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
@@ -31,11 +31,12 @@ from pytest_evalindex.plugin.code_exec import p95
 from pytest_evalindex.plugin.gate_reports import run_code_gates
 from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.plugin.summary_lines import nothing_answered_line
+from pytest_evalindex.render.html import REPORT_HTML, details_from_results, load_run, text_limit, write_report
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.repeats import render_repeats
 from pytest_evalindex.render.tables import render_tables
 from pytest_evalindex.runs.shards import GATES_NOTE, SHARD_KEY, ShardRecord, collection_fingerprint
-from pytest_evalindex.runs.writer import make_run_dir, write_outputs
+from pytest_evalindex.runs.writer import make_run_dir, to_plain, write_outputs
 
 
 class Controller:
@@ -64,6 +65,9 @@ class Controller:
         self.total: int | None = None  # samples of the collection (after --eval-limit), run or not
         self.partial_reasons: list[str] = []  # why some of them did not run; empty for a whole run
         self.interval_notes = IntervalNotes()
+        self.html_report: Path | None = None
+        self.targets: dict[str, str] = {}  # node id → target text, for the incorrect and partial samples
+        self.html_error: str | None = None
         self.nothing_answered: str | None = None  # the line saying why no report was written
         self.collection_files: list[Path] = []  # every collection file of the run (fingerprinted for a shard)
         self.collection_samples: int | None = None  # samples of the collection before --eval-shard took its share
@@ -196,6 +200,8 @@ class Controller:
             self.gates = run_gates(self.gate_plan, self.settings, self.report, results)
             self.gates.outcomes.extend(run_code_gates(self.report, results))
         entries, fingerprints = self._entries_for(results)
+        self.targets = {r.node_id: entries[r.node_id].prompt.target_text for r in results
+                        if r.status in ("incorrect", "partial") and r.node_id in entries}
         self.run_dir = make_run_dir(self.settings.output_dir, self.started)
         extra: dict[str, Any] = {"incomplete": self.incomplete, "partial": self.partial,
                                  "selection": self.selection()}
@@ -205,15 +211,17 @@ class Controller:
             extra["gates"] = [outcome.to_dict() for outcome in self.gates.outcomes]
             if self.gates.comparison is not None:
                 extra["baseline_comparison"] = self.gates.comparison.to_dict()
+        settings = self._run_settings(fingerprints)
         write_outputs(
             self.run_dir,
             report=self.report,
             results=results,
             entries=entries,
-            settings=self._run_settings(fingerprints),
+            settings=settings,
             log_text=self.tables,
             extra=extra,
         )
+        self._write_html(results, entries, secret_variants(secret_values(to_plain(settings))))
         self._write_markdown()
 
     def _shard_record(self) -> ShardRecord | None:
@@ -232,6 +240,19 @@ class Controller:
         return ShardRecord(index=shard.index, count=shard.count, samples=total,
                            collection=collection_fingerprint(prints, limit=s.limit, shuffle=s.shuffle, seed=s.seed),
                            collection_samples=self.collection_samples if self.collection_samples is not None else total)
+    def _write_html(self, results: list[SampleResult], entries: Mapping[str, Entry], secrets: list[str]) -> None:
+        """``<run>/reports/report.html`` (the file EvalScope's viewer serves): the report read back from the file
+        just written, the sample texts from memory (scrubbed of secrets like every file); a failure to render is
+        reported, never fatal to the run."""
+        assert self.run_dir is not None
+        try:
+            run = load_run(self.run_dir, with_details=False)
+            run.details = details_from_results(run.samples, {r.node_id: r for r in results}, entries,
+                                               limit=text_limit(len(run.samples)))
+            self.html_report = write_report(self.run_dir / "reports" / REPORT_HTML, [run],
+                                            clean=lambda text: scrub(REGISTRY.scrub(text), secrets))
+        except Exception as exc:  # the run's results are already on disk; do not lose the summary over a page
+            self.html_error = f"{type(exc).__name__}: {exc}"
 
     def _write_markdown(self) -> None:
         targets = []

@@ -12,8 +12,9 @@ import pytest
 
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE
 from pytest_evalindex.core.secrets import REGISTRY
-from pytest_evalindex.core.text import visible
+from pytest_evalindex.core.text import sanitize, shorten, visible
 from pytest_evalindex.gates.baseline import summary_lines
+from pytest_evalindex.plugin import progress
 from pytest_evalindex.plugin.collect import SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary_lines
@@ -42,7 +43,7 @@ class ControllerHooks:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.controller.add_report(report)
         data = getattr(report, REPORT_ATTRIBUTE, None)
-        if isinstance(data, dict) and report.passed and data.get("status") in RERUN_STATUSES:
+        if isinstance(data, dict) and not report.failed and data.get("status") in RERUN_STATUSES:  # skipped: JUnit
             # What the model got wrong is what `--lf` should rerun, though it passed (no --eval-strict).
             mark_last_failed(self.controller.config, report)
         if isinstance(data, dict):
@@ -77,6 +78,7 @@ class ControllerHooks:
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
         controller = self.controller
         started = time.perf_counter()
+        progress.install(session)
         try:
             outcome = yield
         except BaseException as exc:
@@ -165,6 +167,12 @@ class ControllerHooks:
             terminalreporter.write_sep("-", "evalindex baseline")
             for baseline_line in summary_lines(controller.gates.comparison):
                 terminalreporter.write_line(REGISTRY.scrub(visible(baseline_line, keep_newlines=False)))
+        if _wants_incorrect(terminalreporter.config):
+            lines = incorrect_lines(controller)
+            if lines:
+                terminalreporter.write_sep("-", "evalindex incorrect samples")
+                for text in lines:
+                    terminalreporter.write_line(REGISTRY.scrub(text))
         line = controller.concurrency_line()
         if line:
             terminalreporter.write_line(REGISTRY.scrub(line))
@@ -181,3 +189,33 @@ class ControllerHooks:
                 f"(--eval-allow-partial; {'; '.join(controller.partial_reasons)})", yellow=True)
         if controller.run_dir is not None:
             terminalreporter.write_line(f"evalindex outputs: {controller.run_dir}")
+        if controller.html_report is not None:
+            terminalreporter.write_line(f"evalindex HTML report: {controller.html_report}")
+        elif controller.html_error is not None:
+            terminalreporter.write_line(f"evalindex: the HTML report could not be written ({controller.html_error})",
+                                        yellow=True)
+
+
+MAX_INCORRECT_LINES = 100
+
+
+def _wants_incorrect(config: pytest.Config) -> bool:
+    """``-ra``, ``-rA`` or ``-ri`` (pytest expands ``a``, so the raw option is read), or ``-v``."""
+    raw = str(getattr(config.option, "reportchars", "") or "")
+    return any(char in raw for char in "aAi") or config.get_verbosity() > 0
+
+
+def incorrect_lines(controller: Controller) -> list[str]:
+    """One line per incorrect or partial sample: its node id, the target and what the scorer extracted."""
+    lines = []
+    chosen = [r for r in controller.ordered_results() if r.status in ("incorrect", "partial")]
+    for result in chosen[:MAX_INCORRECT_LINES]:
+        target = controller.targets.get(result.node_id)
+        extracted = "(nothing)" if result.extracted is None else repr(shorten(sanitize(result.extracted), 80))
+        target_text = "?" if target is None else repr(shorten(sanitize(target), 80))
+        lines.append(f"{result.status.upper()} {sanitize(result.node_id)} - target {target_text}, "
+                     f"extracted {extracted}" + (f", score {result.score}" if result.status == "partial" else ""))
+    if len(chosen) > MAX_INCORRECT_LINES:
+        where = controller.html_report or "the run's reports/report.html"
+        lines.append(f"… and {len(chosen) - MAX_INCORRECT_LINES} more (every sample is in {where})")
+    return lines

@@ -78,6 +78,7 @@ def _first_line(text: str) -> str:
 
 
 GATE_FILE = "evalindex"
+GATE_NODE_PREFIX = f"{GATE_FILE}::"
 
 
 class GateFailureRepr(TerminalRepr):
@@ -116,14 +117,16 @@ def gate_report(outcome: GateOutcome) -> pytest.TestReport:
 
 
 def emit_gate_reports(config: pytest.Config, outcomes: Sequence[GateOutcome]) -> None:
-    """Send each gate through pytest's reporting hooks, like a test that just ran."""
+    """Send each gate's report through pytest's reporting hooks (JUnit, ``-ra``, the exit code, the summary line).
+
+    No ``logstart``/``logfinish``: the gates run after the samples' progress line is complete, and their own
+    section shows them, so the terminal starts no ``evalindex`` progress line for them.
+    """
     hook = config.hook
     for outcome in outcomes:
         report = gate_report(outcome)
         scrub_report(report)  # a code gate's failure text may quote anything
-        hook.pytest_runtest_logstart(nodeid=report.nodeid, location=report.location)
         hook.pytest_runtest_logreport(report=report)
-        hook.pytest_runtest_logfinish(nodeid=report.nodeid, location=report.location)
 
 
 def gate_summary_lines(run: GateRun) -> list[str]:

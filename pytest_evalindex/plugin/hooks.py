@@ -23,6 +23,7 @@ from pytest_evalindex.plugin.code_exec import UNSAFE_WARNING
 from pytest_evalindex.plugin.collect import EvalFile, SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.controller_hooks import ControllerHooks
+from pytest_evalindex.plugin.gate_reports import GATE_NODE_PREFIX
 from pytest_evalindex.plugin.judge_setup import (
     check_judge_needs,
     check_judge_needs_in_files,
@@ -274,11 +275,18 @@ def _sample_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytes
         return report
     if call.when == "call" and item.result is not None:
         setattr(report, REPORT_ATTRIBUTE, item.result.to_dict())
+        if report.passed and item.result.status in ("incorrect", "partial") and _junit_marks_incorrect(item.config):
+            # A standard JUnit consumer knows passed, failed, error and skipped: an incorrect sample that does not
+            # fail the run is shown as skipped, its message saying why (the terminal still counts it "incorrect").
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), item.entry.line, f"{item.result.status}: {item.verdict_line()}")
         item.result = item.completion = None  # items live until the end of the run; the report carries it
         item.entry.forget_request()
     elif call.when == "setup" and call.excinfo is not None and isinstance(call.excinfo.value, ModelCallError):
         error = item.make_result(None, None, error=str(call.excinfo.value))
         setattr(report, REPORT_ATTRIBUTE, error.to_dict())
+        if getattr(item.config.option, "xmlpath", None):  # an errored sample carries its properties too
+            item.user_properties.extend(item.junit_properties(error))  # JUnit reads them from the teardown report
     return report
 
 
@@ -294,9 +302,18 @@ def pytest_warning_recorded(warning_message: Any) -> None:
     scrub_warning(warning_message)
 
 
+def _junit_marks_incorrect(config: pytest.Config) -> bool:
+    return bool(getattr(config.option, "xmlpath", None)) and config.stash[runtime_key].settings.junit_incorrect == "skipped"
+
+
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+    if report.nodeid.startswith(GATE_NODE_PREFIX) and report.when == "call":
+        # Gates print their own section: no progress letter (so the counter never passes 100%), and a passing
+        # gate is counted as a gate in the summary line, not as a passed sample. A failing gate stays "failed"
+        # (it fails the run, and -ra lists it as FAILED).
+        return ("gates passed", "", "") if report.passed else (report.outcome, "", report.outcome.upper())
     data = getattr(report, REPORT_ATTRIBUTE, None)
-    if not isinstance(data, dict) or report.when != "call" or not report.passed:
+    if not isinstance(data, dict) or report.when != "call" or report.failed:
         return None
     if data.get("status") == "incorrect":
         return "incorrect", "i", "INCORRECT"

@@ -87,6 +87,10 @@ OPTIONS: tuple[OptionSpec, ...] = (
                kind="int", default=1, metavar="K"),
     OptionSpec("strict", "Make incorrect samples fail (by default they are reported as 'incorrect' and pass).",
                kind="bool", default=False),
+    OptionSpec("junit_incorrect", "How --junitxml shows an incorrect or partial sample (without --eval-strict): "
+               "'skipped' (default: a <skipped> element whose message gives the target and the extracted answer, "
+               "so any JUnit consumer tells it from a pass) or 'passed'.",
+               default="skipped", choices=("skipped", "passed"), metavar="AS"),
     OptionSpec("allow_partial", "Evaluate the gates even when some samples of the collection did not run "
                "(-k, -m, --lf, --deselect, -x, a collection error); by default such a run gets no verdict (exit 2).",
                kind="bool", default=False),
@@ -320,6 +324,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         strict=bool(values["strict"]),
         allow_partial=bool(values["allow_partial"]),
         repeats=values["repeats"],
+        junit_incorrect=values["junit_incorrect"],
         compat=values["compat"],
         output_dir=output_dir,
         mock=path("mock"),

@@ -25,7 +25,9 @@ from pytest_evalindex.metrics.row_ci import confidence_label, interval_text
 from pytest_evalindex.render.repeats import markdown_repeats
 
 _MARKDOWN_SPECIALS = frozenset("\\`*_[]|~$")
-_NUMBER_COLUMNS = frozenset({"micro_avg.", "macro_avg.", "weighted_avg.", "count", "excluded", "errors"})
+_DELTA = "Δ baseline"
+_NUMBER_COLUMNS = frozenset({"micro_avg.", "macro_avg.", "weighted_avg.", "count", "excluded", "errors", _DELTA})
+_VISIBLE_FLIPS = 10
 _MAX_FLIPS = 100
 PASS = "✅"
 FAIL = "❌"
@@ -79,14 +81,30 @@ def render_markdown(
     else:
         parts += ["_No gates configured._", ""]
 
-    parts += ["## Report", ""]
-    for level in LEVELS:
-        parts += [f"### {level}", "", _level_table(report.levels.get(level, []), report.confidence), ""]
-    parts += markdown_repeats(report, results, escape)
-
+    # One screen by default: index, gates, regressions; the levels and the rest of the comparison are folded.
     if comparison is not None:
         parts += _baseline_section(comparison)
+    before = _baseline_values(comparison)
+    parts += ["## Report", "", _fold("The five levels (subset, dataset, task, tag, category)")]
+    for level in LEVELS:
+        parts += [f"### {level}", "", _level_table(report.levels.get(level, []), report.confidence,
+                                                   before.get(level)), ""]
+    parts += ["</details>", ""]
+    parts += markdown_repeats(report, results, escape)
     return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def _fold(summary: str) -> str:
+    """The opening of a folded block (GitHub renders Markdown inside it after a blank line)."""
+    return f"<details><summary>{escape(summary)}</summary>\n"
+
+
+def _baseline_values(comparison: BaselineComparison | None) -> dict[str, dict[str, float | None]]:
+    """Per level, each row's main value in the baseline (subsets: micro, other levels: weighted)."""
+    if comparison is None:
+        return {}
+    return {level: {row.name: row.micro if level == "subset_level" else row.weighted
+                    for row in comparison.baseline_report.levels.get(level, [])} for level in LEVELS}
 
 
 def _headline(report: Report, gates: Sequence[GateLike], failed: Sequence[GateLike], *, partial: bool) -> str:
@@ -115,7 +133,8 @@ def _totals_line(report: Report) -> str:
             f"{t.excluded} excluded, {t.errors} errors)")
 
 
-def _level_table(rows: Sequence[LevelRow], confidence: float | None = None) -> str:
+def _level_table(rows: Sequence[LevelRow], confidence: float | None = None,
+                 before: dict[str, float | None] | None = None) -> str:
     if not rows:
         return "_No rows._"
     show_counts = any(row.excluded or row.errors for row in rows)
@@ -127,6 +146,8 @@ def _level_table(rows: Sequence[LevelRow], confidence: float | None = None) -> s
         headers.insert(headers.index("count"), ci_column)
     if show_counts:
         headers += ["excluded", "errors"]
+    if before is not None:
+        headers.append(_DELTA)
     table: list[list[str]] = []
     for row in rows:
         values: dict[str, Any] = row.evalscope_row()
@@ -136,6 +157,10 @@ def _level_table(rows: Sequence[LevelRow], confidence: float | None = None) -> s
             interval = row.intervals.get(average).interval if row.intervals is not None else None
             values[ci_column] = (f"[{format_value(interval.lo)}, {format_value(interval.hi)}]"
                                  if interval is not None else "-")
+        if before is not None:
+            now = row.micro if row.level == "subset_level" else row.weighted
+            was = before.get(row.name)
+            values[_DELTA] = None if now is None or was is None else f"{round(now - was, 4):+g}"
         table.append([_cell(name, values.get(name)) for name in headers])
     return _table(table, headers,  # our own column names
                   colalign=tuple("right" if h in _NUMBER_COLUMNS or h.endswith(" CI") else "left" for h in headers))
@@ -159,11 +184,18 @@ def _baseline_section(comparison: BaselineComparison) -> list[str]:
         scope += (f" ({comparison.only_current} only in this run and {comparison.only_baseline} only in the "
                   "baseline were left out)")
     parts = ["## Baseline", "",
-             f"Compared with {escape(baseline.path)} (model {escape(baseline.model or '?')}) over {scope}: "
+             f"Compared with {escape(_run_name(baseline.path))} (model {escape(baseline.model or '?')}) over {scope}: "
              f"{len(comparison.regressions)} regressed, {len(comparison.improvements)} improved.", ""]
-    for heading, flips in (("Regressions", comparison.regressions), ("Improvements", comparison.improvements)):
-        if flips:
-            parts += [f"### {heading} ({len(flips)})", "", _flip_table(flips), ""]
+    regressions = comparison.regressions
+    if regressions:
+        parts += [f"### Regressions ({len(regressions)})", "", _flip_table(regressions[:_VISIBLE_FLIPS]), ""]
+        if len(regressions) > _VISIBLE_FLIPS:
+            parts += [_fold(f"{len(regressions) - _VISIBLE_FLIPS} more regressions"),
+                      _flip_table(regressions[_VISIBLE_FLIPS:]), "", "</details>", ""]
+    if comparison.improvements:
+        parts += [_fold(f"Improvements ({len(comparison.improvements)})"),
+                  f"### Improvements ({len(comparison.improvements)})", "", _flip_table(comparison.improvements), "",
+                  "</details>", ""]
     alpha = comparison.alpha if comparison.alpha is not None else 0.05
     significant = comparison.significant(alpha)
     rule = f"one-sided paired tests at alpha {format(alpha, 'g')}, Holm over {comparison.tests} tests"
@@ -174,15 +206,15 @@ def _baseline_section(comparison: BaselineComparison) -> list[str]:
     chosen = {id(p) for p in significant}
     rest = [p for p in comparison.paired if id(p) not in chosen]
     if rest:
-        parts += ["<details>", f"<summary>Every other row ({len(rest)})</summary>", "",
-                  _paired_table(rest, comparison.confidence), "", "</details>", ""]
+        parts += [_fold(f"Every other row ({len(rest)})"), _paired_table(rest, comparison.confidence), "",
+                  "</details>", ""]
     if comparison.alpha is None and comparison.drops:
         rows = [[escape(d.level), escape(d.row), escape(d.metric), format_value(d.baseline),
                  format_value(d.current), format_value(d.drop)]
                 for d in sorted(comparison.drops, key=lambda d: -d.drop)]
-        parts += ["### Rows that dropped", "",
+        parts += [_fold(f"Rows that dropped ({len(rows)})"), "### Rows that dropped", "",
                   _table(rows, ["level", "row", "metric", "baseline", "current", "drop"],
-                         colalign=("left", "left", "left", "right", "right", "right")), ""]
+                         colalign=("left", "left", "left", "right", "right", "right")), "", "</details>", ""]
     return parts
 
 
@@ -193,6 +225,13 @@ def _paired_table(rows: Sequence[PairedRow], confidence: float) -> str:
     return _table(body, ["level", "row", "metric", "baseline", "current", "diff", f"{confidence_label(confidence)} CI",
                          "p (drop)", "p (Holm)", "test"],
                   colalign=("left", "left", "left", "right", "right", "right", "right", "right", "right", "left"))
+
+
+def _run_name(path: Path) -> str:
+    """A baseline as its run folder's name (``20261201_120000``), never a path of this machine."""
+    if path.parent.parent.name == "reports":
+        return path.parent.parent.parent.name
+    return path.name
 
 
 def _flip_table(flips: Sequence[Flip]) -> str:
@@ -210,7 +249,8 @@ def _answer(extracted: str | None) -> str:
 
 
 def _table(rows: Sequence[Sequence[str]], headers: Sequence[str], colalign: tuple[str, ...] | None = None) -> str:
-    return tabulate(rows, headers=list(headers), tablefmt="github", disable_numparse=True, colalign=colalign)
+    # "pipe": GitHub's table syntax with alignment colons (so numbers render right-aligned)
+    return tabulate(rows, headers=list(headers), tablefmt="pipe", disable_numparse=True, colalign=colalign)
 
 
 __all__ = ["GateLike", "escape", "render_markdown"]

@@ -9,6 +9,7 @@ from typing import Any
 from pytest_evalindex.core.results import SampleResult
 from pytest_evalindex.dataset.entry import ChatMessage, Entry
 from pytest_evalindex.metrics.aggregate import LEVELS, Report, is_scored
+from pytest_evalindex.runs.evalscope_perf import perf_metrics
 from pytest_evalindex.runs.layout import COLLECTION_NAME
 from pytest_evalindex.scorers.ner_labels import NER_DATASETS
 from pytest_evalindex.scorers.text import accepted_answers
@@ -249,12 +250,17 @@ def _metric_block(metric: str, members: Sequence[SampleResult]) -> dict[str, Any
     }
 
 
-def collection_report(results: Sequence[SampleResult], *, model: str) -> dict[str, Any]:
+def collection_report(results: Sequence[SampleResult], *, model: str, unfinished: str | None = None,
+                      requested: int | None = None) -> dict[str, Any]:
     """The v2 report ``reports/<model>/data_collection.json`` (scored samples only, as in EvalScope).
 
     ``results`` must be in run order: Metric blocks follow first appearance of each raw metric key.
     Categories are the full category paths only, in every compat mode (a prefix row would show twice
     in EvalScope's viewer and double its counts).
+
+    ``unfinished`` says why not every sample of the collection ran (interrupted, deselected), ``requested`` how
+    many should have: the execution summary is then ``incomplete``, and since EvalScope's viewer labels every
+    report "Completed" whatever its summary says, the dataset's display name and the analysis text say it too.
     """
     scored = [r for r in results if is_scored(r)]
     by_metric: dict[str, list[SampleResult]] = {}
@@ -262,21 +268,27 @@ def collection_report(results: Sequence[SampleResult], *, model: str) -> dict[st
         by_metric.setdefault(r.metric, []).append(r)
     metrics = [_metric_block(metric, members) for metric, members in by_metric.items()]
     errored = sum(1 for r in results if r.status == "error")
-    requested = len(results)
+    requested = max(requested or 0, len(results))
+    succeeded = len(results) - errored
     # EvalScope: the first metric's subset count (full-path categories are disjoint, so = its num).
     first_num = int(metrics[0]["num"]) if metrics else 0
+    pretty, analysis = "", "N/A"
+    if unfinished:
+        pretty = f"{COLLECTION_NAME} (INCOMPLETE: {len(results)} of {requested} samples)"
+        analysis = f"INCOMPLETE run: {len(results)} of {requested} samples have a result ({unfinished})."
     return {
         "schema_version": 2, "name": COLLECTION_NAME, "dataset_name": COLLECTION_NAME,
-        "dataset_pretty_name": "", "dataset_description": "", "model_name": model,
-        "metrics": metrics, "analysis": "N/A",
-        "perf_metrics": {"coverage": {"requests_with_metrics": sum(1 for r in results if r.latency is not None),
-                                      "total_requests": requested}},
+        "dataset_pretty_name": pretty, "dataset_description": "", "model_name": model,
+        "metrics": metrics, "analysis": analysis,
+        "perf_metrics": perf_metrics([r for r in results if r.status != "error"]) | {
+            "coverage": {"requests_with_metrics": sum(1 for r in results if r.latency is not None),
+                         "total_requests": requested}},
         "primary_metric_identity": dict(metrics[0]["identity"]) if len(metrics) == 1 else None,
         "primary_metric_unavailable_reason": None if len(metrics) == 1 else (_AMBIGUOUS_PRIMARY if metrics else _NO_PRIMARY),
         "judge_summary": None,
-        "execution_summary": {"requested": requested, "succeeded": requested - errored, "errored": errored,
-                              "incomplete": False,
-                              "subsets": {"default": {"requested": requested, "succeeded": requested - errored,
+        "execution_summary": {"requested": requested, "succeeded": succeeded, "errored": errored,
+                              "incomplete": succeeded < requested,
+                              "subsets": {"default": {"requested": requested, "succeeded": succeeded,
                                                       "errored": errored}}},
         "num": first_num,
     }

@@ -140,8 +140,10 @@ def write_outputs(
     reports = run_dir / "reports" / mid
     # EvalScope counts every answer as a sample; in compat modes its reports do too (ours average per sample).
     counted = [a for r in ordered for a in expand_repeats(r)] if k > 1 and report.compat else ordered
+    unfinished, requested = _unfinished(extra or {})
     write(reports / f"{COLLECTION_NAME}.json",
-          json.dumps(collection_report(counted, model=model), indent=4, ensure_ascii=False))
+          json.dumps(collection_report(counted, model=model, unfinished=unfinished, requested=requested),
+                     indent=4, ensure_ascii=False))
     detailed = report if counted is ordered else aggregate(counted, compat=True,
                                                            pool_subsets_by_name=report.pool_subsets_by_name)
     write(reports / DETAILED_REPORT_NAME, json.dumps(detailed_report(detailed), indent=2))
@@ -150,6 +152,17 @@ def write_outputs(
     with _atomic_text(reports / EVALINDEX_REPORT_NAME) as own:  # streamed: one line per sample
         for chunk in report_json_chunks(head, map(sample_outcome, ordered)):
             own.write(scrub(chunk, variants))
+
+
+def _unfinished(extra: Mapping[str, Any]) -> tuple[str | None, int | None]:
+    """Why the run did not cover its whole collection (``None`` if it did), and how many samples it should have."""
+    found = extra.get("selection")
+    selection: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    if not (extra.get("incomplete") or extra.get("partial")):
+        return None, None
+    total = selection.get("total") or selection.get("selected")
+    why = "; ".join(str(w) for w in selection.get("why") or []) or "stopped early"
+    return why, total if isinstance(total, int) else None
 
 
 def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: str,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -21,8 +24,12 @@ def _leaks(root: Path, texts: list[str], secrets: list[str]) -> list[str]:
     for path in root.rglob("*"):
         if path.is_file():
             artifacts[str(path)] = path.read_bytes().decode("utf-8", errors="replace")
+            if path.suffix == ".html":  # the HTML report's sample texts are packed (gzip, base64): unpack them
+                packed = re.search(r'id="evalindex-details">([^<]*)<', artifacts[str(path)])
+                assert packed, path
+                artifacts[f"{path} (sample texts)"] = gzip.decompress(base64.b64decode(packed.group(1))).decode()
     kinds = {Path(name).suffix for name in artifacts}
-    assert {".xml", ".json", ".jsonl", ".yaml", ".log"} <= kinds, kinds  # every kind of artifact was searched
+    assert {".xml", ".json", ".jsonl", ".yaml", ".log", ".html"} <= kinds, kinds  # every kind was searched
     for name, text in artifacts.items():
         found += [f"{name}: {secret}" for secret in secrets if secret in text]
     return found

@@ -57,7 +57,7 @@ def test_headline_gates_and_levels() -> None:
                            ["reasoning", "ceval", "0.0", "0.0", "0.0", "1"]]
     subset = [cells(line) for line in table_lines(text, "### subset_level")]
     assert subset[0] == ["task_type", "dataset_name", "subset_name", "micro_avg.", "count"]
-    assert text.endswith("|\n")
+    assert text.endswith("|\n\n</details>\n")  # the five levels are folded
 
 
 def test_pass_without_gates_and_missing_index() -> None:
@@ -119,6 +119,7 @@ def test_model_and_suite_text_cannot_break_the_tables(tmp_path: Path) -> None:
     # the baseline section: the max-drop gate is added to the gate table, flips are listed
     gate_names = [cells(line)[1] for line in table_lines(text, "## Gates")[2:]]
     assert gate_names == ["gate\\[tag\\_level:\\*:micro\\_avg&gt;=0.5\\]", "gate\\[baseline:max\\_drop&lt;=0\\]"]
+    assert str(tmp_path) not in text  # the baseline is named by its run, not by a path of this machine
     assert "Compared with " in text and "(model m&lt;b&gt;) over 3 common samples: 1 regressed, 1 improved." in text
     regressions = [cells(line) for line in table_lines(text, "### Regressions (1)")]
     assert regressions[0] == ["sample", "dataset/subset", "baseline", "now", "answer before", "answer now"]
@@ -141,3 +142,34 @@ def test_comparison_gate_is_not_listed_twice(tmp_path: Path) -> None:
     assert text.count("gate\\[baseline:max\\_drop&lt;=0\\]") == 1
     assert "### Regressions" not in text and "### Rows that dropped" not in text
     assert "0 regressed, 0 improved." in text
+
+
+def test_summary_fits_one_screen_and_folds_the_rest(tmp_path: Path) -> None:
+    """Rendered by a CommonMark renderer: index, gates and the first regressions are visible; the levels, the
+    other regressions, the improvements and the dropped rows are inside <details>; deltas are right-aligned."""
+    from markdown_it import MarkdownIt
+
+    baseline = [make_result(i, "arc", "s", 1.0 if i < 15 else 0.0, tags=["en"], extracted="A") for i in range(20)]
+    run_dir = tmp_path / "20260801_120000"
+    file = run_dir / "reports" / "m" / "evalindex_report.json"
+    file.parent.mkdir(parents=True)
+    file.write_text(json.dumps(evalindex_report(aggregate(baseline), baseline, model="m", settings={})), "utf-8")
+    current = [dataclasses.replace(r, status="incorrect", score=0.0, extracted="B") if r.index < 12 else r
+               for r in baseline]
+    current[19] = dataclasses.replace(current[19], status="correct", score=1.0)
+    comparison = compare(current, load_baseline(run_dir), max_drop=0.0, allow_mismatch=False, compat=False)
+    text = render_markdown(aggregate(current), gates=comparison.outcomes, comparison=comparison, title="t")
+    assert "Compared with 20260801\\_120000 (model m)" in text and str(tmp_path) not in text
+
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    folded: list[str] = re.findall(r"<details>.*?</details>", html, flags=re.S)
+    visible = re.sub(r"<details>.*?</details>", "", html, flags=re.S)
+    assert [re.search(r"<summary>(.*?)</summary>", f).group(1) for f in folded] == [  # type: ignore[union-attr]
+        "2 more regressions", "Improvements (1)", "Rows that dropped (13)",
+        "The five levels (subset, dataset, task, tag, category)"]
+    assert "Index <strong>0.2</strong>" in visible and "<h2>Gates</h2>" in visible
+    assert visible.count("suite.jsonl::arc/s/") == 10  # the first ten regressions
+    assert folded[0].count("suite.jsonl::arc/s/") == 2
+    levels = folded[-1]
+    assert "<h3>dataset_level</h3>" in levels and "<th style=\"text-align:right\">Δ baseline</th>" in levels
+    assert "<td style=\"text-align:right\">-0.55</td>" in levels  # 0.2 now, 0.75 before

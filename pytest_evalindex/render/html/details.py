@@ -1,0 +1,147 @@
+"""A run's per-sample texts (prompt, answer, reasoning, target, explanation, metadata): read from its reviews
+JSONL, or taken from the results and collection lines a finishing run still holds in memory (no re-parse)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pytest_evalindex.core.results import SampleResult
+from pytest_evalindex.dataset.entry import Entry
+from pytest_evalindex.runs.layout import JSONL_NAME
+from pytest_evalindex.scorers.text import accepted_answers
+
+DETAIL_FIELDS = ("prompt", "answer", "reasoning", "target", "explanation", "metadata")
+"""The order of a sample's detail texts in the page data (one list per sample)."""
+
+
+def text_limit(samples: int) -> int:
+    """How many characters of each detail text the page keeps (its beginning and its end): everything that
+    matters for a normal run, and a bounded file at 100,000 samples (the full texts stay in reviews/)."""
+    if samples <= 5_000:
+        return 20_000
+    if samples <= 20_000:
+        return 4_000
+    return 1_000
+
+
+def review_file(report_file: Path) -> Path | None:
+    """``reviews/<model>/data_collection_default.jsonl`` of the run that holds ``report_file``
+    (``<run>/reports/<model>/evalindex_report.json``), if present."""
+    run_dir = report_file.parent.parent.parent
+    candidate = run_dir / "reviews" / report_file.parent.name / JSONL_NAME
+    return candidate if candidate.is_file() else None
+
+
+def read_details(report_file: Path, samples: Sequence[dict[str, Any]], *, limit: int) -> list[list[str] | None]:
+    """One entry per sample of ``samples`` (the report's, in its order): its detail texts, or ``None`` when the
+    run wrote no review for it (an error) or the reviews do not match the report."""
+    out: list[list[str] | None] = [None] * len(samples)
+    path = review_file(report_file)
+    if path is None:
+        return out
+    scored = (i for i, s in enumerate(samples) if s.get("status") != "error")
+    try:
+        for position, review in zip(scored, _lines(path)):
+            info = (review.get("sample_score") or {}).get("sample_metadata", {}).get("collection_info") or {}
+            sample = samples[position]
+            if (info.get("dataset_name"), info.get("subset_name"), info.get("index")) != (
+                    sample.get("dataset_name"), sample.get("subset_name"), sample.get("index")):
+                return [None] * len(samples)  # not the reviews of this report: show none rather than wrong ones
+            out[position] = _detail(review, limit)
+    except (OSError, ValueError, AttributeError):
+        return [None] * len(samples)
+    return out
+
+
+def _lines(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _detail(review: dict[str, Any], limit: int) -> list[str]:
+    score = (review.get("sample_score") or {}).get("score") or {}
+    messages = review.get("messages") or []
+    prompt_messages = messages[:-1] if messages and messages[-1].get("role") == "assistant" else messages
+    prompt = "\n\n".join(f"[{m.get('role', '?')}]\n{_content_text(m.get('content'))}" for m in prompt_messages)
+    reasoning = ""
+    if messages and messages[-1].get("role") == "assistant":
+        reasoning = _content_text(messages[-1].get("content"), kind="reasoning")
+    target = review.get("target")
+    target_text = " | ".join(str(t) for t in target) if isinstance(target, list) else ("" if target is None
+                                                                                       else str(target))
+    metadata = dict(score.get("metadata") or {})
+    sample_metadata = {k: v for k, v in ((review.get("sample_score") or {}).get("sample_metadata") or {}).items()
+                       if k != "collection_info"}
+    if sample_metadata:
+        metadata["sample"] = sample_metadata
+    texts = [prompt, str(score.get("prediction") or ""), reasoning, target_text, str(score.get("explanation") or ""),
+             json.dumps(metadata, ensure_ascii=False, indent=1, default=str) if metadata else ""]
+    return [_cut(t, limit) for t in texts]
+
+
+def _content_text(content: Any, kind: str = "text") -> str:
+    if isinstance(content, str):
+        return content if kind == "text" else ""
+    if not isinstance(content, list):
+        return ""
+    parts = []
+    for part in content:
+        if not isinstance(part, dict):
+            continue
+        if part.get("type") == kind:
+            parts.append(str(part.get(kind) or ""))
+        elif kind == "text" and part.get("type") in ("image", "audio", "video", "data"):
+            parts.append(f"<{part['type']} part>")
+    return "\n".join(parts)
+
+
+def _cut(text: str, limit: int) -> str:
+    """The beginning and the end of a long text (a prompt's question and an answer's verdict are at its ends)."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}\n… [{len(text) - 2 * half} characters left out; the full text is in reviews/] …\n{text[-half:]}"
+
+
+def details_from_results(samples: Sequence[dict[str, Any]], results: Mapping[str, SampleResult],
+                         entries: Mapping[str, Entry], *, limit: int) -> list[list[str] | None]:
+    """The same texts as :func:`read_details` (same order and fields), from the run's results and lines."""
+    out: list[list[str] | None] = []
+    for sample in samples:
+        node = str(sample.get("node_id"))
+        result, entry = results.get(node), entries.get(node)
+        if result is None or result.status == "error":
+            out.append(None)
+            continue
+        prompt = ""
+        target = ""
+        sample_metadata: dict[str, Any] = {}
+        if entry is not None:
+            prompt = "\n\n".join(f"[{m.role}]\n{_part_text(m.content)}" for m in entry.prompt.input)
+            target = " | ".join(accepted_answers(entry.prompt.target))
+            sample_metadata = dict(entry.prompt.metadata)
+        metadata = dict(result.score_metadata or {})
+        if sample_metadata:
+            metadata["sample"] = sample_metadata
+        texts = [prompt, result.completion or "", result.reasoning or "", target, result.explanation or "",
+                 json.dumps(metadata, ensure_ascii=False, indent=1, default=str) if metadata else ""]
+        out.append([_cut(t, limit) for t in texts])
+    return out
+
+
+def _part_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    parts = []
+    for part in content:
+        kind = getattr(part, "type", None)
+        if kind == "text":
+            parts.append(str(getattr(part, "text", "") or ""))
+        elif kind in ("image", "audio", "video", "data"):
+            parts.append(f"<{kind} part>")
+    return "\n".join(parts)

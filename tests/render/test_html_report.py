@@ -1,0 +1,198 @@
+"""The HTML report as a file: one self-contained page, model and collection text escaped everywhere, the
+headline equal to the report JSON, the comparison and side-by-side views, and the CLI's errors."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import re
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers_html import (
+    HOSTILE_ANSWER,
+    HOSTILE_EXTRACTED,
+    HOSTILE_LINK,
+    HOSTILE_SUBSET,
+    HOSTILE_TAG,
+    LONG_PROMPT,
+    entry_for,
+    hostile_results,
+    write_run,
+)
+
+from pytest_evalindex.cli.main import main
+from pytest_evalindex.render.html import details_from_results, load_run, render_report, text_limit
+from pytest_evalindex.render.html.details import read_details
+
+
+class Page(HTMLParser):
+    """Every start tag with its attributes, every script's raw text, and the visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.text: list[str] = []
+        self.ids: dict[str, list[str]] = {}
+        self._script: dict[str, str | None] | None = None
+        self._open_ids: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "script":
+            self._script = attributes
+        if attributes.get("id"):
+            self._open_ids.append((tag, str(attributes["id"])))
+            self.ids[str(attributes["id"])] = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open_ids and self._open_ids[-1][0] == tag:
+            self._open_ids.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self.scripts.append((self._script, data))
+            self._script = None
+            return
+        self.text.append(data)
+        for _, open_id in self._open_ids:
+            self.ids[open_id].append(data)
+
+    def text_of(self, element_id: str) -> str:
+        return "".join(self.ids[element_id]).strip()
+
+
+def parse(text: str) -> Page:
+    page = Page()
+    page.feed(text)
+    return page
+
+
+def unpack(text: str) -> Any:
+    """The page's sample texts: gzipped JSON in base64."""
+    return json.loads(gzip.decompress(base64.b64decode(text)).decode("utf-8"))
+
+
+def _report_json(run_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(next(run_dir.glob("reports/*/evalindex_report.json")).read_text("utf-8"))
+    return data
+
+
+def test_hostile_text_is_inert_and_the_page_is_self_contained(tmp_path: Path) -> None:
+    run_dir = write_run(tmp_path)
+    text = render_report([load_run(run_dir)])
+    page = parse(text)
+
+    # Exactly three scripts: two inert JSON blocks and the page's own code, which the CSP allows by its hash.
+    kinds = [attrs.get("type") for attrs, _ in page.scripts]
+    assert kinds == ["application/json", "application/octet-stream", None]
+    code = page.scripts[2][1]
+    digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
+    csp = next(a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    assert csp is not None and f"script-src 'sha256-{digest}'" in csp and "default-src 'none'" in csp
+    assert sum(t == "script" for t, _ in page.tags) == 3
+    # No event handler, no link, no resource: nothing in the page can run code or reach the network.
+    assert not [(t, k) for t, a in page.tags for k in a if k.startswith("on")]
+    assert not [(t, a) for t, a in page.tags if {"href", "src", "action"} & a.keys() and
+                not str(a.get("href", "")).startswith("#")]
+    assert "javascript:" not in " ".join(str(v) for _, a in page.tags for v in a.values())
+    # The hostile texts are shown as text (the subset name in tables, the answers in the flips and samples).
+    visible = "".join(page.text)
+    assert HOSTILE_SUBSET in visible and HOSTILE_TAG in visible
+
+    # The drill-down data: one row per sample, texts exactly as the model and the collection wrote them.
+    samples = json.loads(page.scripts[0][1])
+    details = unpack(page.scripts[1][1])
+    report = _report_json(run_dir)
+    assert len(samples["rows"]) == len(details) == len(report["samples"]) == 24
+    assert "</script" not in page.scripts[0][1] + page.scripts[1][1]
+    by_node = {row[0]: (row, details[i]) for i, row in enumerate(samples["rows"])}
+    row, detail = by_node["suite.jsonl::arc/ARC-Easy/0"]
+    fields = samples["detail_fields"]
+    assert detail[fields.index("answer")] == HOSTILE_ANSWER
+    assert row[samples["columns"].index("extracted")] == HOSTILE_EXTRACTED
+    assert LONG_PROMPT in detail[fields.index("prompt")]
+    assert json.loads(detail[fields.index("metadata")])["sample"]["link"] == HOSTILE_LINK
+    assert detail[fields.index("target")] == "A"
+    assert HOSTILE_TAG in samples["tags"] and HOSTILE_SUBSET in samples["subsets"]
+    error_row, error_detail = by_node["suite.jsonl::arc/<script>window.__pwned = \"subset\"</script>/11"]
+    assert error_detail is None and "HTTP 500" in str(error_row[samples["columns"].index("extracted")])
+    # No secret: the API key of the settings is masked in the page as in every file.
+    assert "sk-html-secret-1234" not in text
+
+
+def test_headline_gates_and_levels_equal_the_report_json(tmp_path: Path) -> None:
+    gates = [{"name": "gate[index>=0.7]", "passed": False, "message": "index = 0.6136, needs >= 0.7 <b>x</b>",
+              "details": [], "value": 0.6136, "limit": 0.7}]
+    run_dir = write_run(tmp_path, extra={"gates": gates, "incomplete": True, "confidence": 0.95})
+    report = _report_json(run_dir)
+    # An interval as the statistics layer writes it: shown when present.
+    report["index"]["ci"] = {"weighted": [0.51, 0.7123]}
+    (next(run_dir.glob("reports/*/evalindex_report.json"))).write_text(json.dumps(report), "utf-8")
+    page = parse(render_report([load_run(run_dir)]))
+    assert page.text_of("index-value") == str(round(report["index"]["weighted"], 4))
+    assert page.text_of("index-interval") == "95% interval [0.51, 0.7123]"
+    assert page.text_of("verdict") == "FAIL (1 of 1 gates)"
+    assert page.text_of("run-state") == "INCOMPLETE"
+    totals = report["totals"]
+    assert page.text_of("totals").startswith(f"{totals['samples']} samples: {totals['correct']} correct")
+    gates_text = page.text_of("gates")
+    assert "gate[index>=0.7]" in gates_text and "0.6136" in gates_text and "0.7" in gates_text and "FAIL" in gates_text
+    assert "<b>x</b>" in gates_text  # the message shown as text
+    level_text = page.text_of("level-dataset_level")
+    for row in report["levels"]["dataset_level"]:
+        assert row["name"] in level_text and str(row["weighted"]) in level_text
+
+
+def test_cli_compares_with_a_baseline_and_side_by_side(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    current = write_run(tmp_path)
+    baseline = write_run(tmp_path, "baseline", stamp=datetime(2026, 7, 1))
+    out = tmp_path / "compare.html"
+    assert main(["report", str(current), "--baseline", str(baseline), "-o", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    page = parse(out.read_text("utf-8"))
+    assert page.text_of("regression-count") == "2 regressed"
+    comparison = page.text_of("comparison")
+    assert "3 improved" in comparison
+    # Regressions are listed first, each with the answer before and now.
+    flips = comparison.index("Regressions (2)"), comparison.index("Improvements (3)")
+    assert flips[0] < flips[1]
+    assert page.text_of("baseline-index-value") == str(round(_report_json(baseline)["index"]["weighted"], 4))
+    samples = json.loads(page.scripts[0][1])
+    changed = {row[0] for row in samples["rows"] if row[samples["columns"].index("baseline_status")] >= 0}
+    assert len(changed) == 5
+
+    both = tmp_path / "both.html"
+    assert main(["report", str(current), str(baseline / "reports"), "-o", str(both)]) == 0
+    runs_text = parse(both.read_text("utf-8")).text_of("runs")
+    assert current.name in runs_text and baseline.name in runs_text
+
+
+def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(tmp_path / "nope"), "-o", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "does not exist" in err and "nope" in err
+    run_dir = write_run(tmp_path)
+    assert main(["report", str(run_dir), "-o", str(tmp_path / "missing" / "r.html")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and re.search(r"folder .*missing does not exist", err)
+
+
+def test_texts_from_memory_equal_texts_from_the_reviews(tmp_path: Path) -> None:
+    """A finishing run takes the sample texts from memory; `evalindex report` reads them from reviews/: the same."""
+    run = load_run(write_run(tmp_path), with_details=False)
+    results = hostile_results()
+    entries = {r.node_id: entry_for(r) for r in results}
+    for limit in (text_limit(len(results)), 300):
+        from_files = read_details(run.file, run.samples, limit=limit)
+        assert from_files == details_from_results(run.samples, {r.node_id: r for r in results}, entries, limit=limit)
+        assert sum(d is None for d in from_files) == 1  # the errored sample has no texts
+    cut = read_details(run.file, run.samples, limit=300)[0]
+    assert cut is not None and "characters left out" in cut[0] and cut[0].endswith(LONG_PROMPT[-150:])
