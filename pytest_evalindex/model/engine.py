@@ -46,6 +46,8 @@ class EngineConfig:
     timeout: float
     max_retries: int
     batch_size: int
+    cache_url: str | None = None  # the URL's part of the cache key when the address does not identify the
+    # model (the built-in mock listens on a new port each run: it is keyed by its script instead)
 
 
 @dataclass
@@ -83,7 +85,7 @@ class Engine:
         self.store = store
         self.offline = offline
         self.counters = EngineCounters()
-        self._request_head = request_head(config.model, config.base_url, config.generation_config)
+        self._request_head = request_head(config.model, config.cache_url or config.base_url, config.generation_config)
         self._futures: dict[str, concurrent.futures.Future[Completion]] = {}
         self._lock = threading.Lock()
         self._sent: set[str] = set()

@@ -5,16 +5,18 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest import ExceptionInfo
 
+from pytest_evalindex.core.jsonsafe import clean_text, json_safe
 from pytest_evalindex.core.results import SampleResult, Status, Usage
-from pytest_evalindex.core.text import shorten, visible
+from pytest_evalindex.core.text import sanitize, shorten, visible
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
 from pytest_evalindex.dataset.outcome import result_for
@@ -22,6 +24,7 @@ from pytest_evalindex.dataset.select import select
 from pytest_evalindex.model.api import Completion, ModelCallError
 from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.plugin.pytest_private import TerminalRepr
+from pytest_evalindex.plugin.snapshots import changed_line
 from pytest_evalindex.scorers.base import Score, ScoreInput
 from pytest_evalindex.scorers.fit import check_scorers
 from pytest_evalindex.scorers.registry import lookup
@@ -49,6 +52,10 @@ class SampleIncorrect(Exception):
     """Raised under ``--eval-strict`` when the model answered a sample incorrectly."""
 
 
+class SampleBroken(Exception):
+    """Something unexpected while scoring one sample: that sample's error (one line), never the run's."""
+
+
 class EvalFile(pytest.File):
     """A mixed JSONL collection file."""
 
@@ -62,11 +69,15 @@ class EvalFile(pytest.File):
             return self._collect()
 
     def _collect(self) -> list[SampleItem]:
-        settings = self.config.stash[runtime_key].settings
+        runtime = self.config.stash[runtime_key]
+        settings = runtime.settings
         try:
             collection = load_collection(self.path)
         except CollectionError as exc:
             raise self.CollectError(str(exc)) from None
+        expected = runtime.fingerprints.get(str(self.path.resolve()))
+        if expected is not None and collection.fingerprint != expected:
+            raise self.CollectError(changed_line(self.path, expected, collection.fingerprint))
         try:
             check_scorers(collection)
         except CollectionError as exc:
@@ -95,21 +106,33 @@ class SampleItem(pytest.Item):
 
     def setup(self) -> None:
         try:
-            self.completion = self.config.stash[runtime_key].engine.result(self.nodeid)
+            completion = self.config.stash[runtime_key].engine.result(self.nodeid)
         except ModelCallError as exc:
             if exc.fatal and not self.session.shouldstop:
                 # Every other request would fail the same way: stop instead of erroring thousands of samples.
-                self.session.shouldstop = f"stopping: {exc}"
+                self.session.shouldstop = f"stopping: {sanitize(str(exc))}"
             raise
+        # A lone surrogate ("\ud800" in the response JSON) cannot be written as UTF-8: scored, cached and
+        # written as U+FFFD, the same in every run.
+        completion.text = clean_text(completion.text)
+        if completion.reasoning is not None:
+            completion.reasoning = clean_text(completion.reasoning)
+        self.completion = completion
 
     def runtest(self) -> None:
         assert self.completion is not None
         entry = self.entry
-        score = self._score(self.completion)
-        self.result = self.make_result(self.completion, score)
+        try:
+            score = self._score(self.completion)
+            self.result = self.make_result(self.completion, score)
+        except Exception as exc:
+            cause = sanitize(f"scoring failed ({type(exc).__name__}: {exc})")[:500]
+            self.result = self.make_result(self.completion, None, error=cause)
+            raise SampleBroken(cause) from None
         if getattr(self.config.option, "xmlpath", None):  # JUnit properties, so CI dashboards can filter samples
             self.user_properties.extend([
-                ("dataset", entry.dataset_name), ("subset", entry.subset_name), ("status", self.result.status),
+                ("dataset", sanitize(entry.dataset_name)), ("subset", sanitize(entry.subset_name)),
+                ("status", self.result.status),
                 ("score", "" if score.value is None else str(score.value)),
                 ("extracted", visible(score.extracted or "", keep_newlines=False)[:200]),
             ])
@@ -128,10 +151,16 @@ class SampleItem(pytest.Item):
             subset_name=entry.subset_name,
         )
         try:
-            return self.scorer_spec.fn(sample)
+            score = self.scorer_spec.fn(sample)
         except Exception as exc:
             return Score(value=None, extracted=None, metric=self.scorer_spec.metric,
                          explanation=f"scorer {self.scorer_spec.name!r} raised {type(exc).__name__}: {exc}")
+        value = score.value
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not math.isfinite(value)):
+            raise ValueError(f"scorer {self.scorer_spec.name!r} returned the score {value!r}; a score is a finite "
+                             "number or None")
+        return score
 
     def make_result(self, completion: Completion | None, score: Score | None, error: str | None = None) -> SampleResult:
         """This sample's :class:`SampleResult` for an answer and its score, or for an error."""
@@ -148,13 +177,14 @@ class SampleItem(pytest.Item):
             entry, node_id=self.nodeid, ordinal=self.ordinal, file=file_name, status=status,
             score=None if score is None else score.value,
             metric=score.metric if score is not None else self.scorer_spec.metric,
-            metrics=dict(score.metrics) if score is not None and score.metrics else None,
-            extracted=None if score is None else score.extracted,
-            score_metadata=dict(score.metadata) if score is not None and score.metadata else None,
+            metrics=_finite(score.metrics) if score is not None and score.metrics else None,
+            extracted=None if score is None or score.extracted is None else clean_text(str(score.extracted)),
+            score_metadata=json_safe(dict(score.metadata)) if score is not None and score.metadata else None,
             completion=None if completion is None else completion.text,
             reasoning=None if completion is None else completion.reasoning,
             finish_reason=None if completion is None else completion.finish_reason,
-            error=error, explanation=None if score is None else score.explanation,
+            error=None if error is None else clean_text(error),
+            explanation=None if score is None or score.explanation is None else clean_text(str(score.explanation)),
             usage=Usage() if completion is None else Usage(completion.input_tokens, completion.output_tokens,
                                                             completion.total_tokens),
             latency=None if completion is None else round(completion.latency, 4),
@@ -179,8 +209,10 @@ class SampleItem(pytest.Item):
         return "\n".join(lines)
 
     def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
-        if isinstance(excinfo.value, ModelCallError):
-            return f"model call failed: {excinfo.value}"
+        if isinstance(excinfo.value, ModelCallError):  # server text: control characters shown, not obeyed
+            return f"model call failed: {sanitize(str(excinfo.value))}"
+        if isinstance(excinfo.value, SampleBroken):
+            return str(excinfo.value)
         if isinstance(excinfo.value, SampleIncorrect):
             return f"incorrect answer\n{excinfo.value}"
         return super().repr_failure(excinfo, style)
@@ -193,3 +225,10 @@ class SampleItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, self.entry.line - 1, f"{self.entry.node_name} [{self.scorer_spec.name}]"
+
+
+def _finite(metrics: Mapping[str, float]) -> dict[str, float] | None:
+    """A scorer's extra metrics without the non-finite ones (they would poison every average)."""
+    kept = {str(k): float(v) for k, v in metrics.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
+    return kept or None

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE
+from pytest_evalindex.core.text import visible
 from pytest_evalindex.plugin.collect import SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary_lines
@@ -43,7 +44,7 @@ class ControllerHooks:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
-        self.controller.expected = sum(".jsonl::" in nodeid for nodeid in ids)
+        self.controller.expected = sum(".jsonl::" in nodeid.lower() for nodeid in ids)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -135,13 +136,15 @@ class ControllerHooks:
         line = controller.concurrency_line()
         if line:
             terminalreporter.write_line(line)
+        for persistence_line in controller.persistence_lines():
+            terminalreporter.write_line(visible(persistence_line, keep_newlines=False), yellow=True)
         if controller.incomplete:
-            terminalreporter.write_line(
+            terminalreporter.write_line(visible(
                 f"evalindex: INCOMPLETE — {len(controller.results)} of {controller.expected} samples have a result"
-                + (f" ({controller.interrupted})" if controller.interrupted else ""), yellow=True)
+                + (f" ({controller.interrupted})" if controller.interrupted else ""), keep_newlines=False), yellow=True)
         no_verdict = controller.no_verdict_line()
         if no_verdict is not None:
-            terminalreporter.write_line(no_verdict, yellow=True)
+            terminalreporter.write_line(visible(no_verdict, keep_newlines=False), yellow=True)
         elif controller.partial:
             terminalreporter.write_line(
                 f"evalindex: PARTIAL — gated on the {len(controller.results)} of {controller.total} samples that ran "

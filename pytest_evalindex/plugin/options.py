@@ -9,6 +9,7 @@ with one line naming the option and the fix.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -201,10 +202,10 @@ def resolve_settings(config: pytest.Config) -> Settings:
         minimum = 1 if name == "batch_size" else 0
         if values[name] < minimum:
             raise _usage(_option(name), f"must be >= {minimum} (got {values[name]})")
-    if values["timeout"] <= 0:
-        raise _usage(_option("timeout"), f"must be > 0 seconds (got {values['timeout']})")
-    if values["limit"] is not None and values["limit"] < 0:
-        raise _usage(_option("limit"), f"must be >= 0 (got {values['limit']})")
+    if not math.isfinite(values["timeout"]) or values["timeout"] <= 0:
+        raise _usage(_option("timeout"), f"must be a finite number of seconds > 0 (got {values['timeout']})")
+    if values["limit"] is not None and values["limit"] < 1:
+        raise _usage(_option("limit"), f"must be >= 1 (got {values['limit']}); leave it out to evaluate every line")
     for name in ("max_error_rate", "max_drop"):
         if values[name] is not None and not 0.0 <= values[name] <= 1.0:
             raise _usage(_option(name), f"must be between 0 and 1 (got {values[name]})")
@@ -212,6 +213,9 @@ def resolve_settings(config: pytest.Config) -> Settings:
         raise _usage(_option("max_concurrency"), f"must be >= 1 (got {values['max_concurrency']})")
     if values["api_url"]:
         _check_api_url(values["api_url"], _option("api_url"))
+    if values["predictions"] and values["use_cache"] is not None:
+        raise _usage(_option("predictions"), "scores recorded answers and never calls the model, so there is nothing "
+                                             "to cache; pass --eval-predictions or --eval-use-cache, not both")
     if values["rerun_review"] and values["use_cache"] is None and not values["predictions"]:
         raise _usage(_option("rerun_review"), "needs --eval-use-cache (the answers to score again come from the cache)")
 
@@ -226,7 +230,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         timeout=values["timeout"],
         max_retries=values["max_retries"],
         batch_size=values["batch_size"],
-        limit=values["limit"] or None,
+        limit=values["limit"],
         shuffle=bool(values["shuffle"]),
         seed=values["seed"],
         strict=bool(values["strict"]),

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_evalindex.core.hashing import fingerprint
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.model.engine import AnswerStore, Engine, EngineConfig
 from pytest_evalindex.model.store import AnswerStoreError
@@ -28,6 +29,7 @@ class Runtime:
         self.samples_collected = 0
         self.samples_deselected = 0  # by -k, -m, --lf, --deselect: pytest_deselected
         self._store: AnswerStore | None = None
+        self.fingerprints: dict[str, str] = {}  # resolved collection path → its fingerprint when the run started
 
     def take_part_in_stealing(self) -> None:
         """Under xdist, hand over only items whose request was not sent (see lookahead.py)."""
@@ -52,9 +54,18 @@ class Runtime:
             self._engine = Engine(EngineConfig(
                 model=self.model, base_url=self.api_url, api_key=s.api_key,
                 generation_config=s.generation_config, timeout=s.timeout,
-                max_retries=s.max_retries, batch_size=self.in_flight,
+                max_retries=s.max_retries, batch_size=self.in_flight, cache_url=self._cache_url(),
             ), store=self._store, offline=self._offline_reason())
         return self._engine
+
+    def _cache_url(self) -> str | None:
+        """The built-in mock's cache identity: its script's content, not its (random) port."""
+        if self.settings.mock is None:
+            return None
+        try:
+            return f"evalindex-mock:{fingerprint(self.settings.mock.read_bytes())}"
+        except OSError:
+            return None
 
     def _answer_store(self) -> AnswerStore | None:
         s = self.settings
@@ -124,8 +135,14 @@ class Runtime:
 
     @property
     def counters(self) -> dict[str, object] | None:
-        """This process's engine counters, if it called the model."""
-        return self._engine.counters.to_dict() if self._engine is not None else None
+        """This process's engine counters (and its answer store's, under ``store``), if it called the model."""
+        if self._engine is None:
+            return None
+        counters: dict[str, object] = self._engine.counters.to_dict()
+        store_counters = getattr(self._store, "counters", None)
+        if store_counters is not None:
+            counters["store"] = store_counters.to_dict()
+        return counters
 
     def close(self) -> None:
         if self._engine is not None:
