@@ -72,7 +72,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
                kind="int", default=3, metavar="N"),
     OptionSpec("batch_size", f"Requests kept in flight per process (default {DEFAULT_BATCH_SIZE}).",
                kind="int", default=DEFAULT_BATCH_SIZE, metavar="K"),
-    OptionSpec("limit", "Evaluate only the first N lines of each collection (after shuffling).",
+    OptionSpec("limit", "Evaluate only the first N >= 1 lines of each collection (after shuffling).",
                kind="int", default=None, metavar="N"),
     OptionSpec("shuffle", "Shuffle the lines (seeded by --eval-seed) before --eval-limit.", kind="bool", default=False),
     OptionSpec("seed", f"Seed for --eval-shuffle (default {DEFAULT_SEED}, as EvalScope).",
@@ -108,7 +108,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("rerun_review", "Score the cached answers again without calling the model (needs --eval-use-cache).",
                kind="bool", default=False),
     OptionSpec("predictions", "Score answers recorded elsewhere (an EvalScope or pytest-evalindex run folder, or its "
-               "predictions JSONL) instead of calling the model.", metavar="PATH"),
+               "predictions JSONL) instead of calling the model (not with --eval-use-cache).", metavar="PATH"),
     OptionSpec("max_concurrency", "Cap on requests in flight across all workers together (split evenly).",
                kind="int", default=None, metavar="M"),
 )

@@ -14,22 +14,27 @@ WORKERS = [pytest.param([], id="n0"), pytest.param(["-n", "2"], id="n2")]
 RAW_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
-def _failing(prompt: str) -> tuple[int, bytes]:
-    if prompt == "Q2":
-        return 400, error_body('"bad request"')
-    return answer("ANSWER: A")
-
-
-@pytest.mark.parametrize("workers", WORKERS)
+@pytest.mark.parametrize("workers", [pytest.param([], id="n0"), pytest.param(["-n", "2", "--dist", "loadfile"], id="n2")])
+@pytest.mark.parametrize(("failing", "code"), [("Q2", 2), ("Q5", 1)], ids=["early", "last"])
 def test_x_with_an_erroring_sample_exits_the_same_with_and_without_xdist(pytester: pytest.Pytester,
-                                                                         workers: list[str]) -> None:
+                                                                         workers: list[str], failing: str,
+                                                                         code: int) -> None:
     write_suite(pytester.path / "suite.jsonl", [mcq_line(i) for i in range(6)])
-    with serve(_failing) as (url, _):
+
+    def respond(prompt: str) -> tuple[int, bytes]:
+        return (400, error_body('"bad request"')) if prompt == failing else answer("ANSWER: A")
+
+    with serve(respond) as (url, _):
         result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", "--eval-max-retries", "0", "-x", *workers)
     output = result.stdout.str()
-    assert result.ret == 2, output  # stopped at the error: a partial run gets no verdict, at -n0 and -n 2 alike
-    assert "evalindex: no verdict" in output or "evalindex: INCOMPLETE" in output
+    # loadfile keeps the file on one worker, in order, so "last" is last under xdist too. Stopped early, the
+    # run gets no verdict (exit 2); stopped at its last sample, it is whole and gated: the error fails the
+    # error budget (exit 1). The same at -n0 and under -n 2.
+    assert result.ret == code, output
+    assert ("evalindex: no verdict" in output) == (code == 2)
+    if code == 1:
+        assert "FAILED gate[error_rate<=0]" in output
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-1", "0", "NaN"])

@@ -82,10 +82,11 @@ def test_non_finite_metadata_is_written_as_named_strings(pytester: pytest.Pytest
 
 
 def test_a_scorer_returning_nan_or_text_errors_only_its_sample(pytester: pytest.Pytester) -> None:
-    lines = [mcq_line(i) for i in range(4)]
+    lines = [mcq_line(i) for i in range(5)]
     lines[1]["scorer"] = "nan_scorer"
     lines[2]["scorer"] = "text_scorer"
     lines[3]["scorer"] = "odd_metadata"
+    lines[4]["scorer"] = "raises"
     write_suite(pytester.path / "suite.jsonl", lines)
     pytester.makeconftest(
         """
@@ -103,7 +104,11 @@ def test_a_scorer_returning_nan_or_text_errors_only_its_sample(pytester: pytest.
         @scorer("odd_metadata")
         def odd_metadata(sample):
             return Score(value=1.0, extracted="A\\ud800", metric="acc", metrics={"acc": 1.0, "f": float("inf")},
-                         metadata={"seen": {3, 1}, "ratio": float("-inf"), "obj": object.__name__})
+                         metadata={"seen": {3, 1}, "ratio": float("-inf"), "obj": object()})
+
+        @scorer("raises")
+        def raises(sample):
+            raise KeyError("no such field")
         """
     )
     with serve(lambda prompt: answer("ANSWER: A")) as (url, _):
@@ -120,6 +125,9 @@ def test_a_scorer_returning_nan_or_text_errors_only_its_sample(pytester: pytest.
     assert "returned the score 'high'" in by_index[2]["error"]
     assert by_index[3]["metrics"] == {"acc": 1.0}  # the infinite extra metric is dropped
     assert by_index[3]["extracted"] == f"A{REPLACEMENT}"
+    assert by_index[4]["status"] == "excluded"  # a scorer that raises could not judge: excluded, explained
+    reviews = next(output_dir_of(output).glob("reviews/*/*.jsonl")).read_text("utf-8")
+    assert "scorer 'raises' raised KeyError" in reviews
     failure_lines = [line for line in output.splitlines() if "scoring failed" in line]
     assert failure_lines and all("Traceback" not in line for line in failure_lines)
     assert "Traceback" not in output
