@@ -62,14 +62,6 @@ class ControllerHooks:
         try:
             outcome = yield
         except BaseException as exc:
-            controller.results_for_unreported()
-            if _stopped_by_maxfail(exc, session) and controller.expected is not None \
-                    and len(controller.results) >= controller.expected:
-                # xdist ends a -x/--maxfail run with an exception even when every sample ran; without xdist
-                # that run ends normally. End it the same way here, so both exit alike (gated, exit 0/1).
-                session.shouldstop = str(exc)
-                self._finish(session, started, raised=False)
-                return True
             controller.interrupted = f"{type(exc).__name__}: {exc}".strip(": ")
             self._finish(session, started, raised=True)
             raise
@@ -160,8 +152,3 @@ class ControllerHooks:
         if controller.run_dir is not None:
             terminalreporter.write_line(f"evalindex outputs: {controller.run_dir}")
 
-
-def _stopped_by_maxfail(exc: BaseException, session: pytest.Session) -> bool:
-    """Whether xdist stopped the loop because -x/--maxfail was reached (not a Ctrl-C, not a crash)."""
-    return (type(exc).__name__ == "Interrupted" and str(exc).startswith("stopping after ")
-            and bool(session.config.getoption("maxfail", 0)))

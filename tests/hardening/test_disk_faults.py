@@ -73,12 +73,12 @@ def test_a_cache_folder_that_cannot_be_written_is_refused(pytester: pytest.Pytes
 
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["n0", "n2"])
-def test_a_disk_that_refuses_every_write_is_refused_before_any_request(pytester: pytest.Pytester,
+def test_a_disk_without_room_for_the_probe_is_refused_before_any_request(pytester: pytest.Pytester,
                                                                         workers: list[str]) -> None:
     write_suite(pytester.path / "suite.jsonl", [mcq_line(i) for i in range(3)])
     with serve(lambda p: answer("ANSWER: A")) as (url, counter):
         result = run_limited(pytester.path, ["--eval-collection", "suite.jsonl", "--eval-api-url", url,
-                                             "--eval-model", "m", *workers], max_file_bytes=0)
+                                             "--eval-model", "m", *workers], max_file_bytes=1000)
     assert result.returncode == 4, result.stdout + result.stderr
     line = _one_line_usage(result.stderr, "--eval-output-dir: ")
     assert "cannot write to" in line and "File too large" in line
