@@ -48,6 +48,8 @@ class Settings:
     predictions: Path | None = None
     max_concurrency: int | None = None
     allow_partial: bool = False
+    code_exec: str | None = None  # None: code-execution samples are refused; "bwrap" or "unsafe"
+    code_workers: int | None = None  # programs at once per machine (None: one per CPU)
 
     @property
     def active(self) -> bool:
@@ -75,4 +77,6 @@ class Settings:
             "use_cache": self.cache_dir is not None,
             "max_concurrency": self.max_concurrency,
             "allow_partial": self.allow_partial,
+            "code_exec": self.code_exec,
+            "code_workers": self.code_workers,
         }

@@ -54,6 +54,7 @@ class LevelRow:
     count: int
     excluded: int = 0
     errors: int = 0
+    metrics: dict[str, dict[str, float | int]] = field(default_factory=dict)  # every metric's mean and count
 
     @property
     def name(self) -> str:
@@ -75,6 +76,7 @@ class LevelRow:
             "count": self.count,
             "excluded": self.excluded,
             "errors": self.errors,
+            "metrics": {name: dict(summary) for name, summary in self.metrics.items()},
         }
 
     def evalscope_row(self) -> dict[str, Any]:
@@ -227,9 +229,24 @@ def _level_rows(
             count=len(scored),
             excluded=len(members) - len(scored) - errors,
             errors=errors,
+            metrics=_metric_means(scored),
         ))
     rows.sort(key=lambda row: -row.count)  # stable: ties keep key-ascending order, as pandas does
     return rows
+
+
+def _metric_means(scored: Sequence[SampleResult]) -> dict[str, dict[str, float | int]]:
+    """Mean (``micro``) and sample count of every metric the row's scorers produced, by name.
+
+    A row mixing benchmarks averages each metric over the samples that have it (ifeval's four levels, a NER
+    set's precision and recall); the main metric, under its own name, matches ``micro`` where all share it.
+    """
+    values: dict[str, list[float]] = {}
+    for result in scored:
+        for name, value in (result.metrics or {}).items():
+            if isinstance(value, (int, float)) and math.isfinite(value):
+                values.setdefault(name, []).append(float(value))
+    return {name: {"micro": round(math.fsum(v) / len(v), 4), "count": len(v)} for name, v in sorted(values.items())}
 
 
 def _averages(scored: Sequence[SampleResult], child_fn: _ChildFn | None) -> tuple[float | None, float | None, float | None]:

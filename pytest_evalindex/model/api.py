@@ -23,6 +23,17 @@ class ModelCallError(Exception):
         self.unreachable = unreachable
 
 
+
+class EmptyAnswer(ModelCallError):
+    """A 200 answer whose text is empty: retried like a glitch, then scored as the model's answer.
+
+    EvalScope scores an empty answer (usually 0); erroring it would drop a real model failure from the numbers.
+    """
+
+    def __init__(self, completion: Completion) -> None:
+        super().__init__("the model server answered with empty content", retryable=True)
+        self.completion = completion
+
 @dataclass
 class Completion:
     """The useful parts of one chat completion."""

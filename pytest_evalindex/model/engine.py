@@ -22,7 +22,7 @@ from pytest_evalindex.core.hashing import (
     messages_digest,
     request_head,
 )
-from pytest_evalindex.model.api import Completion, ModelCallError
+from pytest_evalindex.model.api import Completion, EmptyAnswer, ModelCallError
 from pytest_evalindex.model.openai_chat import call_chat, make_client
 from pytest_evalindex.model.retry import AdaptiveLimit, with_retries
 
@@ -197,6 +197,7 @@ class Engine:
             self._client = make_client(self.config.base_url, self.config.api_key, timeout=self.config.timeout,
                                        max_retries=self.config.max_retries, max_connections=self.config.batch_size)
         counters = self.counters
+        last_empty: list[Completion] = []  # the latest attempt's empty answer, if it was one
 
         async def attempt() -> Completion:
             with self._lock:
@@ -207,9 +208,13 @@ class Engine:
             counters.in_flight += 1
             counters.max_in_flight = max(counters.max_in_flight, counters.in_flight)
             started = time.perf_counter()
+            last_empty.clear()
             try:
                 return await call_chat(self._client, self.config.model, messages,
                                        self.config.generation_config, tools=tools)
+            except EmptyAnswer as empty:
+                last_empty.append(empty.completion)
+                raise
             finally:
                 counters.in_flight -= 1
                 counters.request_seconds += time.perf_counter() - started
@@ -217,6 +222,8 @@ class Engine:
         try:
             completion = await with_retries(attempt, self._limit, self.config.max_retries)
         except ModelCallError as exc:
+            if last_empty:  # empty on every attempt: that is the model's answer
+                return self._keep(fingerprint, last_empty[0])
             if exc.unreachable:
                 self._unreachable_streak += 1
                 # Never answered in this run (a wrong URL), or gone for good (every request in flight
@@ -224,9 +231,14 @@ class Engine:
                 if not self._reached or self._unreachable_streak >= 2 * self.config.batch_size:
                     exc.fatal = True
             raise
+        return self._keep(fingerprint, completion)
+
+    def _keep(self, fingerprint: str, completion: Completion) -> Completion:
+        """Note an answered call and cache its answer."""
         self._reached = True
         self._unreachable_streak = 0
-        counters.lowest_limit = min(counters.lowest_limit, self._limit.lowest)
+        if self._limit is not None:
+            self.counters.lowest_limit = min(self.counters.lowest_limit, self._limit.lowest)
         if self.store is not None:
             self.store.put(fingerprint, completion)
         return completion

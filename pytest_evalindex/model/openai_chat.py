@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_evalindex.model.api import Completion, ModelCallError
+from pytest_evalindex.model.api import Completion, EmptyAnswer, ModelCallError
 
 if TYPE_CHECKING:  # the SDK is imported on first use: it costs ~0.7 s, and cached runs never need it
     import openai
@@ -175,9 +175,9 @@ async def call_chat(client: AsyncOpenAI, model: str, messages: list[dict[str, An
     else:
         response = await client.chat.completions.create(model=model, messages=messages, **arguments)  # type: ignore[arg-type]
         completion = _from_response(response)
-    if not completion.text and not completion.reasoning and completion.finish_reason in (None, "stop"):
-        raise ModelCallError("the model server answered with empty content", retryable=True)
     completion.latency = time.perf_counter() - started
+    if not completion.text and not completion.reasoning and completion.finish_reason in (None, "stop"):
+        raise EmptyAnswer(completion)
     return completion
 
 

@@ -22,6 +22,7 @@ from pytest_evalindex.dataset.loader import CollectionError, load_collection
 from pytest_evalindex.dataset.outcome import result_for
 from pytest_evalindex.dataset.select import select
 from pytest_evalindex.model.api import Completion, ModelCallError
+from pytest_evalindex.plugin.code_exec import needs_sandbox, run_scorer
 from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.plugin.pytest_private import TerminalRepr
 from pytest_evalindex.plugin.snapshots import changed_line
@@ -82,12 +83,28 @@ class EvalFile(pytest.File):
             check_scorers(collection)
         except CollectionError as exc:
             raise self.CollectError(str(exc)) from None
+        if settings.code_exec is None:
+            refused = code_datasets(collection.entries)
+            if refused:
+                raise self.CollectError(f"{self.path}: {', '.join(refused)} score{'s' if len(refused) == 1 else ''} "
+                                        "by running the model's code, which is off: pass --eval-code-exec bwrap "
+                                        "(isolated; needs bubblewrap) or --eval-code-exec unsafe (trusted code only)")
         for message in collection.warnings:
             warnings.warn(pytest.PytestWarning(message), stacklevel=1)
         entries = select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed)
         self.config.stash[runtime_key].samples_collected += len(entries)
         return [SampleItem.from_parent(self, name=entry.node_name, entry=entry, ordinal=ordinal)
                 for ordinal, entry in enumerate(entries)]
+
+
+def code_datasets(entries: list[Entry]) -> list[str]:
+    """The dataset names, in order of first appearance, whose scorer runs the model's code."""
+    names: dict[str, None] = {}
+    for entry in entries:
+        spec = lookup(entry.scorer or entry.dataset_name)
+        if spec is not None and needs_sandbox(spec):
+            names.setdefault(entry.dataset_name)
+    return list(names)
 
 
 class SampleItem(pytest.Item):
@@ -140,8 +157,23 @@ class SampleItem(pytest.Item):
             raise SampleIncorrect(self.describe())
 
     def _score(self, completion: Completion) -> Score:
+        runner = self.config.stash[runtime_key].code_runner
+        if runner is not None and needs_sandbox(self.scorer_spec):
+            score = runner.score(self.nodeid, self.scorer_spec, self.score_input(completion))
+        else:
+            score = run_scorer(self.scorer_spec, self.score_input(completion))
+        value = score.value
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not math.isfinite(value)):
+            raise ValueError(f"scorer {self.scorer_spec.name!r} returned the score {value!r}; a score is a finite "
+                             "number or None")
+        return score
+
+    def score_input(self, completion: Completion) -> ScoreInput:
+        """What the scorer sees of this sample and its answer (the sandbox only for code scorers)."""
         entry = self.entry
-        sample = ScoreInput(
+        runner = self.config.stash[runtime_key].code_runner
+        return ScoreInput(
             completion=completion.text,
             target=entry.prompt.target_text,
             targets=tuple(entry.prompt.target) if isinstance(entry.prompt.target, list) else (entry.prompt.target,),
@@ -149,18 +181,8 @@ class SampleItem(pytest.Item):
             metadata=entry.prompt.metadata,
             dataset_name=entry.dataset_name,
             subset_name=entry.subset_name,
+            sandbox=runner.sandbox if runner is not None and needs_sandbox(self.scorer_spec) else None,
         )
-        try:
-            score = self.scorer_spec.fn(sample)
-        except Exception as exc:
-            return Score(value=None, extracted=None, metric=self.scorer_spec.metric,
-                         explanation=f"scorer {self.scorer_spec.name!r} raised {type(exc).__name__}: {exc}")
-        value = score.value
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                  or not math.isfinite(value)):
-            raise ValueError(f"scorer {self.scorer_spec.name!r} returned the score {value!r}; a score is a finite "
-                             "number or None")
-        return score
 
     def make_result(self, completion: Completion | None, score: Score | None, error: str | None = None) -> SampleResult:
         """This sample's :class:`SampleResult` for an answer and its score, or for an error."""

@@ -6,6 +6,7 @@ with it), so ``-n0`` and ``-nW`` share this one path.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from datetime import datetime
@@ -25,6 +26,7 @@ from pytest_evalindex.dataset.select import select
 from pytest_evalindex.gates.plan import GatePlan, GateRun
 from pytest_evalindex.gates.plan import evaluate_gates as run_gates
 from pytest_evalindex.metrics.aggregate import Report, aggregate
+from pytest_evalindex.plugin.code_exec import p95
 from pytest_evalindex.plugin.gate_reports import run_code_gates
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.tables import render_tables
@@ -148,6 +150,11 @@ class Controller:
         if cached:
             source = self.settings.predictions or self.settings.cache_dir
             line += f"; {cached} of {len(self.results)} answers from {source}"
+        times = [t for c in counters for t in c.get("program_times", [])]
+        if times:
+            workers = sum(c.get("sandbox_workers", 0) for c in counters)
+            line += (f"; {len(times)} programs in {self.settings.code_exec} ({workers} at once), "
+                     f"{math.fsum(times):.1f} s in all, p95 {p95(times):.2f} s")
         return line
 
     def persistence_lines(self) -> list[str]:
@@ -239,7 +246,8 @@ class Controller:
         # Written masked; its value is also scrubbed from every text we write (a model may echo it).
         settings["api_key"] = self.settings.api_key
         settings["collections"] = [{"path": path, "fingerprint": fp} for path, fp in sorted(fingerprints.items())]
-        settings["engine_counters"] = dict(sorted(self.process_counters.items()))
+        settings["engine_counters"] = {name: {k: v for k, v in counters.items() if k != "program_times"}
+                                       for name, counters in sorted(self.process_counters.items())}
         settings["incomplete"] = self.incomplete
         if self.incomplete:
             settings["samples_expected"] = self.expected

@@ -18,6 +18,7 @@ from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.loader import CollectionError, resolve_collection_paths
 from pytest_evalindex.gates.plan import GatePlanError, plan_gates
 from pytest_evalindex.model.api import ModelCallError
+from pytest_evalindex.plugin.code_exec import UNSAFE_WARNING
 from pytest_evalindex.plugin.collect import EvalFile, SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.controller_hooks import ControllerHooks
@@ -71,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.stash[_targets_key]:
         xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))
         runtime.open_store(keep=not xdist_controller)
+        runtime.open_code_runner(keep=not xdist_controller)
         runtime.take_part_in_stealing()
     if not _is_worker(config) and config.stash[_targets_key]:
         try:
@@ -204,6 +206,12 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     cap = f" (at most {s.max_concurrency} in all)" if s.max_concurrency else ""
     lines = [f"evalindex: model {runtime.model} at {redact(runtime.api_url)}{mock}, {s.batch_size} requests in flight "
              f"per process{cap}, numbers: {s.compat}"]
+    if s.code_exec is not None:
+        lines.append(f"evalindex: code execution: {s.code_exec}" + (
+            " (isolated with bubblewrap: no network, read-only root, private /tmp, limits per program)"
+            if s.code_exec == "bwrap" else "") )
+        if s.code_exec == "unsafe":
+            lines.append(UNSAFE_WARNING)
     if config.stash.get(_dist_chosen_key, False):
         lines.append("evalindex: scheduling with --dist worksteal (keeps every worker's requests in flight; "
                      "pass --dist to choose another mode)")

@@ -111,6 +111,11 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "predictions JSONL) instead of calling the model (not with --eval-use-cache).", metavar="PATH"),
     OptionSpec("max_concurrency", "Cap on requests in flight across all workers together (split evenly).",
                kind="int", default=None, metavar="M"),
+    OptionSpec("code_exec", "Run the model's code for code benchmarks (humaneval, mbpp, live_code_bench, ...): "
+               "'bwrap' (isolated with bubblewrap) or 'unsafe' (a plain subprocess: trusted code only). "
+               "Without it such samples are refused.", choices=("bwrap", "unsafe"), metavar="MODE"),
+    OptionSpec("code_workers", "Programs run at once on this machine, split over the xdist workers "
+               "(default: one per CPU).", kind="int", default=None, metavar="N"),
 )
 
 
@@ -211,6 +216,8 @@ def resolve_settings(config: pytest.Config) -> Settings:
             raise _usage(_option(name), f"must be between 0 and 1 (got {values[name]})")
     if values["max_concurrency"] is not None and values["max_concurrency"] < 1:
         raise _usage(_option("max_concurrency"), f"must be >= 1 (got {values['max_concurrency']})")
+    if values["code_workers"] is not None and values["code_workers"] < 1:
+        raise _usage(_option("code_workers"), f"must be >= 1 (got {values['code_workers']})")
     if values["api_url"]:
         _check_api_url(values["api_url"], _option("api_url"))
     if values["predictions"] and values["use_cache"] is not None:
@@ -249,6 +256,8 @@ def resolve_settings(config: pytest.Config) -> Settings:
         rerun_review=bool(values["rerun_review"]),
         predictions=path("predictions"),
         max_concurrency=values["max_concurrency"],
+        code_exec=values["code_exec"],
+        code_workers=values["code_workers"],
     )
 
 

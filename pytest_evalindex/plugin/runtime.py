@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 from typing import TYPE_CHECKING
 
 import pytest
 
 from pytest_evalindex.core.hashing import fingerprint
 from pytest_evalindex.core.settings import Settings
+from pytest_evalindex.model.api import Completion
 from pytest_evalindex.model.engine import AnswerStore, Engine, EngineConfig
 from pytest_evalindex.model.store import AnswerStoreError
+from pytest_evalindex.plugin.code_exec import CodeRunner, SandboxUnavailable, needs_sandbox, open_sandbox
 from pytest_evalindex.plugin.xdist import Lookahead, install_steal_guard
 
 if TYPE_CHECKING:
@@ -30,6 +33,7 @@ class Runtime:
         self.samples_deselected = 0  # by -k, -m, --lf, --deselect: pytest_deselected
         self._store: AnswerStore | None = None
         self.fingerprints: dict[str, str] = {}  # resolved collection path → its fingerprint when the run started
+        self.code_runner: CodeRunner | None = None
 
     def take_part_in_stealing(self) -> None:
         """Under xdist, hand over only items whose request was not sent (see lookahead.py)."""
@@ -43,6 +47,31 @@ class Runtime:
         except AnswerStoreError as exc:
             raise pytest.UsageError(str(exc)) from None
         self._store = store if keep else None
+
+    def open_code_runner(self, *, keep: bool) -> None:
+        """Probe the ``--eval-code-exec`` sandbox now (a usage error before any request when it cannot run)
+        and, with ``keep``, start this process's share of the program pool."""
+        mode = self.settings.code_exec
+        if mode is None:
+            return
+        try:
+            sandbox = open_sandbox(mode)
+        except SandboxUnavailable as exc:
+            raise pytest.UsageError(f"--eval-code-exec {mode}: {exc}") from None
+        if keep:
+            self.code_runner = CodeRunner(sandbox, self._code_workers())
+
+    def _code_workers(self) -> int | None:
+        workerinput = getattr(self.config, "workerinput", None)
+        workers = int(workerinput.get("workercount", 1)) if workerinput else 1
+        total = self.settings.code_workers
+        if total is None and workers == 1:
+            return None  # CodeRunner's default: one per CPU
+        from pytest_evalindex.sandbox.pool import default_workers
+
+        total = total or default_workers()
+        position = int(str(workerinput.get("workerid", "gw0"))[2:] or 0) if workerinput else 0
+        return max(1, total // workers + (1 if position < total % workers else 0))
 
     @property
     def engine(self) -> Engine:
@@ -126,19 +155,29 @@ class Runtime:
             if isinstance(upcoming, SampleItem):
                 self._start(engine, upcoming, reclaim=False)
 
-    @staticmethod
-    def _start(engine: Engine, sample: SampleItem, *, reclaim: bool) -> None:
+    def _start(self, engine: Engine, sample: SampleItem, *, reclaim: bool) -> None:
         if not engine.is_submitted(sample.nodeid):
             entry = sample.entry
-            engine.submit(sample.nodeid, entry.openai_messages(), entry.prompt.tools, reclaim=reclaim,
-                          digest=entry.messages_digest())
+            future = engine.submit(sample.nodeid, entry.openai_messages(), entry.prompt.tools, reclaim=reclaim,
+                                   digest=entry.messages_digest())
+            runner = self.code_runner
+            if runner is not None and needs_sandbox(sample.scorer_spec):
+                # Run the program as soon as the answer is there (in the engine's thread, or now if cached).
+                def start_program(done: concurrent.futures.Future[Completion]) -> None:
+                    if not done.cancelled() and done.exception() is None:
+                        runner.start(sample.nodeid, sample.scorer_spec, sample.score_input(done.result()))
+
+                future.add_done_callback(start_program)
 
     @property
     def counters(self) -> dict[str, object] | None:
-        """This process's engine counters (and its answer store's, under ``store``), if it called the model."""
+        """This process's engine counters (program counters, and its answer store's under ``store``), if it
+        called the model."""
         if self._engine is None:
             return None
-        counters: dict[str, object] = self._engine.counters.to_dict()
+        counters: dict[str, object] = dict(self._engine.counters.to_dict())
+        if self.code_runner is not None:
+            counters.update(self.code_runner.counters())
         store_counters = getattr(self._store, "counters", None)
         if store_counters is not None:
             counters["store"] = store_counters.to_dict()
@@ -147,3 +186,5 @@ class Runtime:
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
+        if self.code_runner is not None:
+            self.code_runner.close()

@@ -10,6 +10,7 @@ from pytest_evalindex.core.results import SampleResult
 from pytest_evalindex.dataset.entry import ChatMessage, Entry
 from pytest_evalindex.metrics.aggregate import LEVELS, Report, is_scored
 from pytest_evalindex.runs.layout import COLLECTION_NAME
+from pytest_evalindex.scorers.ner_labels import NER_DATASETS
 from pytest_evalindex.scorers.text import accepted_answers
 
 _STOP_REASONS = {"stop": "stop", "length": "max_tokens", "max_tokens": "max_tokens", "tool_calls": "tool_calls",
@@ -25,9 +26,13 @@ _PART_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {
     "video": (("video", ""), ("format", None), ("start", None), ("end", None), ("fps", None)),
     "data": (("data", {}),),
 }
-# Metrics whose EvalScope adapter builds its Score by hand, leaving ``main_score_name`` null
-# in the review (aime24/25/26: ``acc``).
-_NULL_MAIN_SCORE_NAME = frozenset({"acc"})
+# The review's ``main_score_name`` where EvalScope 1.14.1's adapter does not write the main metric's name
+# (it builds its Score by hand, or names a metric the value does not hold); seen in benchmarks/parity_evalscope.py.
+_REVIEW_MAIN_SCORE_NAME: dict[str, str | None] = {
+    **dict.fromkeys(("aime24", "aime25", "aime26", "coin_flip", "drivel_binary", "drivel_multilabel", "halueval",
+                     "pubmedqa", *NER_DATASETS)),
+    "zebralogicbench": "puzzle_acc",
+}
 _AMBIGUOUS_PRIMARY = "The collection contains multiple scored metrics, so no single primary metric is selected."
 _NO_PRIMARY = "No scored metric was emitted for this run."
 
@@ -155,8 +160,9 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
     ``messages``: the prediction line's messages, when already built (they are the same).
     """
     scored = is_scored(result)
-    value = {result.metric: result.score} if scored else {}
-    main_score_name = None if result.metric in _NULL_MAIN_SCORE_NAME else result.metric
+    # Every metric the scorer produced, in its order, as EvalScope's value dict holds them.
+    value = (dict(result.metrics) if result.metrics else {result.metric: result.score}) if scored else {}
+    main_score_name = _REVIEW_MAIN_SCORE_NAME.get(result.dataset_name.split("@")[0], result.metric)
     return {
         "index": index,
         # EvalScope: the accepted answers (stripped, non-empty, unique) as a list, or null

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from pytest_evalindex.sandbox.api import Sandbox
 
 
 @dataclass(frozen=True)
@@ -16,7 +19,7 @@ class ScoreInput:
     separator as the older EvalScope did; ``targets`` is the target as the line lists it (a
     string target is a one-element tuple; empty when the caller only knew ``target``), which
     EvalScope 1.14.1's scorers use as the accepted answers; ``choices`` is ``None`` for
-    non-MCQ samples.
+    non-MCQ samples; ``sandbox`` is given to code-execution scorers only (``--eval-code-exec``).
     """
 
     completion: str
@@ -26,6 +29,7 @@ class ScoreInput:
     dataset_name: str = ""
     subset_name: str = ""
     targets: tuple[str, ...] = ()
+    sandbox: Sandbox | None = None  # set for scorers that need ("sandbox",): where to run the model's code
 
 
 @dataclass(frozen=True)

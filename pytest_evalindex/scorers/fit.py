@@ -8,6 +8,8 @@ from functools import cache
 from pytest_evalindex.core.choices import choice_labels
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import Collection, CollectionError
+from pytest_evalindex.scorers.catalog.code import NOT_SUPPORTED
+from pytest_evalindex.scorers.code.scoring import BUILDERS
 from pytest_evalindex.scorers.registry import known_names, lookup
 
 
@@ -23,6 +25,9 @@ def scorer_problem(entry: Entry) -> tuple[str, str] | None:
     """Why no registered scorer can score ``entry``, as (field, one-line reason); ``None`` when one can."""
     name = entry.scorer or entry.dataset_name
     spec = lookup(name)
+    if spec is None and name in NOT_SUPPORTED:
+        return "dataset_name", (f"{name!r} is a code-execution benchmark this version cannot run: "
+                                f"{NOT_SUPPORTED[name]}; supported: {', '.join(BUILDERS)}")
     if spec is None:
         fld = "scorer" if entry.scorer else "dataset_name"
         return fld, (f"no scorer for {name!r}; add a top-level \"scorer\" (one of: {', '.join(known_names())}) "

@@ -269,4 +269,19 @@ def test_to_dict_is_json_plain() -> None:
     assert data["index"]["name"] == "reasoning_index"
     assert data["levels"]["tag_level"][0] == {
         "level": "tag_level", "name": "en", "keys": {"tags": "en"}, "micro": 0.8889, "macro": 0.9,
-        "weighted": 0.8889, "count": 9, "excluded": 0, "errors": 0}
+        "weighted": 0.8889, "count": 9, "excluded": 0, "errors": 0, "metrics": {}}
+
+
+def test_rows_carry_the_mean_of_every_metric_over_the_samples_that_have_it() -> None:
+    strict = {"prompt_level_strict": 1.0, "inst_level_strict": 0.5, "prompt_level_loose": 1.0}
+    loose = {"prompt_level_strict": 0.0, "inst_level_strict": 0.25, "prompt_level_loose": 1.0}
+    results = [make_result(0, "ifeval", "default", 1.0, task="if", metric="prompt_level_strict", metrics=strict),
+               make_result(1, "ifeval", "default", 0.0, task="if", metric="prompt_level_strict", metrics=loose),
+               make_result(2, "conll2003", "default", 0.67, task="if", metric="f1", metrics={"f1": 0.67}),
+               make_result(3, "conll2003", "default", None, task="if", status="error", metrics={"f1": 1.0})]
+    metrics = row(aggregate(results), "task_level", "if").metrics
+    assert metrics == {"f1": {"micro": 0.67, "count": 1},  # the errored sample's metric never counts
+                       "inst_level_strict": {"micro": round((0.5 + 0.25) / 2, 4), "count": 2},
+                       "prompt_level_loose": {"micro": 1.0, "count": 2},
+                       "prompt_level_strict": {"micro": 0.5, "count": 2}}
+    assert row(aggregate(results), "dataset_level", "if/ifeval").to_dict()["metrics"]["inst_level_strict"]["count"] == 2

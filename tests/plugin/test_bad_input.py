@@ -105,6 +105,8 @@ CASES: list[tuple[str, bytes, int | None, str | None, str]] = [
     ("v0 raw record prompt", edit(setter("prompt", {"question": "q", "answer": "a"})).encode(), 1, "prompt.input",
      "v0.x lines with a raw dataset record are not supported"),
     ("duplicate index", (GOOD + "\n" + GOOD + "\n").encode(), 2, "index", "duplicate index 0 (first on line 1)"),
+    ("code benchmark not run here", edit(setter("dataset_name", "ds1000")).encode(), 1, "dataset_name",
+     "'ds1000' is a code-execution benchmark this version cannot run: its test programs need numpy"),
     ("bad line after blanks", (GOOD + "\n\n\n{oops\n").encode(), 4, None, "not valid JSON"),
 ]
 

@@ -41,9 +41,9 @@ def _snapshot(run_dir: Path) -> dict[str, Any]:
     return {str(p.relative_to(run_dir)): _load(p) for p in sorted(run_dir.rglob("*")) if p.is_file()}
 
 
-def _run(pytester: pytest.Pytester, *extra: str) -> dict[str, Any]:
+def _run(pytester: pytest.Pytester, *extra: str, suite: Path = SUITE, script: Path = SCRIPT) -> dict[str, Any]:
     result = pytester.runpytest_subprocess(
-        "--eval-collection", str(SUITE), "--eval-mock", str(SCRIPT), "--eval-batch-size", "4",
+        "--eval-collection", str(suite), "--eval-mock", str(script), "--eval-batch-size", "4",
         "--eval-output-dir", str(pytester.path / "out"), "-p", "no:cacheprovider", *extra,
     )
     assert result.ret == 0, result.stdout.str()
@@ -56,3 +56,12 @@ def test_report_files_identical_across_run_modes(pytester: pytest.Pytester) -> N
     assert "reviews/mock-model/data_collection_default.jsonl" in single
     assert _run(pytester, "-n", "2") == single
     assert _run(pytester, "-n", "2", "--dist", "worksteal") == single
+
+
+def test_a_mix_of_113_benchmarks_scores_alike_under_xdist(pytester: pytest.Pytester) -> None:
+    suite, script = EXAMPLES / "benchmark_mix.jsonl", EXAMPLES / "benchmark_mix.mock.json"
+    single = _run(pytester, "-n", "0", suite=suite, script=script)
+    report = single["reports/mock-model/evalindex_report.json"]
+    datasets = {row["keys"]["dataset_name"] for row in report["levels"]["dataset_level"]}
+    assert len(datasets) >= 100 and report["totals"]["errors"] == 0, (len(datasets), report["totals"])
+    assert _run(pytester, "-n", "2", suite=suite, script=script) == single

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pytest_evalindex.scorers.catalog import choice, instruction, match, math
+from pytest_evalindex.scorers.catalog import choice, code, instruction, match, math
 
 
 def register_all() -> None:
     """Register every built-in benchmark name of every family."""
-    for family in (choice, math, match, instruction):
+    for family in (choice, math, match, instruction, code):
         family.register()

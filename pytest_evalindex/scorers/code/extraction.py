@@ -64,3 +64,17 @@ def live_code_bench_code(answer: str) -> str:
     if len(fences) < 2:
         return ""
     return "\n".join(lines[fences[-2] + 1 : fences[-1]])
+
+
+def mbpp_plus_code(answer: str) -> str:
+    """MBPP+: as MBPP (cut at [DONE], first Python block, stop before an assert or docstring, cut before any
+    `if __name__ ==`) but with no setup code in front."""
+    if "[DONE]" in answer:
+        answer = answer[: answer.index("[DONE]")]
+    code = freeform_python(answer)
+    for stop in ("\nassert", '\n"""'):
+        if stop in code:
+            code = code[: code.index(stop)]
+    if "if __name__ ==" in code:
+        code = code[: code.index("if __name__ ==")]
+    return code

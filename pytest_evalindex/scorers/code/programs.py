@@ -12,7 +12,7 @@ from typing import Any
 from pytest_evalindex.sandbox.api import ExecResult, Limits, MiB, Sandbox
 from pytest_evalindex.sandbox.limits import EVALSCOPE_TIMEOUTS
 from pytest_evalindex.scorers.code import exec_runner, lcb_harness
-from pytest_evalindex.scorers.code.extraction import humaneval_code, live_code_bench_code, mbpp_code
+from pytest_evalindex.scorers.code.extraction import humaneval_code, live_code_bench_code, mbpp_code, mbpp_plus_code
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,29 @@ def mbpp_program(answer: str, metadata: Mapping[str, Any], timeout: float | None
     program = code + "".join(f"\n{test}\n" for test in metadata["test_list"])
     return CodeProgram(
         files={"program.py": program}, argv=("program.py",), wall_seconds=seconds, code=code, timeout=seconds
+    )
+
+
+def humaneval_plus_program(answer: str, metadata: Mapping[str, Any], timeout: float | None = None) -> CodeProgram:
+    """As HumanEval's program, run as a plain script (EvalScope runs HumanEval+ only in its container, where
+    success is exit 0 within the timeout)."""
+    seconds = EVALSCOPE_TIMEOUTS["humaneval_plus"] if timeout is None else timeout
+    code = humaneval_code(answer)
+    program = f"{metadata['prompt']}{code}\n{metadata['test']}\ncheck({metadata['entry_point']})"
+    return CodeProgram(
+        files={"program.py": program}, argv=("program.py",), wall_seconds=seconds, code=code, timeout=seconds
+    )
+
+
+def mbpp_plus_program(answer: str, metadata: Mapping[str, Any], timeout: float | None = None) -> CodeProgram:
+    """The extracted code, then the test imports, each assert of `test_list` and the `test` block, one per line."""
+    seconds = EVALSCOPE_TIMEOUTS["mbpp_plus"] if timeout is None else timeout
+    code = mbpp_plus_code(answer)
+    imports, asserts = list(metadata.get("test_imports") or []), list(metadata.get("test_list") or [])
+    parts = [code, *imports, *asserts, str(metadata.get("test") or "")]
+    return CodeProgram(
+        files={"program.py": "\n".join(parts)}, argv=("program.py",), wall_seconds=seconds, code=code,
+        timeout=seconds,
     )
 
 

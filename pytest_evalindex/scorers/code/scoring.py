@@ -9,8 +9,10 @@ from pytest_evalindex.sandbox.api import ExecResult, Limits, Sandbox
 from pytest_evalindex.scorers.base import Score, ScoreInput
 from pytest_evalindex.scorers.code.programs import (
     CodeProgram,
+    humaneval_plus_program,
     humaneval_program,
     live_code_bench_program,
+    mbpp_plus_program,
     mbpp_program,
 )
 
@@ -18,7 +20,9 @@ METRIC = "acc"  # EvalScope's per-sample metric name for these benchmarks
 Builder = Callable[[str, Mapping[str, Any]], CodeProgram]
 BUILDERS: dict[str, Builder] = {
     "humaneval": humaneval_program,
+    "humaneval_plus": humaneval_plus_program,
     "mbpp": mbpp_program,
+    "mbpp_plus": mbpp_plus_program,
     "live_code_bench": live_code_bench_program,
 }
 
@@ -59,7 +63,8 @@ def score_run(program: CodeProgram, result: ExecResult) -> Score:
     )
 
 
-def score_code(sample: ScoreInput, sandbox: Sandbox, base: Limits | None = None) -> Score:
-    """Build, run (blocking: call from a worker thread) and score one sample."""
-    program = build_program(sample)
+def score_code(sample: ScoreInput, sandbox: Sandbox, base: Limits | None = None, *, benchmark: str | None = None) -> Score:
+    """Build, run (blocking: call from a worker thread) and score one sample (``benchmark``: whose program to
+    build, default the sample's dataset name)."""
+    program = BUILDERS[benchmark or sample.dataset_name](sample.completion, sample.metadata)
     return score_run(program, program.run(sandbox, base))
