@@ -172,9 +172,9 @@ class Controller:
             lines.append(f"evalindex: {failed} answers could not be kept in the cache {self.settings.cache_dir} "
                          f"({why}); they were scored, and the next run asks for them again")
         ignored = max((int(s.get("skipped_corrupt", 0)) for s in stores), default=0)
-        if ignored:  # every process reads the same shards: the largest count, not the sum
-            lines.append(f"evalindex: {ignored} cache lines in {self.settings.cache_dir or self.settings.predictions} "
-                         "were ignored (torn, or not an answer); their samples were asked again")
+        if ignored and self.settings.cache_dir is not None:  # every process reads the same shards: the largest
+            lines.append(f"evalindex: {ignored} cache lines in {self.settings.cache_dir} were ignored (torn, or "
+                         "not an answer); their samples were asked again")
         return lines
 
     def finish(self, *, evaluate_gates: bool) -> None:
