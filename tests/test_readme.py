@@ -31,3 +31,12 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_command() -> None:
     # CI installs the dev extra, which contains the test extra the README's command installs
     assert "pip install -q -e '.[test]'" in commands[1] and "pip install -q -e '.[dev]'" in ci
     assert '"pytest-evalindex[test]"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_never_lose_an_answer_names_only_tests_that_exist() -> None:
+    section = README.split("## Never lose an answer", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(test_\w+)`", section))
+    defined = {match for path in (ROOT / "tests").rglob("test_*.py")
+               for match in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.MULTILINE)}
+    assert len(named) >= 30
+    assert named <= defined, sorted(named - defined)

@@ -13,20 +13,25 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def request_head(model: str, base_url: str, generation_config: Mapping[str, Any], repeat: int = 0) -> str:
+def request_head(model: str, base_url: str, generation_config: Mapping[str, Any], repeat: int = 0,
+                 server: str | None = None) -> str:
     """The part of a request's identity shared by every sample of a run: the model name, the generation
-    config and the repeat number.
+    config, the repeat number and, for a server whose answers are known by content (the built-in mock:
+    its script), that identity.
 
     ``base_url`` is deliberately not part of it: the URL says where the model is served (a port, a host
     name, ``localhost`` or ``127.0.0.1``, a load balancer), not which model answers, so moving the server
     keeps every cached answer. The parameter stays so callers describe the whole request.
     """
     del base_url
-    return canonical_json({
+    head: dict[str, Any] = {
         "model": model, "repeat": repeat,
         "generation_config": {k: v for k, v in generation_config.items()
                               if k not in ("timeout", "retries", "retry_interval", "batch_size")},
-    })
+    }
+    if server is not None:
+        head["server"] = server
+    return canonical_json(head)
 
 
 def messages_digest(messages: list[dict[str, Any]]) -> str:

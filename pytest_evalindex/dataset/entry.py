@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
 from pytest_evalindex.core.hashing import canonical_json, messages_digest
+from pytest_evalindex.core.text import sanitize
 
 
 class _Part(BaseModel):
@@ -207,7 +208,7 @@ class Entry(BaseModel):
     @property
     def node_name(self) -> str:
         """The item name part of the node id: ``<dataset>/<subset>/<index>``."""
-        return f"{self.dataset_name}/{self.subset_name}/{self.index}"
+        return node_name_of(self.dataset_name, self.subset_name, self.index)
 
     def openai_messages(self) -> list[dict[str, Any]]:
         """The prompt as OpenAI chat messages (built once; treat as read-only)."""
@@ -244,3 +245,8 @@ class Entry(BaseModel):
         rest = {"choices": self.prompt.choices, "target": self.prompt.target,
                 "dataset_name": self.dataset_name, "subset_name": self.subset_name}
         return hashlib.sha256(f"{canonical_json(rest)}\n{self.messages_digest()}".encode()).hexdigest()[:16]
+
+
+def node_name_of(dataset_name: str, subset_name: str, index: int) -> str:
+    """``<dataset>/<subset>/<index>``, control characters escaped: node ids reach terminals and JUnit."""
+    return sanitize(f"{dataset_name}/{subset_name}/{index}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pytest_evalindex.core.hashing import fingerprint
+from pytest_evalindex.core.text import sanitize
 from pytest_evalindex.dataset.entry import Entry
 
 
@@ -25,7 +27,7 @@ class CollectionError(Exception):
         self.message = message
         where = self.path if line is None else f"{self.path}:{line}"
         what = f"field '{field_name}': " if field_name else ""
-        super().__init__(f"{where}: {what}{message}")
+        super().__init__(sanitize(f"{where}: {what}{message}"))  # one line, control characters shown escaped
 
 
 @dataclass
@@ -44,7 +46,7 @@ def resolve_collection_paths(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.glob("*.jsonl") if p.is_file())
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".jsonl" and p.is_file())
             if not found:
                 raise CollectionError(path, None, None, "folder holds no *.jsonl file; pass a .jsonl file or a folder of them")
             resolved.extend(found)
@@ -95,14 +97,56 @@ def _pydantic_message(error: ValidationError) -> tuple[str, str]:
     return loc or "(line)", msg
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def parse_line(path: Path, line_no: int, text: str) -> Entry:
     """Validate one JSON line into an :class:`Entry`, or raise :class:`CollectionError`."""
+    if _SURROGATE_ESCAPE.search(text):
+        _reject_lone_surrogates(path, line_no, text)
     try:
-        entry = Entry.model_validate_json(text)  # the common case, parsed and validated in one pass
-    except ValueError:
-        entry = _parse_line_slowly(path, line_no, text)  # to say exactly what is wrong
+        try:
+            entry = Entry.model_validate_json(text)  # the common case, parsed and validated in one pass
+        except ValueError:
+            entry = _parse_line_slowly(path, line_no, text)  # to say exactly what is wrong
+    except RecursionError:
+        raise CollectionError(path, line_no, None, "nested too deeply to read (thousands of levels of [ or {); "
+                                                   "flatten the line") from None
     entry._line = line_no
     return entry
+
+
+def _reject_lone_surrogates(path: Path, line_no: int, text: str) -> None:
+    """Raise if a string of the line holds half of a UTF-16 surrogate pair (it cannot be sent nor written
+    as UTF-8); escaped pairs (an emoji as ``\\ud83d\\ude00``) are one character and fine."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return  # reported with its position by the parse that follows
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{where}.{key}" if where else str(key)
+                if _has_surrogate(key):
+                    raise CollectionError(path, line_no, ascii(name)[1:-1], "a key holds a lone surrogate escape "
+                                          "(half of a UTF-16 pair, not a character); fix or remove the \\uD8xx-\\uDFxx escape")
+                stack.append((name, item))
+        elif isinstance(value, list):
+            stack.extend((f"{where}.{i}" if where else str(i), item) for i, item in enumerate(value))
+        elif isinstance(value, str) and _has_surrogate(value):
+            found = next(ch for ch in value if "\ud800" <= ch <= "\udfff")
+            raise CollectionError(path, line_no, where or "(line)", f"holds a lone surrogate escape \\u{ord(found):04x} "
+                                  "(half of a UTF-16 pair, not a character); fix or remove the escape")
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _parse_line_slowly(path: Path, line_no: int, text: str) -> Entry:

@@ -57,6 +57,7 @@ class EngineConfig:
     batch_size: int
     limits: SharedLimits | None = None  # pace, 429 pauses and budgets shared with the run's other processes
     repeats: int = 1
+    cache_url: str | None = None  # a server known by content (the built-in mock's script) joins the cache key
 
 
 def repeat_generation_config(config: Mapping[str, Any], repeat: int) -> Mapping[str, Any]:
@@ -107,8 +108,8 @@ class Engine:
         self.store = store
         self.offline = offline
         self.counters = EngineCounters()
-        self._heads = [request_head(config.model, config.base_url, config.generation_config, repeat)
-                       for repeat in range(max(1, config.repeats))]
+        self._heads = [request_head(config.model, config.base_url, config.generation_config, repeat,
+                                    server=config.cache_url) for repeat in range(max(1, config.repeats))]
         self._futures: dict[tuple[str, int], concurrent.futures.Future[Completion]] = {}
         self._lock = threading.Lock()
         self._sent: set[str] = set()

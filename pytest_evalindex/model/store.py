@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pytest_evalindex.core.jsonsafe import ERRORS
 from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.model.api import Completion
 
@@ -46,9 +47,18 @@ class StoreCounters:
     written: int = 0
     skipped_corrupt: int = 0
     shards: int = 0
+    write_failed: int = 0  # answers kept in memory only: the shard could not be written (full disk…)
+    write_error: str = ""  # the first such failure's cause
+    refreshed: int = 0  # answers another process stored during this run, read on a miss
 
-    def to_dict(self) -> dict[str, int]:
+    def to_dict(self) -> dict[str, int | str]:
         return asdict(self)
+
+
+_COMPLETION_TYPES: dict[str, tuple[type, ...]] = {
+    "reasoning": (str, type(None)), "finish_reason": (str, type(None)), "raw_model": (str, type(None)),
+    "input_tokens": (int,), "output_tokens": (int,), "total_tokens": (int,), "latency": (int, float),
+}
 
 
 def _read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -81,6 +91,7 @@ class AnswerCache:
         self._answers: dict[str, bytes] = {}
         self._lock = threading.Lock()
         self._fd: int | None = None
+        self._offsets: dict[Path, int] = {}  # bytes of each shard read so far
         if self.directory.exists() and not self.directory.is_dir():
             raise AnswerStoreError(f"--eval-use-cache: {self.directory} is a file, not a folder; pass a folder path")
         try:
@@ -99,21 +110,47 @@ class AnswerCache:
             if not shard.is_file():
                 continue
             self.counters.shards += 1
-            try:
-                lines = list(_read_lines(shard))
-            except OSError:
+            self._read_shard(shard)
+
+    def _read_shard(self, shard: Path) -> int:
+        """Read the complete lines of ``shard`` not read yet; return how many answers were new."""
+        offset = self._offsets.get(shard, 0)
+        try:
+            with shard.open("rb") as handle:
+                handle.seek(offset)
+                data = handle.read()
+        except OSError:
+            self.counters.skipped_corrupt += 1
+            return 0
+        end = data.rfind(b"\n") + 1  # a line still being written (no newline yet) is read next time
+        self._offsets[shard] = offset + end
+        new = 0
+        for raw in data[:end].splitlines(keepends=True):
+            if not raw.strip():
+                continue
+            record = self._decode(raw)
+            if record is None:
                 self.counters.skipped_corrupt += 1
                 continue
-            for _, raw in lines:
-                record = self._decode(raw)
-                if record is None:
-                    self.counters.skipped_corrupt += 1
-                    continue
-                fingerprint = record[0]
-                if fingerprint not in self._answers:
-                    self.counters.loaded += 1
-                    self._held[record[2]] += 1
-                self._answers[fingerprint] = raw
+            fingerprint = record[0]
+            if fingerprint not in self._answers:
+                self.counters.loaded += 1
+                self._held[record[2]] += 1
+                new += 1
+            self._answers[fingerprint] = raw
+        return new
+
+    def _refresh(self) -> None:
+        """Read what other processes appended since: a worker killed by ``kill -9`` leaves answers its
+        replacement (or another worker) is handed the samples of."""
+        own = self.shard_path
+        for shard in self.directory.glob(SHARD_GLOB):
+            try:
+                size = shard.stat().st_size
+            except OSError:
+                continue
+            if shard != own and size > self._offsets.get(shard, 0):
+                self.counters.refreshed += self._read_shard(shard)
 
     @staticmethod
     def _decode(raw: bytes) -> tuple[str, dict[str, Any], str] | None:
@@ -126,6 +163,10 @@ class AnswerCache:
         fingerprint, completion = data.get("fingerprint"), data.get("completion")
         if not isinstance(fingerprint, str) or not isinstance(completion, dict) or not isinstance(completion.get("text"), str):
             return None
+        for name, kinds in _COMPLETION_TYPES.items():  # valid JSON of the wrong shape: ignored, asked again
+            value = completion.get(name)
+            if name in completion and (not isinstance(value, kinds) or isinstance(value, bool)):
+                return None
         request = data.get("request")
         return fingerprint, completion, json.dumps(request, sort_keys=True) if isinstance(request, dict) else ""
 
@@ -151,6 +192,9 @@ class AnswerCache:
         with self._lock:
             raw = self._answers.get(fingerprint)
             if raw is None:
+                self._refresh()
+                raw = self._answers.get(fingerprint)
+            if raw is None:
                 self.counters.misses += 1
                 return None
             self.counters.hits += 1
@@ -162,17 +206,25 @@ class AnswerCache:
         record: dict[str, Any] = {"fingerprint": fingerprint, "completion": data}
         if self.request is not None:
             record["request"] = self.request
-        line = json.dumps(record, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8") + b"\n"
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8", ERRORS) + b"\n"
         with self._lock:
-            if self._fd is None:
-                self._fd = self._open_shard()
-            view = memoryview(line)
-            while view:  # one write in practice; loop for the (rare) partial write
-                view = view[os.write(self._fd, view):]
-            if self.fsync:
-                os.fsync(self._fd)
             self._answers[fingerprint] = line
+            try:
+                if self._fd is None:
+                    self._fd = self._open_shard()
+                view = memoryview(line)
+                while view:  # one write in practice; loop for the (rare) partial write
+                    view = view[os.write(self._fd, view):]
+                if self.fsync:
+                    os.fsync(self._fd)
+            except OSError as exc:
+                # A full disk must not cost the answer: it is scored from memory, and counted as not kept.
+                self.counters.write_failed += 1
+                self.counters.write_error = self.counters.write_error or str(exc.strerror or exc)
+                if self._fd is not None:
+                    os.close(self._fd)  # reopened next time, which ends a torn line first
+                    self._fd = None
+                return
             self.counters.written += 1
 
     def _open_shard(self) -> int:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest import ExceptionInfo
 
+from pytest_evalindex.core.jsonsafe import clean_text, json_safe
 from pytest_evalindex.core.results import SampleResult, Status, Usage
-from pytest_evalindex.core.text import shorten, visible
+from pytest_evalindex.core.text import sanitize, shorten, visible
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
 from pytest_evalindex.dataset.outcome import result_for
@@ -25,6 +27,7 @@ from pytest_evalindex.model.judge_client import JudgeCallError
 from pytest_evalindex.plugin.code_exec import needs_sandbox, repeat_key, run_scorer
 from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.plugin.pytest_private import TerminalRepr
+from pytest_evalindex.plugin.snapshots import changed_line
 from pytest_evalindex.scorers.base import Score, ScoreInput
 from pytest_evalindex.scorers.fit import check_scorers
 from pytest_evalindex.scorers.registry import lookup
@@ -52,6 +55,10 @@ class SampleIncorrect(Exception):
     """Raised under ``--eval-strict`` when the model answered a sample incorrectly."""
 
 
+class SampleBroken(Exception):
+    """Something unexpected while scoring one sample: that sample's error (one line), never the run's."""
+
+
 class EvalFile(pytest.File):
     """A mixed JSONL collection file."""
 
@@ -65,11 +72,15 @@ class EvalFile(pytest.File):
             return self._collect()
 
     def _collect(self) -> list[SampleItem]:
-        settings = self.config.stash[runtime_key].settings
+        runtime = self.config.stash[runtime_key]
+        settings = runtime.settings
         try:
             collection = load_collection(self.path)
         except CollectionError as exc:
             raise self.CollectError(str(exc)) from None
+        expected = runtime.fingerprints.get(str(self.path.resolve()))
+        if expected is not None and collection.fingerprint != expected:
+            raise self.CollectError(changed_line(self.path, expected, collection.fingerprint))
         try:
             check_scorers(collection)
         except CollectionError as exc:
@@ -126,11 +137,18 @@ class SampleItem(pytest.Item):
         failure: ModelCallError | None = None
         for repeat in range(repeats):  # wait for every repeat, so none is left in flight
             try:
-                answers.append(runtime.engine.result(self.nodeid, repeat))
+                answer = runtime.engine.result(self.nodeid, repeat)
             except ModelCallError as exc:
                 if failure is None:
                     failure = exc if repeats == 1 else ModelCallError(
                         f"repeat {repeat} of {repeats}: {exc}", fatal=exc.fatal, status=exc.status)
+                continue
+            # A lone surrogate ("\ud800" in the response JSON) cannot be written as UTF-8: scored, cached and
+            # written as U+FFFD, the same in every run.
+            answer.text = clean_text(answer.text)
+            if answer.reasoning is not None:
+                answer.reasoning = clean_text(answer.reasoning)
+            answers.append(answer)
         if failure is None and self.judge_plan is not None and runtime.judge is not None:
             plan, judge = self.judge_plan, runtime.judge
             try:
@@ -142,19 +160,25 @@ class SampleItem(pytest.Item):
         if failure is not None:
             if failure.fatal and not self.session.shouldstop:
                 # Every other request would fail the same way: stop instead of erroring thousands of samples.
-                self.session.shouldstop = f"stopping: {failure}"
+                self.session.shouldstop = f"stopping: {sanitize(str(failure))}"
             raise failure
         self.completion, self.repeats = answers[0], answers[1:]
 
     def runtest(self) -> None:
         assert self.completion is not None
-        score = self._score(self.completion)
-        self.result = self.make_result(self.completion, score)
-        if self.repeats:  # the sample scores the mean of its answers
-            self.result = combine_repeats([self.result] + [self.make_result(c, self._score(c, repeat))
-                                                           for repeat, c in enumerate(self.repeats, start=1)])
+        try:
+            score = self._score(self.completion)
+            self.result = self.make_result(self.completion, score)
+            if self.repeats:  # the sample scores the mean of its answers
+                self.result = combine_repeats([self.result] + [self.make_result(c, self._score(c, repeat))
+                                                               for repeat, c in enumerate(self.repeats, start=1)])
+        except Exception as exc:
+            cause = sanitize(f"scoring failed ({type(exc).__name__}: {exc})")[:500]
+            self.result = self.make_result(self.completion, None, error=cause)
+            raise SampleBroken(cause) from None
+        finally:
             self.repeats = []
-        self.judged = []
+            self.judged = []
         if getattr(self.config.option, "xmlpath", None):  # JUnit properties, so CI dashboards can filter samples
             self.user_properties.extend(self.junit_properties(self.result))
         if self.result.status in ("incorrect", "partial") and self.config.stash[runtime_key].settings.strict:
@@ -168,8 +192,15 @@ class SampleItem(pytest.Item):
     def _rule_score(self, completion: Completion, repeat: int = 0) -> Score:
         runner = self.config.stash[runtime_key].code_runner
         if runner is not None and needs_sandbox(self.scorer_spec):
-            return runner.score(repeat_key(self.nodeid, repeat), self.scorer_spec, self.score_input(completion))
-        return run_scorer(self.scorer_spec, self.score_input(completion))
+            score = runner.score(repeat_key(self.nodeid, repeat), self.scorer_spec, self.score_input(completion))
+        else:
+            score = run_scorer(self.scorer_spec, self.score_input(completion))
+        value = score.value
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not math.isfinite(value)):
+            raise ValueError(f"scorer {self.scorer_spec.name!r} returned the score {value!r}; a score is a finite "
+                             "number or None")
+        return score
 
     def score_input(self, completion: Completion) -> ScoreInput:
         """What the scorer sees of this sample and its answer (the sandbox only for code scorers)."""
@@ -201,13 +232,14 @@ class SampleItem(pytest.Item):
             entry, node_id=self.nodeid, ordinal=self.ordinal, file=file_name, status=status,
             score=None if score is None else score.value,
             metric=score.metric if score is not None else self.scorer_spec.metric,
-            metrics=dict(score.metrics) if score is not None and score.metrics else None,
-            extracted=None if score is None else score.extracted,
-            score_metadata=dict(score.metadata) if score is not None and score.metadata else None,
+            metrics=_finite(score.metrics) if score is not None and score.metrics else None,
+            extracted=None if score is None or score.extracted is None else clean_text(str(score.extracted)),
+            score_metadata=json_safe(dict(score.metadata)) if score is not None and score.metadata else None,
             completion=None if completion is None else completion.text,
             reasoning=None if completion is None else completion.reasoning,
             finish_reason=None if completion is None else completion.finish_reason,
-            error=error, explanation=None if score is None else score.explanation,
+            error=None if error is None else clean_text(error),
+            explanation=None if score is None or score.explanation is None else clean_text(str(score.explanation)),
             usage=Usage() if completion is None else Usage(completion.input_tokens, completion.output_tokens,
                                                             completion.total_tokens),
             latency=None if completion is None else round(completion.latency, 4),
@@ -216,7 +248,7 @@ class SampleItem(pytest.Item):
 
     def junit_properties(self, result: SampleResult) -> list[tuple[str, str]]:
         """The sample's JUnit properties: dataset, subset, status, score, extracted answer (or the error)."""
-        properties = [("dataset", self.entry.dataset_name), ("subset", self.entry.subset_name),
+        properties = [("dataset", sanitize(self.entry.dataset_name)), ("subset", sanitize(self.entry.subset_name)),
                       ("status", result.status), ("score", "" if result.score is None else str(result.score)),
                       ("extracted", visible(result.extracted or "", keep_newlines=False)[:200])]
         if result.error:
@@ -252,9 +284,11 @@ class SampleItem(pytest.Item):
 
     def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, JudgeCallError):
-            return f"judge call failed: {excinfo.value}"
-        if isinstance(excinfo.value, ModelCallError):
-            return f"model call failed: {excinfo.value}"
+            return f"judge call failed: {sanitize(str(excinfo.value))}"
+        if isinstance(excinfo.value, ModelCallError):  # server text: control characters shown, not obeyed
+            return f"model call failed: {sanitize(str(excinfo.value))}"
+        if isinstance(excinfo.value, SampleBroken):
+            return str(excinfo.value)
         if isinstance(excinfo.value, SampleIncorrect):
             return f"incorrect answer\n{excinfo.value}"
         return super().repr_failure(excinfo, style)
@@ -267,3 +301,10 @@ class SampleItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, self.entry.line - 1, f"{self.entry.node_name} [{self.scorer_spec.name}]"
+
+
+def _finite(metrics: Mapping[str, float]) -> dict[str, float] | None:
+    """A scorer's extra metrics without the non-finite ones (they would poison every average)."""
+    kept = {str(k): float(v) for k, v in metrics.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
+    return kept or None

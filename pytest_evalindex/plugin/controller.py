@@ -19,7 +19,7 @@ from pytest_evalindex.core.hashing import fingerprint
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE, SampleResult
 from pytest_evalindex.core.secrets import REGISTRY, scrub, secret_values, secret_variants
 from pytest_evalindex.core.settings import Settings
-from pytest_evalindex.dataset.entry import Entry
+from pytest_evalindex.dataset.entry import Entry, node_name_of
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
 from pytest_evalindex.dataset.outcome import result_for
 from pytest_evalindex.dataset.select import select
@@ -72,6 +72,8 @@ class Controller:
         self.collection_files: list[Path] = []  # every collection file of the run (fingerprinted for a shard)
         self.collection_samples: int | None = None  # samples of the collection before --eval-shard took its share
         self.shard: ShardRecord | None = None
+        self.not_written: list[str] = []  # output files (or samples' lines) that could not be written
+        self.snapshots: dict[Path, tuple[str, Path]] = {}  # collection → (fingerprint, copy) taken at start
 
     @property
     def partial(self) -> bool:
@@ -98,7 +100,7 @@ class Controller:
         if isinstance(data, dict):
             result = SampleResult.from_dict(data)
             self.results[result.node_id] = result
-        elif report.failed and ".jsonl::" in report.nodeid:
+        elif report.failed and ".jsonl::" in report.nodeid.lower():
             # No result on a failed sample report: its worker crashed (xdist reports it for the sample it
             # was running) or setup failed outside the model call. The sample still counts, as an error.
             message = str(report.longrepr).strip().splitlines()
@@ -126,9 +128,12 @@ class Controller:
     def _selected_entries(self, path: Path) -> tuple[list[Entry], str] | None:
         """A collection file's entries as this run selected them (limit, shuffle), and the file's
         fingerprint; ``None`` if it can no longer be read (it changed or went away during the run)."""
+        fingerprint_at_start, copy = self.snapshots.get(path.resolve(), (None, path))
         try:
-            collection = load_collection(path)
+            collection = load_collection(copy)  # the bytes the samples were collected from, even if edited since
         except CollectionError:
+            return None
+        if fingerprint_at_start is not None and collection.fingerprint != fingerprint_at_start:
             return None
         chosen = select(collection.entries, limit=self.settings.limit, shuffle=self.settings.shuffle,
                         seed=self.settings.seed)
@@ -178,6 +183,26 @@ class Controller:
                      f"{math.fsum(times):.1f} s in all, p95 {p95(times):.2f} s")
         return line
 
+    def persistence_lines(self) -> list[str]:
+        """What could not be kept: output files, answers the cache could not store, cache lines ignored."""
+        lines = []
+        if self.not_written:
+            shown = "; ".join(self.not_written[:5]) + (f"; and {len(self.not_written) - 5} more"
+                                                       if len(self.not_written) > 5 else "")
+            lines.append(f"evalindex: NOT WRITTEN — {shown}. Every sample was scored; the report and verdict "
+                         "above are complete")
+        stores = [c["store"] for c in self.process_counters.values() if isinstance(c.get("store"), dict)]
+        failed = sum(int(s.get("write_failed", 0)) for s in stores)
+        if failed:
+            why = next((str(s["write_error"]) for s in stores if s.get("write_error")), "")
+            lines.append(f"evalindex: {failed} answers could not be kept in the cache {self.settings.cache_dir} "
+                         f"({why}); they were scored, and the next run asks for them again")
+        ignored = max((int(s.get("skipped_corrupt", 0)) for s in stores), default=0)
+        if ignored and self.settings.cache_dir is not None:  # every process reads the same shards: the largest
+            lines.append(f"evalindex: {ignored} cache lines in {self.settings.cache_dir} were ignored (torn, or "
+                         "not an answer); their samples were asked again")
+        return lines
+
     def finish(self, *, evaluate_gates: bool) -> None:
         """Aggregate, evaluate the gates (unless the run was cut short) and write the output folder."""
         self.results_for_unreported()
@@ -202,7 +227,12 @@ class Controller:
         entries, fingerprints = self._entries_for(results)
         self.targets = {r.node_id: entries[r.node_id].prompt.target_text for r in results
                         if r.status in ("incorrect", "partial") and r.node_id in entries}
-        self.run_dir = make_run_dir(self.settings.output_dir, self.started)
+        try:
+            self.run_dir = make_run_dir(self.settings.output_dir, self.started)
+        except OSError as exc:
+            self.not_written.append(f"the run folder in {self.settings.output_dir} ({exc.strerror or exc})")
+            self._write_markdown()
+            return
         extra: dict[str, Any] = {"incomplete": self.incomplete, "partial": self.partial,
                                  "selection": self.selection()}
         if self.shard is not None:
@@ -212,7 +242,7 @@ class Controller:
             if self.gates.comparison is not None:
                 extra["baseline_comparison"] = self.gates.comparison.to_dict()
         settings = self._run_settings(fingerprints)
-        write_outputs(
+        self.not_written += write_outputs(
             self.run_dir,
             report=self.report,
             results=results,
@@ -278,7 +308,10 @@ class Controller:
                                title=f"pytest-evalindex: {self.model}", notice=notice,
                                results=self.ordered_results())
         for path, append in targets:
-            write_markdown(path, REGISTRY.scrub(text), append=append)
+            try:
+                write_markdown(path, REGISTRY.scrub(text), append=append)
+            except OSError as exc:
+                self.not_written.append(f"{path} ({exc.strerror or exc})")
 
     def _judge_key(self) -> str | None:
         runtime = self.config.stash.get(runtime_key, None)
@@ -315,8 +348,10 @@ class Controller:
         for file, file_results in by_file.items():
             path = Path(file)
             if all(r.node_id in self.entries for r in file_results):
+                at_start = self.snapshots.get(path.resolve())
                 try:
-                    fingerprints[self._display_path(path)] = fingerprint(path.read_bytes())
+                    fingerprints[self._display_path(path)] = (at_start[0] if at_start is not None
+                                                              else fingerprint(path.read_bytes()))
                 except OSError:
                     continue  # the file went away during the run; outputs still carry the results
                 entries.update({r.node_id: self.entries[r.node_id] for r in file_results})
@@ -327,7 +362,7 @@ class Controller:
             chosen, fingerprints[self._display_path(path)] = selected
             by_name = {entry.node_name: entry for entry in chosen}
             for result in file_results:
-                entry = by_name.get(f"{result.dataset_name}/{result.subset_name}/{result.index}")
+                entry = by_name.get(node_name_of(result.dataset_name, result.subset_name, result.index))
                 if entry is not None:
                     entries[result.node_id] = entry
         return entries, fingerprints

@@ -63,7 +63,7 @@ class ControllerHooks:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
-        self.controller.expected = sum(".jsonl::" in nodeid for nodeid in ids)
+        self.controller.expected = sum(".jsonl::" in nodeid.lower() for nodeid in ids)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -176,13 +176,15 @@ class ControllerHooks:
         line = controller.concurrency_line()
         if line:
             terminalreporter.write_line(REGISTRY.scrub(line))
+        for persistence_line in controller.persistence_lines():
+            terminalreporter.write_line(REGISTRY.scrub(visible(persistence_line, keep_newlines=False)), yellow=True)
         if controller.incomplete:
-            terminalreporter.write_line(
+            terminalreporter.write_line(visible(
                 f"evalindex: INCOMPLETE — {len(controller.results)} of {controller.expected} samples have a result"
-                + (f" ({controller.interrupted})" if controller.interrupted else ""), yellow=True)
+                + (f" ({controller.interrupted})" if controller.interrupted else ""), keep_newlines=False), yellow=True)
         no_verdict = controller.no_verdict_line()
         if no_verdict is not None:
-            terminalreporter.write_line(REGISTRY.scrub(no_verdict), yellow=True)
+            terminalreporter.write_line(REGISTRY.scrub(visible(no_verdict, keep_newlines=False)), yellow=True)
         elif controller.partial:
             terminalreporter.write_line(
                 f"evalindex: PARTIAL — gated on the {len(controller.results)} of {controller.total} samples that ran "

@@ -43,6 +43,8 @@ from pytest_evalindex.plugin.precheck import check_files_before_calls
 from pytest_evalindex.plugin.run_paths import resolve_run_paths
 from pytest_evalindex.plugin.runtime import Runtime
 from pytest_evalindex.plugin.secret_sinks import register_secrets, scrub_report, scrub_warning
+from pytest_evalindex.plugin.snapshots import remove_snapshots, take_snapshots
+from pytest_evalindex.runs.writable import unwritable_reason
 
 _targets_key = pytest.StashKey[set[Path]]()
 _mock_key = pytest.StashKey[Any]()
@@ -50,6 +52,7 @@ _dist_chosen_key = pytest.StashKey[bool]()
 _notes_key: pytest.StashKey[list[str]] = pytest.StashKey()
 WORKER_URL_KEY = "evalindex_api_url"
 WORKER_MODEL_KEY = "evalindex_model"
+WORKER_FINGERPRINTS_KEY = "evalindex_fingerprints"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -115,9 +118,26 @@ def pytest_configure(config: pytest.Config) -> None:
         targets: set[Path] = config.stash[_targets_key]
         if getattr(config.option, "numprocesses", None):  # -n0 checks its collected items instead
             check_files_before_calls(gate_plan, settings, targets, config.rootpath)
+        _check_writable(settings)
         controller = Controller(config, settings, model=model, api_url=api_url, gate_plan=gate_plan)
         controller.collection_files = sorted(targets)
+        controller.snapshots = take_snapshots(targets)
+        runtime.fingerprints = {str(path): fp for path, (fp, _) in controller.snapshots.items()}
         config.stash[controller_key] = controller
+    elif _is_worker(config):
+        runtime.fingerprints = dict(config.workerinput.get(WORKER_FINGERPRINTS_KEY, {}))  # type: ignore[attr-defined]
+
+
+def _check_writable(settings: Settings) -> None:
+    """Refuse before the first paid request what would fail after the last one: an output folder (or
+    cache) that is a file, read-only or on a full disk."""
+    folders = [("--eval-output-dir", settings.output_dir)]
+    if settings.cache_dir is not None and not settings.rerun_review:
+        folders.append(("--eval-use-cache", settings.cache_dir))
+    for option, folder in folders:
+        reason = unwritable_reason(folder)
+        if reason is not None:
+            raise pytest.UsageError(f"{option}: {reason}; pass a writable folder (nothing was sent to the model)")
 
 
 def _check_xdist_settings(config: pytest.Config, settings: Settings) -> None:
@@ -181,7 +201,7 @@ def _explicit_jsonl_args(config: pytest.Config) -> set[Path]:
     found = set()
     for arg in config.args:
         path = arg.split("::", 1)[0]
-        if path.endswith(".jsonl"):
+        if path.lower().endswith(".jsonl"):
             found.add((here / path).resolve())
     return found
 
@@ -196,10 +216,11 @@ def pytest_configure_node(node: Any) -> None:
         node.workerinput[WORKER_MODEL_KEY] = runtime.model
     if runtime.limits is not None:
         node.workerinput[LIMITS_PATH_KEY] = str(runtime.limits.path)
+    node.workerinput[WORKER_FINGERPRINTS_KEY] = runtime.fingerprints
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> EvalFile | None:
-    if file_path.suffix == ".jsonl" and file_path.resolve() in parent.config.stash.get(_targets_key, set()):
+    if file_path.suffix.lower() == ".jsonl" and file_path.resolve() in parent.config.stash.get(_targets_key, set()):
         return EvalFile.from_parent(parent, path=file_path)
     return None
 
@@ -351,6 +372,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     runtime = config.stash.get(runtime_key, None)
     if runtime is not None:
         runtime.close()
+    if controller is not None:
+        remove_snapshots(controller.snapshots)
     server = config.stash.get(_mock_key, None)
     if server is not None:
         server.stop()

@@ -9,6 +9,7 @@ with one line naming the option and the fix.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
                kind="int", default=3, metavar="N"),
     OptionSpec("batch_size", f"Requests kept in flight per process (default {DEFAULT_BATCH_SIZE}).",
                kind="int", default=DEFAULT_BATCH_SIZE, metavar="K"),
-    OptionSpec("limit", "Evaluate only the first N lines of each collection (after shuffling).",
+    OptionSpec("limit", "Evaluate only the first N >= 1 lines of each collection (after shuffling).",
                kind="int", default=None, metavar="N"),
     OptionSpec("shuffle", "Shuffle the lines (seeded by --eval-seed) before --eval-limit.", kind="bool", default=False),
     OptionSpec("seed", f"Seed for --eval-shuffle (default {DEFAULT_SEED}, as EvalScope).",
@@ -134,7 +135,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
                kind="bool", default=False),
     OptionSpec("predictions", "Score answers recorded elsewhere (an EvalScope or pytest-evalindex run folder, an output "
                "folder's latest complete run, or a predictions JSONL) instead of calling the model; needs no URL or "
-               "model name.", metavar="PATH"),
+               "model name (not with --eval-use-cache).", metavar="PATH"),
     OptionSpec("max_concurrency", "Cap on requests in flight across all workers together (split evenly).",
                kind="int", default=None, metavar="M"),
     OptionSpec("shard", "Evaluate shard I of N (e.g. 2/3): the samples whose content hash falls in it. Gates other "
@@ -271,10 +272,10 @@ def resolve_settings(config: pytest.Config) -> Settings:
         minimum = 0 if name == "max_retries" else 1
         if values[name] < minimum:
             raise _usage(_option(name), f"must be >= {minimum} (got {values[name]})")
-    if values["timeout"] <= 0:
-        raise _usage(_option("timeout"), f"must be > 0 seconds (got {values['timeout']})")
-    if values["limit"] is not None and values["limit"] < 0:
-        raise _usage(_option("limit"), f"must be >= 0 (got {values['limit']})")
+    if not math.isfinite(values["timeout"]) or values["timeout"] <= 0:
+        raise _usage(_option("timeout"), f"must be a finite number of seconds > 0 (got {values['timeout']})")
+    if values["limit"] is not None and values["limit"] < 1:
+        raise _usage(_option("limit"), f"must be >= 1 (got {values['limit']}); leave it out to evaluate every line")
     for name in ("max_error_rate", "max_drop"):
         if values[name] is not None and not 0.0 <= values[name] <= 1.0:
             raise _usage(_option(name), f"must be between 0 and 1 (got {values[name]})")
@@ -287,6 +288,9 @@ def resolve_settings(config: pytest.Config) -> Settings:
         raise _usage(_option("code_workers"), f"must be >= 1 (got {values['code_workers']})")
     if values["api_url"]:
         _check_api_url(values["api_url"], _option("api_url"))
+    if values["predictions"] and values["use_cache"] is not None:
+        raise _usage(_option("predictions"), "scores recorded answers and never calls the model, so there is nothing "
+                                             "to cache; pass --eval-predictions or --eval-use-cache, not both")
     if values["rerun_review"] and values["use_cache"] is None and not values["predictions"]:
         raise _usage(_option("rerun_review"), "needs --eval-use-cache (the answers to score again come from the cache)")
 
@@ -318,7 +322,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         timeout=values["timeout"],
         max_retries=values["max_retries"],
         batch_size=values["batch_size"],
-        limit=values["limit"] or None,
+        limit=values["limit"],
         shuffle=bool(values["shuffle"]),
         seed=values["seed"],
         strict=bool(values["strict"]),

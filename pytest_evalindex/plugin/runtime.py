@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_evalindex.core.hashing import fingerprint
 from pytest_evalindex.core.judge_settings import JudgeSettings
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.model.api import Completion
@@ -47,6 +48,7 @@ class Runtime:
         self._store: AnswerStore | None = None
         self.judge_settings: JudgeSettings | None = None  # set by pytest_configure (judge_setup.py)
         self._judge: JudgeRunner | None = None
+        self.fingerprints: dict[str, str] = {}  # resolved collection path → its fingerprint when the run started
         self.code_runner: CodeRunner | None = None
         self.limits = self._shared_limits()
         self._owns_limits = self.limits is not None and not hasattr(config, "workerinput")
@@ -135,8 +137,18 @@ class Runtime:
                 model=self.model, base_url=self.api_url or "", api_key=s.api_key,
                 generation_config=s.generation_config, timeout=s.timeout,
                 max_retries=s.max_retries, batch_size=self.in_flight, limits=self.limits, repeats=s.repeats,
+                cache_url=self._cache_url(),
             ), store=self._store, offline=self._offline_reason())
         return self._engine
+
+    def _cache_url(self) -> str | None:
+        """The built-in mock's cache identity: its script's content, not its (random) port."""
+        if self.settings.mock is None:
+            return None
+        try:
+            return f"evalindex-mock:{fingerprint(self.settings.mock.read_bytes())}"
+        except OSError:
+            return None
 
     def missing_options(self) -> str | None:
         """The options this run still needs to call the model, as text (``--eval-model is``), or ``None``."""
@@ -238,7 +250,8 @@ class Runtime:
 
     @property
     def counters(self) -> dict[str, object] | None:
-        """This process's engine counters (with the judge's and the programs'), if it called the model."""
+        """This process's engine counters (with the judge's, the programs', and its answer store's under
+        ``store``), if it called the model."""
         if self._engine is None:
             return None
         counters: dict[str, object] = dict(self._engine.counters.to_dict())
@@ -247,6 +260,9 @@ class Runtime:
             counters["judge"] = judge
         if self.code_runner is not None:
             counters.update(self.code_runner.counters())
+        store_counters = getattr(self._store, "counters", None)
+        if store_counters is not None:
+            counters["store"] = store_counters.to_dict()
         return counters
 
     def close(self) -> None:

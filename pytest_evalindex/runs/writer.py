@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 import yaml
 
+from pytest_evalindex.core.jsonsafe import ERRORS, dumps, json_safe
 from pytest_evalindex.core.results import SampleResult
 from pytest_evalindex.core.secrets import REGISTRY, redact, scrub, scrub_obj, secret_values, secret_variants
 from pytest_evalindex.dataset.entry import Entry
@@ -80,14 +81,19 @@ def write_outputs(
     log_text: str,
     extra: Mapping[str, Any] | None = None,
     answers: Iterator[tuple[dict[str, Any], dict[str, Any]]] | None = None,
-) -> None:
-    """Write every file of the run folder made by :func:`make_run_dir`.
+) -> list[str]:
+    """Write every file of the run folder made by :func:`make_run_dir`; return what could not be written.
 
     ``entries`` maps ``SampleResult.node_id`` to its collection line; ``settings`` are the run
     settings (they may hold secrets: they are redacted before being written anywhere). ``answers``, when
     given (a merge of shard runs), yields the prediction and review line of each answered result in
     output order, already built, instead of building them from ``entries``; they are renumbered here.
+    A file that cannot be written (full disk, permissions) is left out and named in the returned lines, one
+    per file, and the other files are still written; a sample whose lines cannot be built is left out of
+    predictions/ and reviews/ and named too. Non-finite numbers and lone surrogates are written as
+    :mod:`~pytest_evalindex.core.jsonsafe` says, so every file is strict JSON.
     """
+    failures: list[str] = []
     plain_settings = to_plain(settings)
     # The settings' own secrets, and every value the run registered (keys from the environment, headers…).
     secrets = sorted(set(secret_values(plain_settings)) | set(REGISTRY.values()))
@@ -106,53 +112,95 @@ def write_outputs(
     def write(path: Path, text: str) -> None:
         _write_text(path, scrub(text, variants))
 
+    def attempt(path: Path, action: Any, *args: Any) -> None:
+        try:
+            action(*args)
+        except OSError as exc:
+            failures.append(f"{path.relative_to(run_dir).as_posix()} ({exc.strerror or exc})")
+
     config = {"model": model, "model_id": mid, "eval_type": "openai_api", "datasets": [COLLECTION_NAME]}
     config.update({k: v for k, v in safe_settings.items() if k not in config})
-    _write_text(run_dir / "configs" / "task_config.yaml",
-                yaml.safe_dump(clean(config), sort_keys=False, allow_unicode=True, default_flow_style=False))
-    write(run_dir / "logs" / "eval_log.log", log_text)
+    config_path = run_dir / "configs" / "task_config.yaml"
+    attempt(config_path, _write_text, config_path,
+            yaml.safe_dump(json_safe(clean(config)), sort_keys=False, allow_unicode=True, default_flow_style=False))
+    attempt(run_dir / "logs" / "eval_log.log", write, run_dir / "logs" / "eval_log.log", log_text)
 
     # Streamed line by line: at 100,000 samples the lines would otherwise all sit in memory at once.
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # EvalScope's conventions: ", "/": ", non-ASCII as is
-    with _atomic_text(run_dir / "predictions" / mid / JSONL_NAME) as predictions, \
-            _atomic_text(run_dir / "reviews" / mid / JSONL_NAME) as reviews:
-        k = max((len(r.repeats or ()) for r in ordered), default=0) or 1  # --eval-repeats: one line per answer
-        for position, result in enumerate(ordered):
-            if result.status == "error":
-                continue  # no answer to show; the error lives in evalindex_report.json
-            if answers is not None:  # a merge of shards: their lines, renumbered into this run
-                for repeat in range(len(result.repeats or ()) or 1):
-                    prediction, review = renumbered(next(answers), position * k + repeat)
-                    if k > 1:
-                        review["sample_score"]["group_id"] = position
-                    predictions.write(scrub(encode(prediction), variants) + "\n")
-                    reviews.write(scrub(encode(review), variants) + "\n")
-                continue
-            entry = entries.get(result.node_id)
-            for repeat, answer in enumerate(expand_repeats(result)):
-                index = position * k + repeat
-                prediction = prediction_line(index, answer, entry, model)
-                predictions.write(scrub(encode(prediction), variants) + "\n")
-                review = review_line(index, answer, entry, model, messages=prediction["messages"],
-                                     group_id=position if k > 1 else None, generation_index=repeat)
-                reviews.write(scrub(encode(review), variants) + "\n")
+    encode = strict_encoder()  # EvalScope's conventions: ", "/": ", non-ASCII as is
+    k = max((len(r.repeats or ()) for r in ordered), default=0) or 1  # --eval-repeats: one line per answer
 
+    def sample_lines(position: int, result: SampleResult) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        if answers is not None:  # a merge of shards: their lines, renumbered into this run
+            merged = []
+            for repeat in range(len(result.repeats or ()) or 1):
+                prediction, review = renumbered(next(answers), position * k + repeat)
+                if k > 1:
+                    review["sample_score"]["group_id"] = position
+                merged.append((prediction, review))
+            return merged
+        entry = entries.get(result.node_id)
+        built = []
+        for repeat, answer in enumerate(expand_repeats(result)):
+            index = position * k + repeat
+            prediction = prediction_line(index, answer, entry, model)
+            built.append((prediction, review_line(index, answer, entry, model, messages=prediction["messages"],
+                                                  group_id=position if k > 1 else None, generation_index=repeat)))
+        return built
+
+    def write_answers(prediction_path: Path, review_path: Path) -> None:
+        with _atomic_text(prediction_path) as predictions, _atomic_text(review_path) as reviews:
+            for position, result in enumerate(ordered):
+                if result.status == "error":
+                    continue  # no answer to show; the error lives in evalindex_report.json
+                try:
+                    lines = [(scrub(encode(p), variants) + "\n", scrub(encode(r), variants) + "\n")
+                             for p, r in sample_lines(position, result)]
+                except Exception as exc:  # one sample's odd data must not cost the other lines
+                    failures.append(f"{result.node_id}: its prediction and review lines "
+                                    f"({type(exc).__name__}: {exc})".splitlines()[0])
+                    continue
+                for prediction_text, review_text in lines:
+                    predictions.write(prediction_text)
+                    reviews.write(review_text)
+
+    answer_paths = (run_dir / "predictions" / mid / JSONL_NAME, run_dir / "reviews" / mid / JSONL_NAME)
+    attempt(answer_paths[0].parent.parent, write_answers, *answer_paths)
     reports = run_dir / "reports" / mid
     # EvalScope counts every answer as a sample; in compat modes its reports do too (ours average per sample).
     counted = [a for r in ordered for a in expand_repeats(r)] if k > 1 and report.compat else ordered
     unfinished, requested = _unfinished(extra or {})
-    write(reports / f"{COLLECTION_NAME}.json",
-          json.dumps(collection_report(counted, model=model, unfinished=unfinished, requested=requested),
-                     indent=4, ensure_ascii=False))
+    collection_path, detailed_path = reports / f"{COLLECTION_NAME}.json", reports / DETAILED_REPORT_NAME
+    attempt(collection_path, write, collection_path,
+            dumps(collection_report(counted, model=model, unfinished=unfinished, requested=requested),
+                  indent=4, ensure_ascii=False))
     detailed = report if counted is ordered else aggregate(counted, compat=True,
                                                            pool_subsets_by_name=report.pool_subsets_by_name)
-    write(reports / DETAILED_REPORT_NAME, json.dumps(detailed_report(detailed), indent=2))
+    attempt(detailed_path, write, detailed_path, dumps(detailed_report(detailed), indent=2))
     head = report_head(report, model=model, settings=safe_settings)
     head.update(to_plain(dict(extra or {})))
-    with _atomic_text(reports / EVALINDEX_REPORT_NAME) as own:  # streamed: one line per sample
-        for chunk in report_json_chunks(head, map(sample_outcome, ordered)):
-            own.write(scrub(chunk, variants))
 
+    def write_report(path: Path) -> None:
+        with _atomic_text(path) as own:  # streamed: one line per sample
+            for chunk in report_json_chunks(head, map(sample_outcome, ordered)):
+                own.write(scrub(chunk, variants))
+
+    attempt(reports / EVALINDEX_REPORT_NAME, write_report, reports / EVALINDEX_REPORT_NAME)
+    return failures
+
+
+
+def strict_encoder() -> Any:
+    """A compact JSON encoder (EvalScope's separators, non-ASCII as is) that names non-finite numbers
+    instead of writing ``NaN`` (strict JSON); lone surrogates are replaced when the text is written."""
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+    def strict(obj: Any) -> str:
+        try:
+            return encode(obj)
+        except (ValueError, TypeError):
+            return encode(json_safe(obj))
+
+    return strict
 
 def _unfinished(extra: Mapping[str, Any]) -> tuple[str | None, int | None]:
     """Why the run did not cover its whole collection (``None`` if it did), and how many samples it should have."""
@@ -212,10 +260,10 @@ def sample_outcome(result: SampleResult) -> dict[str, Any]:
 def report_json_chunks(head: Mapping[str, Any], samples: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     """``head`` plus a last key ``samples`` as indented JSON, each sample one compact line (readable and
     diffable, written by the C encoder, and streamed: at 100,000 samples the text would cost ~100 MB)."""
-    text = json.dumps(dict(head), indent=2, ensure_ascii=False)
+    text = dumps(dict(head), indent=2, ensure_ascii=False)
     yield (text[:-2] + ",") if head else "{"
     yield '\n  "samples": ['
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+    encode = strict_encoder()
     separator = "\n    "
     for sample in samples:
         yield separator + encode(sample)
@@ -259,7 +307,7 @@ def _atomic_text(path: Path) -> Iterator[TextIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors=ERRORS, newline="\n") as handle:
             yield handle
         os.replace(tmp, path)
     except BaseException:

@@ -44,7 +44,7 @@ def test_answers_survive_a_new_process_and_are_fresh_objects(tmp_path: Path) -> 
     assert got == ANSWER and got is not reread.get("fp1", [])
     assert reread.get("other", []) is None
     assert reread.counters.to_dict() == {"loaded": 1, "hits": 2, "misses": 1, "written": 0, "skipped_corrupt": 0,
-                                         "shards": 1}
+                                         "shards": 1, "write_failed": 0, "write_error": "", "refreshed": 0}
 
 
 def test_torn_and_corrupt_lines_are_skipped_and_counted(tmp_path: Path) -> None:
