@@ -14,12 +14,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pytest_evalindex.core.settings import DEFAULT_BATCH_SIZE, DEFAULT_SEED, Settings
+from pytest_evalindex.core.settings import (
+    DEFAULT_ALPHA,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_CONFIDENCE,
+    DEFAULT_SEED,
+    Settings,
+)
 from pytest_evalindex.core.text import visible
 from pytest_evalindex.gates.plan import GatePlanError, GateRun, evaluate_gates, plan_gates
 from pytest_evalindex.gates.thresholds import GateSyntaxError, parse_threshold
 from pytest_evalindex.metrics.aggregate import Report, aggregate
 from pytest_evalindex.metrics.row_ci import attach_intervals
+from pytest_evalindex.render.html import REPORT_HTML, load_run, write_report
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.tables import render_tables
 from pytest_evalindex.runs.merge import MergedRun, MergeError, check_coverage, load_shards, merge_shards
@@ -47,8 +54,15 @@ def add_merge_command(commands: Any) -> None:
                        help="largest share of samples allowed to end in an error (default 0)")
     merge.add_argument("--eval-baseline", "--baseline", type=Path, metavar="PATH", dest="baseline",
                        help="a previous run folder (or its evalindex_report.json) to gate regressions against")
-    merge.add_argument("--eval-max-drop", "--max-drop", metavar="D", dest="max_drop", default="0.0",
-                       help="largest absolute drop allowed on a row present in the baseline (default 0.0)")
+    merge.add_argument("--eval-max-drop", "--max-drop", metavar="D", dest="max_drop", default=None,
+                       help="largest absolute drop allowed on a row present in the baseline (default 0.0); "
+                            "given without --eval-alpha, any larger drop fails, as in pytest")
+    merge.add_argument("--eval-alpha", "--alpha", metavar="A", dest="alpha", default=None,
+                       help=f"a drop fails only when also significant at this level (default {DEFAULT_ALPHA})")
+    merge.add_argument("--eval-confidence", "--confidence", metavar="C", dest="confidence",
+                       default=str(DEFAULT_CONFIDENCE), help=f"the intervals' level (default {DEFAULT_CONFIDENCE})")
+    merge.add_argument("--eval-gate-on", "--gate-on", choices=("point", "bound"), dest="gate_on", default="point",
+                       help="what a threshold compares by default: the value or its bound (default point)")
     merge.add_argument("--eval-baseline-allow-mismatch", "--baseline-allow-mismatch", action="store_true",
                        dest="baseline_allow_mismatch", help="compare with a baseline over another collection")
     merge.add_argument("--eval-allow-partial", "--allow-partial", action="store_true", dest="allow_partial",
@@ -61,7 +75,12 @@ def add_merge_command(commands: Any) -> None:
 def run_merge(args: argparse.Namespace) -> int:
     """Merge, write, gate; returns the exit code."""
     try:
-        rates = {name: _fraction(name, getattr(args, name)) for name in ("max_error_rate", "max_drop")}
+        rates = {name: _fraction(name, getattr(args, name)) for name in ("max_error_rate", "max_drop", "alpha",
+                                                                          "confidence")}
+        if rates["alpha"] is not None and not 0.0 < rates["alpha"] < 1.0:
+            raise ValueError(f"--eval-alpha must be between 0 and 1, e.g. 0.05 (got {args.alpha})")
+        if rates["confidence"] is None or not 0.0 < rates["confidence"] < 1.0:
+            raise ValueError(f"--eval-confidence must be between 0 and 1, e.g. 0.95 (got {args.confidence})")
         for text in args.thresholds:
             parse_threshold(text)
     except (ValueError, GateSyntaxError) as exc:
@@ -102,6 +121,10 @@ def run_merge(args: argparse.Namespace) -> int:
                       log_text=tables, extra=extra, answers=merged.answers())
     except MergeError as exc:
         return _fail(NO_VERDICT, str(exc))
+    try:  # the page a single run writes too (texts read back from the merged reviews)
+        write_report(run_dir / "reports" / REPORT_HTML, [load_run(run_dir)])
+    except Exception as exc:  # the merged results are on disk: a page that fails costs only itself
+        print(f"evalindex merge: the HTML report could not be written ({type(exc).__name__}: {exc})", file=sys.stderr)
     _write_markdown(args.markdown, report, gates, merged)
     return _print_and_exit(tables, gates, merged, run_dir, strict=settings.strict)
 
@@ -131,6 +154,9 @@ def _settings(merged: MergedRun, args: argparse.Namespace, gates: dict[str, Any]
         mock=None, thresholds=tuple(gates["thresholds"]), max_error_rate=gates["max_error_rate"],
         baseline=args.baseline, max_drop=gates["max_drop"], baseline_allow_mismatch=bool(args.baseline_allow_mismatch),
         markdown=args.markdown, allow_partial=bool(args.allow_partial),
+        confidence=float(args.confidence), gate_on=args.gate_on,
+        # as in pytest: --eval-max-drop alone keeps the plain rule; otherwise a drop must also be significant
+        alpha=float(args.alpha) if args.alpha is not None else (None if args.max_drop is not None else DEFAULT_ALPHA),
     )
 
 

@@ -15,10 +15,32 @@ def unwritable_reason(folder: Path) -> str | None:
     of :data:`PROBE_BYTES` could be written, flushed to disk and removed."""
     if folder.exists() and not folder.is_dir():
         return f"{folder} is a file, not a folder"
+    created = _missing_parents(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         return f"cannot create {folder} ({exc.strerror or exc})"
+    try:
+        return _probe(folder)
+    finally:
+        for made in created:  # a run refused later (or one that writes nothing) leaves no empty folder behind
+            try:
+                made.rmdir()
+            except OSError:
+                break
+
+
+def _missing_parents(folder: Path) -> list[Path]:
+    """``folder`` and its missing ancestors, deepest first (what ``mkdir(parents=True)`` would create)."""
+    missing = []
+    for path in [folder, *folder.parents]:
+        if path.exists():
+            break
+        missing.append(path)
+    return missing
+
+
+def _probe(folder: Path) -> str | None:
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".evalindex-probe-")
     except OSError as exc:

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hostile_server import answer, assert_run_folder_strict, mcq_line, serve, write_suite
+from raw_server import answer, assert_run_folder_strict, mcq_line, serve, write_suite
 
 from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
 from pytest_evalindex.model.api import Completion

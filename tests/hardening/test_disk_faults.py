@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile_server import (
+from raw_server import (
     answer,
     assert_run_folder_strict,
     can_mount_tmpfs,

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from hostile_server import answer, assert_run_folder_strict, error_body, mcq_line, serve, write_suite
+from raw_server import answer, assert_run_folder_strict, error_body, mcq_line, serve, write_suite
 
 from conftest import output_dir_of
 

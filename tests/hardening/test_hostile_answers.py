@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from hostile_server import answer, assert_run_folder_strict, chat_body, error_body, mcq_line, serve, write_suite
+from raw_server import answer, assert_run_folder_strict, chat_body, error_body, mcq_line, serve, write_suite
 
 from conftest import output_dir_of
 from pytest_evalindex.core.jsonsafe import REPLACEMENT, clean_text, dumps, json_safe

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile_server import answer, assert_run_folder_strict, mcq_line, serve, write_suite
+from raw_server import answer, assert_run_folder_strict, mcq_line, serve, write_suite
 
 from conftest import output_dir_of
 from pytest_evalindex.core.hashing import fingerprint

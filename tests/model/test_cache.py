@@ -55,7 +55,8 @@ def test_torn_and_corrupt_lines_are_skipped_and_counted(tmp_path: Path) -> None:
     with cache.shard_path.open("ab") as handle:
         handle.write(b'[1, 2]\n{"fingerprint": "x"}\n\xff\xfe\n{"fingerprint": "fp9", "completion": {"te')  # kill -9 mid-line
     reread = AnswerCache(tmp_path, "main")
-    assert (len(reread), reread.counters.skipped_corrupt) == (3, 4)
+    # The unterminated tail may still be being written by a live process: judged once it ends (below).
+    assert (len(reread), reread.counters.skipped_corrupt) == (3, 3)
     # Same pid appends after the torn tail: the new line must not be glued to it.
     reread.put("fp3", ANSWER)
     assert (len(AnswerCache(tmp_path, "x")), AnswerCache(tmp_path, "x").counters.skipped_corrupt) == (4, 4)

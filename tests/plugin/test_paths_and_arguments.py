@@ -38,8 +38,8 @@ def test_collection_paths_are_never_swallowed_and_always_said(pytester: pytest.P
     text = together.stdout.str()
     together.stdout.fnmatch_lines(["evalindex: --eval-baseline *outputs?2* (latest complete run in *outputs)"])
     assert "PASSED gate[index>=0.3]" in text and "PASSED gate[index<=0.9]" in text
-    assert "PASSED gate[baseline:max_drop<=0]" in text
+    assert "PASSED gate[baseline:max_drop<=0,alpha=0.05]" in text
     # 1 unit test + 10 samples of evals/suite.jsonl + 10 of extra.jsonl (fixture_data.jsonl is left alone),
-    # then 3 gates: 16 correct samples + 1 + 3 passed.
-    together.stdout.fnmatch_lines(["2 workers [21 items]", "*20 passed, 4 incorrect*"])
+    # then 3 gates, counted apart from the samples: 16 correct samples + 1 passed, 4 incorrect, 3 gates passed.
+    together.stdout.fnmatch_lines(["*17 passed, 4 incorrect, 3 gates passed*"])
     assert "fixture_data" not in text

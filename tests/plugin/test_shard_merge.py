@@ -47,8 +47,10 @@ def _load(path: Path) -> Any:
 
 
 def snapshot(run_dir: Path) -> dict[str, Any]:
-    """Every file of a run folder, parsed, with only :data:`TIMING_FIELDS` removed."""
-    return {str(p.relative_to(run_dir)): _load(p) for p in sorted(run_dir.rglob("*")) if p.is_file()}
+    """Every file of a run folder, parsed, with only :data:`TIMING_FIELDS` removed; the HTML page, which shows
+    latencies and its run folder's name, must be there (its numbers come from the files compared here)."""
+    return {str(p.relative_to(run_dir)): "<html page>" if p.suffix == ".html" else _load(p)
+            for p in sorted(run_dir.rglob("*")) if p.is_file()}
 
 
 def _report(run_dir: Path) -> dict[str, Any]:
