@@ -30,6 +30,7 @@ from pytest_evalindex.authoring.sources import (
     resolve_local_path,
     source_files,
 )
+from pytest_evalindex.cli.merge import add_merge_command
 from pytest_evalindex.cli.mock import add_mock_commands
 from pytest_evalindex.cli.scorers import add_scorers_command
 
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sample(commands)
     add_scorers_command(commands)
     add_mock_commands(commands)
+    add_merge_command(commands)
     return parser
 
 

@@ -35,7 +35,9 @@ class SampleResult:
     ``score_metadata`` is the scorer's ``Score.metadata`` (the review's ``score.metadata``). ``metrics`` holds
     every metric the scorer produced when it produced more than the main one (``score`` under ``metric``).
     ``ordinal`` is the sample's position in the run's item order, used to sort outputs so
-    that every run mode writes identical files.
+    that every run mode writes identical files. ``repeats`` (``--eval-repeats K`` > 1) holds each answer's own
+    outcome in repeat order (JSON-plain dicts with ``score``, ``status``, ``completion``, …); ``score`` is then
+    their mean and the answer fields are those of repeat 0.
     """
 
     node_id: str
@@ -64,6 +66,7 @@ class SampleResult:
     usage: Usage = field(default_factory=Usage)
     latency: float | None = None
     cached: bool = False
+    repeats: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-plain dict (only str, int, float, bool, None, list, dict); lists are shared, not copied."""

@@ -19,6 +19,30 @@ COMPAT_MODES = ("corrected", "evalscope", "evalscope-legacy")
 
 
 @dataclass(frozen=True)
+class Shard:
+    """``--eval-shard I/N``: this run evaluates share ``index`` (1-based) of ``count``."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``"2/3"`` → ``Shard(2, 3)``; raises ``ValueError`` with the fix in its message."""
+        head, sep, tail = str(text).strip().partition("/")
+        try:
+            index, count = int(head), int(tail)
+        except ValueError:
+            index = count = 0
+        if not sep or count < 1 or not 1 <= index <= count:
+            raise ValueError(f"expected I/N with 1 <= I <= N, like 2/3 (got {text!r})")
+        return cls(index, count)
+
+    @property
+    def label(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
 class Settings:
     """All resolved ``--eval-*`` settings of one run."""
 
@@ -48,6 +72,13 @@ class Settings:
     predictions: Path | None = None
     max_concurrency: int | None = None
     allow_partial: bool = False
+    shard: Shard | None = None
+    max_requests_per_minute: int | None = None
+    max_tokens: int | None = None
+    max_cost: float | None = None
+    price_input: float = 0.0  # USD per million input tokens
+    price_output: float = 0.0  # USD per million output tokens
+    repeats: int = 1
     code_exec: str | None = None  # None: code-execution samples are refused; "bwrap" or "unsafe"
     code_workers: int | None = None  # programs at once per machine (None: one per CPU)
 
@@ -77,6 +108,13 @@ class Settings:
             "use_cache": self.cache_dir is not None,
             "max_concurrency": self.max_concurrency,
             "allow_partial": self.allow_partial,
+            "shard": self.shard.label if self.shard else None,
+            "max_requests_per_minute": self.max_requests_per_minute,
+            "max_tokens": self.max_tokens,
+            "max_cost": self.max_cost,
+            "price_input": self.price_input,
+            "price_output": self.price_output,
+            "repeats": self.repeats,
             "code_exec": self.code_exec,
             "code_workers": self.code_workers,
         }

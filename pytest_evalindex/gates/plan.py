@@ -115,3 +115,11 @@ def evaluate_gates(plan: GatePlan, settings: Settings, report: Report, results: 
     return run
 
 
+
+def evaluate_shard_gates(settings: Settings, results: Sequence[SampleResult]) -> GateRun:
+    """A shard's gates: only the error budget (a shard's errors are its own); thresholds, the baseline and
+    code gates need the whole collection and are evaluated by the merge."""
+    run = GateRun()
+    if settings.max_error_rate is not None or any(r.status == "error" for r in results):
+        run.outcomes.append(evaluate_error_budget(results, settings.max_error_rate or 0.0))
+    return run

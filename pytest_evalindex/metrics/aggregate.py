@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_evalindex.core.results import SampleResult
+from pytest_evalindex.metrics.repeated import repeat_summary
 
 LEVELS: tuple[str, ...] = ("subset_level", "dataset_level", "task_level", "tag_level", "category_level")
 UNTAGGED = "(untagged)"
@@ -54,6 +55,7 @@ class LevelRow:
     count: int
     excluded: int = 0
     errors: int = 0
+    repeats: dict[str, Any] | None = None  # --eval-repeats K > 1: pass@k and stability counts (metrics/repeated.py)
     metrics: dict[str, dict[str, float | int]] = field(default_factory=dict)  # every metric's mean and count
 
     @property
@@ -77,6 +79,7 @@ class LevelRow:
             "excluded": self.excluded,
             "errors": self.errors,
             "metrics": {name: dict(summary) for name, summary in self.metrics.items()},
+            **({"repeats": self.repeats} if self.repeats is not None else {}),
         }
 
     def evalscope_row(self) -> dict[str, Any]:
@@ -163,11 +166,12 @@ def aggregate(results: Sequence[SampleResult], *, compat: bool = False,
          (lambda r: _compat_category(r, depth)) if compat else (lambda r: _prefix_categories(r, depth)), child),
     ]
     levels: dict[str, list[LevelRow]] = {}
+    repeated = any(r.repeats for r in ordered)
     for level, columns, key_fn, child_fn in specs:
         if not columns:  # compat with no category on any scored sample: EvalScope crashes here
             levels[level] = []
             continue
-        levels[level] = _level_rows(level, columns, ordered, key_fn, child_fn, drop_unscored=compat)
+        levels[level] = _level_rows(level, columns, ordered, key_fn, child_fn, drop_unscored=compat, repeated=repeated)
 
     return Report(levels=levels, index=_index_row(levels["category_level"], compat), totals=_totals(ordered),
                   compat=compat, pool_subsets_by_name=pool_subsets_by_name)
@@ -209,6 +213,7 @@ def _level_rows(
     child_fn: _ChildFn | None,
     *,
     drop_unscored: bool,
+    repeated: bool = False,
 ) -> list[LevelRow]:
     groups: dict[Key, list[SampleResult]] = {}
     for result in results:
@@ -229,6 +234,7 @@ def _level_rows(
             count=len(scored),
             excluded=len(members) - len(scored) - errors,
             errors=errors,
+            repeats=repeat_summary(scored, child_fn) if repeated else None,
             metrics=_metric_means(scored),
         ))
     rows.sort(key=lambda row: -row.count)  # stable: ties keep key-ascending order, as pandas does

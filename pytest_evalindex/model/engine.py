@@ -5,6 +5,10 @@ its own asyncio loop in a daemon thread. ``submit`` starts a call (idempotent pe
 returns a ``concurrent.futures.Future``; a semaphore of K bounds the calls in flight. The caller
 (the item scheduler) submits the items this process will run next, so their answers are ready
 when pytest reaches them.
+
+With ``repeats`` K > 1 every key stands for K calls (repeat 0…K-1), each cached under its own repeat
+number and started together, so they share the K in flight like any other calls. A ``seed`` in the
+generation config is sent as ``seed + repeat`` (repeat 0 sends it unchanged): repeats differ, reproducibly.
 """
 
 from __future__ import annotations
@@ -26,12 +30,16 @@ from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.model.api import Completion, EmptyAnswer, ModelCallError
 from pytest_evalindex.model.openai_chat import call_chat, make_client, wall_clock_timeout
 from pytest_evalindex.model.retry import AdaptiveLimit, with_retries
+from pytest_evalindex.model.shared_limits import SharedLimits, pause_seconds
+
+SENT_GRACE = 10.0
+"""Seconds a closing engine waits for requests already sent, so their answers reach the answer cache."""
 
 
 class AnswerStore(Protocol):
     """Where answers are kept the moment they arrive, keyed by :func:`request_fingerprint`."""
 
-    def get(self, fingerprint: str, messages: list[dict[str, Any]]) -> Completion | None: ...
+    def get(self, fingerprint: str, messages: list[dict[str, Any]], repeat: int = 0) -> Completion | None: ...
 
     def put(self, fingerprint: str, completion: Completion) -> None: ...
 
@@ -47,6 +55,16 @@ class EngineConfig:
     timeout: float
     max_retries: int
     batch_size: int
+    limits: SharedLimits | None = None  # pace, 429 pauses and budgets shared with the run's other processes
+    repeats: int = 1
+
+
+def repeat_generation_config(config: Mapping[str, Any], repeat: int) -> Mapping[str, Any]:
+    """The generation config sent for ``repeat``: an integer ``seed`` becomes ``seed + repeat``."""
+    seed = config.get("seed")
+    if repeat == 0 or not isinstance(seed, int) or isinstance(seed, bool):
+        return config
+    return {**config, "seed": seed + repeat}
 
 
 @dataclass
@@ -78,8 +96,8 @@ class Engine:
     """Runs model calls for one process, at most ``batch_size`` at a time.
 
     Exactly-once per item: a call marks its key *sent* on the loop thread just before the HTTP
-    request, and :meth:`release` (an item handed to another process) only succeeds for keys not yet
-    sent, both under one lock — so an item is never requested by two processes.
+    request, and :meth:`release` (an item handed to another process) only succeeds for keys none of
+    whose repeats was sent, both under one lock — so an item is never requested by two processes.
     """
 
     def __init__(self, config: EngineConfig, store: AnswerStore | None = None, offline: str | None = None) -> None:
@@ -89,8 +107,9 @@ class Engine:
         self.store = store
         self.offline = offline
         self.counters = EngineCounters()
-        self._request_head = request_head(config.model, config.base_url, config.generation_config)
-        self._futures: dict[str, concurrent.futures.Future[Completion]] = {}
+        self._heads = [request_head(config.model, config.base_url, config.generation_config, repeat)
+                       for repeat in range(max(1, config.repeats))]
+        self._futures: dict[tuple[str, int], concurrent.futures.Future[Completion]] = {}
         self._lock = threading.Lock()
         self._sent: set[str] = set()
         self._released: set[str] = set()
@@ -107,14 +126,16 @@ class Engine:
     # -- main-thread API -------------------------------------------------------------------
 
     def submit(self, key: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None,
-               *, reclaim: bool = False, digest: str | None = None) -> concurrent.futures.Future[Completion]:
-        """Start the call for ``key`` unless it was started already; return its future.
+               *, reclaim: bool = False, digest: str | None = None, repeat: int = 0
+               ) -> concurrent.futures.Future[Completion]:
+        """Start the call for ``key`` (its ``repeat``) unless it was started already; return its future.
 
         A key given away by :meth:`release` is not started again (the look-ahead may still list it
         for a moment after a steal) unless ``reclaim``: its item is about to run here after all.
         """
+        slot = (key, repeat)
         with self._lock:
-            future = self._futures.get(key)
+            future = self._futures.get(slot)
             if future is not None:
                 return future
             if key in self._released:
@@ -123,8 +144,8 @@ class Engine:
                     gone.cancel()
                     return gone
                 self._released.discard(key)
-        fingerprint = fingerprint_from(self._request_head, tools, digest or messages_digest(messages))
-        cached = self.store.get(fingerprint, messages) if self.store is not None else None
+        fingerprint = fingerprint_from(self._heads[repeat], tools, digest or messages_digest(messages))
+        cached = self.store.get(fingerprint, messages, repeat) if self.store is not None else None
         if cached is not None:
             cached = _scrubbed(cached)  # recorded before a key was known, or elsewhere
             cached.cached = True
@@ -135,31 +156,37 @@ class Engine:
             future = concurrent.futures.Future()
             future.set_exception(ModelCallError(self.offline))
         else:
-            future = asyncio.run_coroutine_threadsafe(self._call(key, fingerprint, messages, tools), self._loop)
+            future = asyncio.run_coroutine_threadsafe(self._call(key, repeat, fingerprint, messages, tools),
+                                                      self._loop)
         with self._lock:
-            self._futures[key] = future
+            self._futures[slot] = future
         return future
 
-    def is_submitted(self, key: str) -> bool:
-        return key in self._futures
+    def is_submitted(self, key: str, repeat: int = 0) -> bool:
+        return (key, repeat) in self._futures
 
-    def result(self, key: str) -> Completion:
-        """Block until the answer for ``key`` is there; raise :class:`ModelCallError` on failure."""
-        future = self._futures[key]
+    def result(self, key: str, repeat: int = 0) -> Completion:
+        """Block until the answer for ``key`` (its ``repeat``) is there; raise :class:`ModelCallError` on failure."""
+        future = self._futures[(key, repeat)]
         started = time.perf_counter()
         try:
             return future.result()
         finally:
             self.counters.wait_seconds += time.perf_counter() - started
             with self._lock:
-                self._futures.pop(key, None)
+                self._futures.pop((key, repeat), None)
+
+    def _pop_all(self, key: str) -> list[concurrent.futures.Future[Completion]]:
+        """Remove every repeat's future of ``key`` (caller holds the lock)."""
+        return [f for f in (self._futures.pop((key, r), None) for r in range(len(self._heads))) if f is not None]
 
     def cancel(self, key: str) -> None:
-        """Cancel a pending call whose item will not run here (stolen, or the run stopped)."""
+        """Cancel the pending calls (every repeat) of an item that will not run here (stolen, or the run stopped)."""
         with self._lock:
-            future = self._futures.pop(key, None)
-        if future is not None and future.cancel():
-            self.counters.cancelled += 1
+            futures = self._pop_all(key)
+        for future in futures:
+            if future.cancel():
+                self.counters.cancelled += 1
 
     def release(self, key: str) -> bool:
         """Give up ``key`` to another process: ``True`` unless its request was already sent.
@@ -170,20 +197,30 @@ class Engine:
             if key in self._sent:
                 return False
             self._released.add(key)
-            future = self._futures.pop(key, None)
-        if future is not None and future.cancel():
-            self.counters.cancelled += 1
+            futures = self._pop_all(key)
+        for future in futures:
+            if future.cancel():
+                self.counters.cancelled += 1
         return True
 
     def pending_keys(self) -> list[str]:
         with self._lock:
-            return list(self._futures)
+            return list(dict.fromkeys(key for key, _ in self._futures))
 
     def close(self) -> None:
-        """Cancel what is pending, close the client and stop the loop."""
+        """Cancel what was not sent; give what was sent up to ``SENT_GRACE`` seconds to arrive (it is paid for,
+        and the answer cache keeps it for the rerun, e.g. after a spending limit); close the client, stop the loop."""
         if self._closed:
             return
         self._closed = True
+        with self._lock:
+            unsent = list(dict.fromkeys(key for key, _ in self._futures if key not in self._sent))
+        for key in unsent:
+            self.cancel(key)
+        with self._lock:
+            in_flight = [future for future in self._futures.values() if not future.done()]
+        if in_flight and self.store is not None:
+            concurrent.futures.wait(in_flight, timeout=SENT_GRACE)
         for key in self.pending_keys():
             self.cancel(key)
         if self._client is not None:
@@ -196,16 +233,23 @@ class Engine:
 
     # -- event-loop side --------------------------------------------------------------------
 
-    async def _call(self, key: str, fingerprint: str, messages: list[dict[str, Any]],
+    async def _call(self, key: str, repeat: int, fingerprint: str, messages: list[dict[str, Any]],
                     tools: list[dict[str, Any]] | None) -> Completion:
         if self._limit is None:
             self._limit = AdaptiveLimit(self.config.batch_size)
             self._client = make_client(self.config.base_url, self.config.api_key, timeout=self.config.timeout,
                                        max_retries=self.config.max_retries, max_connections=self.config.batch_size)
         counters = self.counters
+        generation_config = repeat_generation_config(self.config.generation_config, repeat)
         last_empty: list[Completion] = []  # the latest attempt's empty answer, if it was one
+        limits = self.config.limits
 
         async def attempt() -> Completion:
+            while limits is not None:
+                taken, wait = await asyncio.to_thread(limits.take)  # raises once a budget is spent
+                if taken:
+                    break
+                await asyncio.sleep(wait)
             with self._lock:
                 if key in self._released:
                     raise asyncio.CancelledError
@@ -221,17 +265,24 @@ class Engine:
                 # Wall clock from sending to the last byte: the SDK's timeout is per socket read, so a
                 # server trickling a byte at a time would never trip it.
                 async with asyncio.timeout(self.config.timeout):
-                    return await call_chat(self._client, self.config.model, messages,
-                                           self.config.generation_config, tools=tools)
+                    completion = await call_chat(self._client, self.config.model, messages,
+                                                 generation_config, tools=tools)
             except TimeoutError:
                 counters.timeouts += 1
                 raise wall_clock_timeout(self.config.timeout) from None
             except EmptyAnswer as empty:
                 last_empty.append(empty.completion)
                 raise
+            except Exception as exc:
+                if limits is not None and getattr(exc, "status_code", None) == 429:
+                    await asyncio.to_thread(limits.pause, pause_seconds(exc))  # every process waits, not just this one
+                raise
             finally:
                 counters.in_flight -= 1
                 counters.request_seconds += time.perf_counter() - started
+            if limits is not None:
+                await asyncio.to_thread(limits.record, completion.input_tokens, completion.output_tokens)
+            return completion
 
         def rate_limited(seconds: float) -> None:
             counters.rate_limit_waits += 1
@@ -277,4 +328,5 @@ def _scrubbed(completion: Completion) -> Completion:
     return completion
 
 
-__all__ = ["AnswerStore", "Completion", "Engine", "EngineConfig", "EngineCounters", "ModelCallError"]
+__all__ = ["AnswerStore", "Completion", "Engine", "EngineConfig", "EngineCounters", "ModelCallError",
+           "repeat_generation_config"]

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.model.api import Completion
 
 SHARD_GLOB = "answers-*.jsonl"
@@ -70,7 +71,8 @@ class AnswerCache:
         """``request`` (model, generation config: what the key hashes besides the messages) is written on
         every new line, so :meth:`held_requests` can tell later runs what the cache holds."""
         self.directory = Path(directory)
-        self.request = dict(request) if request else None
+        # Header values and secret-looking extra_body fields of the generation config never reach the disk.
+        self.request = REGISTRY.scrub_obj(dict(request)) if request else None
         self._held: Counter[str] = Counter()  # canonical request JSON ("" when a line has none) → answers
         self.writer = "".join(c if c.isalnum() or c in "-_." else "_" for c in writer) or "main"
         self.fsync = fsync
@@ -143,8 +145,9 @@ class AnswerCache:
         with self._lock:
             return set(self._answers)
 
-    def get(self, fingerprint: str, messages: list[dict[str, Any]]) -> Completion | None:
-        """The stored answer for ``fingerprint`` (a fresh object each time), or ``None``."""
+    def get(self, fingerprint: str, messages: list[dict[str, Any]], repeat: int = 0) -> Completion | None:
+        """The stored answer for ``fingerprint`` (a fresh object each time), or ``None``; the repeat number
+        is part of the fingerprint."""
         with self._lock:
             raw = self._answers.get(fingerprint)
             if raw is None:
@@ -304,15 +307,17 @@ class PredictionsStore:
 
     Lines whose JSON is torn (a run killed mid-write) are skipped and counted; a line that is JSON
     but not a predictions line raises :class:`AnswerStoreError` naming file, line and field. When
-    one request was recorded more than once (repeats), the first answer wins.
+    one request was recorded more than once (repeats), its answers serve repeats 0, 1, … in the order of their
+    ``index`` (EvalScope writes lines as they complete; its ``index`` is position·K + repeat).
     """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.counters = StoreCounters()
-        self._answers: dict[str, Completion] = {}
+        self._answers: dict[str, list[Completion]] = {}
         self.models: Counter[str] = Counter()  # the ``model`` each line names → lines
         self.files = _prediction_files(self.path)
+        recorded: dict[str, list[tuple[int, int, Completion]]] = {}
         for file in self.files:
             self.counters.shards += 1
             try:
@@ -330,23 +335,26 @@ class PredictionsStore:
                 key, completion = _prediction_answer(data, f"{file}:{number}")
                 if isinstance(data.get("model"), str) and data["model"]:
                     self.models[data["model"]] += 1
-                if key not in self._answers:
-                    self._answers[key] = completion
-                    self.counters.loaded += 1
+                index = data.get("index")
+                order = index if isinstance(index, int) and not isinstance(index, bool) else 1 << 62
+                recorded.setdefault(key, []).append((order, len(recorded.get(key, ())), completion))
+                self.counters.loaded += 1
+        self._answers = {key: [c for _, _, c in sorted(found, key=lambda t: t[:2])] for key, found in recorded.items()}
         if not self._answers:
             raise AnswerStoreError(f"--eval-predictions: no usable predictions line in {self.path}")
 
     def __len__(self) -> int:
         return len(self._answers)
 
-    def get(self, fingerprint: str, messages: list[dict[str, Any]]) -> Completion | None:
-        """The recorded answer to these request messages (``fingerprint`` is ignored: model and URL may differ)."""
-        found = self._answers.get(messages_key(messages))
-        if found is None:
+    def get(self, fingerprint: str, messages: list[dict[str, Any]], repeat: int = 0) -> Completion | None:
+        """The ``repeat``-th recorded answer to these request messages (``fingerprint`` is ignored: model and
+        URL may differ)."""
+        found = self._answers.get(messages_key(messages), [])
+        if repeat >= len(found):
             self.counters.misses += 1
             return None
         self.counters.hits += 1
-        return Completion.from_dict(found.to_dict())
+        return Completion.from_dict(found[repeat].to_dict())
 
     def put(self, fingerprint: str, completion: Completion) -> None:
         """Recorded predictions are read-only (the engine never calls the model in this mode)."""

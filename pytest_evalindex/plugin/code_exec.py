@@ -37,6 +37,11 @@ def needs_sandbox(spec: ScorerSpec) -> bool:
     return "sandbox" in spec.needs
 
 
+def repeat_key(nodeid: str, repeat: int) -> str:
+    """The program key of one answer of a sample (``--eval-repeats``: each answer runs its own program)."""
+    return nodeid if repeat == 0 else f"{nodeid}#{repeat}"
+
+
 def run_scorer(spec: ScorerSpec, sample: ScoreInput) -> Score:
     """``spec``'s score of ``sample``; a scorer that raises excludes the sample with a one-line cause."""
     try:

@@ -18,9 +18,11 @@ from pytest_evalindex.core.text import shorten, visible
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
 from pytest_evalindex.dataset.outcome import result_for
-from pytest_evalindex.dataset.select import select
+from pytest_evalindex.dataset.select import in_shard, select
+from pytest_evalindex.metrics.repeated import combine_repeats
 from pytest_evalindex.model.api import Completion, ModelCallError
-from pytest_evalindex.plugin.code_exec import needs_sandbox, run_scorer
+from pytest_evalindex.model.judge_client import JudgeCallError
+from pytest_evalindex.plugin.code_exec import needs_sandbox, repeat_key, run_scorer
 from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.plugin.pytest_private import TerminalRepr
 from pytest_evalindex.scorers.base import Score, ScoreInput
@@ -80,10 +82,13 @@ class EvalFile(pytest.File):
                                         "(isolated; needs bubblewrap) or --eval-code-exec unsafe (trusted code only)")
         for message in collection.warnings:
             warnings.warn(pytest.PytestWarning(message), stacklevel=1)
-        entries = select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed)
-        self.config.stash[runtime_key].samples_collected += len(entries)
+        selected = select(collection.entries, limit=settings.limit, shuffle=settings.shuffle, seed=settings.seed)
+        entries = in_shard(selected, settings.shard)  # a shard is an explicit subset, like --eval-limit
+        runtime = self.config.stash[runtime_key]
+        runtime.samples_collected += len(entries)
+        runtime.samples_in_collection += len(selected)
         return [SampleItem.from_parent(self, name=entry.node_name, entry=entry, ordinal=ordinal)
-                for ordinal, entry in enumerate(entries)]
+                for ordinal, entry in entries]
 
 
 def code_datasets(entries: list[Entry]) -> list[str]:
@@ -104,39 +109,71 @@ class SampleItem(pytest.Item):
         self.entry = entry
         self.ordinal = ordinal
         self.completion: Completion | None = None
+        self.repeats: list[Completion] = []  # answers 1…K-1 under --eval-repeats K
         self.result: SampleResult | None = None
         legacy = self.config.stash[runtime_key].settings.compat == "evalscope-legacy"
         spec = lookup(entry.scorer or entry.dataset_name, legacy=legacy)
         assert spec is not None  # validated at load time
         self.scorer_spec = spec
+        judge = self.config.stash[runtime_key].judge
+        self.judge_plan = judge.plan(spec.name) if judge is not None else None
+        self.judged: list[Score] = []  # the judge's score of each answer, obtained in setup
 
     def setup(self) -> None:
-        try:
-            self.completion = self.config.stash[runtime_key].engine.result(self.nodeid)
-        except ModelCallError as exc:
-            if exc.fatal and not self.session.shouldstop:
+        runtime = self.config.stash[runtime_key]
+        repeats = runtime.settings.repeats
+        answers: list[Completion] = []
+        failure: ModelCallError | None = None
+        for repeat in range(repeats):  # wait for every repeat, so none is left in flight
+            try:
+                answers.append(runtime.engine.result(self.nodeid, repeat))
+            except ModelCallError as exc:
+                if failure is None:
+                    failure = exc if repeats == 1 else ModelCallError(
+                        f"repeat {repeat} of {repeats}: {exc}", fatal=exc.fatal, status=exc.status)
+        if failure is None and self.judge_plan is not None and runtime.judge is not None:
+            plan, judge = self.judge_plan, runtime.judge
+            try:
+                self.judged = [judge.score(repeat_key(self.nodeid, repeat), self.entry, plan, answer,
+                                           rule=functools.partial(self._rule_score, answer, repeat))
+                               for repeat, answer in enumerate(answers)]
+            except ModelCallError as exc:
+                failure = exc
+        if failure is not None:
+            if failure.fatal and not self.session.shouldstop:
                 # Every other request would fail the same way: stop instead of erroring thousands of samples.
-                self.session.shouldstop = f"stopping: {exc}"
-            raise
+                self.session.shouldstop = f"stopping: {failure}"
+            raise failure
+        self.completion, self.repeats = answers[0], answers[1:]
 
     def runtest(self) -> None:
         assert self.completion is not None
         entry = self.entry
         score = self._score(self.completion)
         self.result = self.make_result(self.completion, score)
+        if self.repeats:  # the sample scores the mean of its answers
+            self.result = combine_repeats([self.result] + [self.make_result(c, self._score(c, repeat))
+                                                           for repeat, c in enumerate(self.repeats, start=1)])
+            self.repeats = []
+        self.judged = []
         if getattr(self.config.option, "xmlpath", None):  # JUnit properties, so CI dashboards can filter samples
             self.user_properties.extend([
                 ("dataset", entry.dataset_name), ("subset", entry.subset_name), ("status", self.result.status),
-                ("score", "" if score.value is None else str(score.value)),
+                ("score", "" if self.result.score is None else str(self.result.score)),
                 ("extracted", visible(score.extracted or "", keep_newlines=False)[:200]),
             ])
         if self.result.status in ("incorrect", "partial") and self.config.stash[runtime_key].settings.strict:
             raise SampleIncorrect(self.describe())
 
-    def _score(self, completion: Completion) -> Score:
+    def _score(self, completion: Completion, repeat: int = 0) -> Score:
+        if self.judged:
+            return self.judged[repeat]
+        return self._rule_score(completion, repeat)
+
+    def _rule_score(self, completion: Completion, repeat: int = 0) -> Score:
         runner = self.config.stash[runtime_key].code_runner
         if runner is not None and needs_sandbox(self.scorer_spec):
-            return runner.score(self.nodeid, self.scorer_spec, self.score_input(completion))
+            return runner.score(repeat_key(self.nodeid, repeat), self.scorer_spec, self.score_input(completion))
         return run_scorer(self.scorer_spec, self.score_input(completion))
 
     def score_input(self, completion: Completion) -> ScoreInput:
@@ -197,9 +234,13 @@ class SampleItem(pytest.Item):
         ]
         if result is not None and result.score is not None:
             lines.append(f"score    {result.score}  (scorer {self.scorer_spec.name})")
+        if result is not None and result.explanation and self.judge_plan is not None:
+            lines.append(f"judge    {shorten(visible(result.explanation.replace(chr(10), ' | ')), 600)}")
         return "\n".join(lines)
 
     def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
+        if isinstance(excinfo.value, JudgeCallError):
+            return f"judge call failed: {excinfo.value}"
         if isinstance(excinfo.value, ModelCallError):
             return f"model call failed: {excinfo.value}"
         if isinstance(excinfo.value, SampleIncorrect):

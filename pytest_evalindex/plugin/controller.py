@@ -23,14 +23,17 @@ from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
 from pytest_evalindex.dataset.outcome import result_for
 from pytest_evalindex.dataset.select import select
-from pytest_evalindex.gates.plan import GatePlan, GateRun
+from pytest_evalindex.gates.plan import GatePlan, GateRun, evaluate_shard_gates
 from pytest_evalindex.gates.plan import evaluate_gates as run_gates
 from pytest_evalindex.metrics.aggregate import Report, aggregate
 from pytest_evalindex.plugin.code_exec import p95
 from pytest_evalindex.plugin.gate_reports import run_code_gates
+from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.plugin.summary_lines import nothing_answered_line
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
+from pytest_evalindex.render.repeats import render_repeats
 from pytest_evalindex.render.tables import render_tables
+from pytest_evalindex.runs.shards import GATES_NOTE, SHARD_KEY, ShardRecord, collection_fingerprint
 from pytest_evalindex.runs.writer import make_run_dir, write_outputs
 
 
@@ -60,6 +63,9 @@ class Controller:
         self.total: int | None = None  # samples of the collection (after --eval-limit), run or not
         self.partial_reasons: list[str] = []  # why some of them did not run; empty for a whole run
         self.nothing_answered: str | None = None  # the line saying why no report was written
+        self.collection_files: list[Path] = []  # every collection file of the run (fingerprinted for a shard)
+        self.collection_samples: int | None = None  # samples of the collection before --eval-shard took its share
+        self.shard: ShardRecord | None = None
 
     @property
     def partial(self) -> bool:
@@ -136,7 +142,10 @@ class Controller:
         if not counters:
             return None
         requests = sum(c.get("requests", 0) for c in counters)
-        cached = sum(result.cached for result in self.results.values())
+        results = self.results.values()  # every answer counts (--eval-repeats K: K per sample)
+        answers = sum(len(r.repeats) if r.repeats else 1 for r in results)
+        cached = sum(sum(bool(a.get("cached")) for a in r.repeats) if r.repeats else r.cached for r in results)
+        judge_requests = sum(c.get("judge", {}).get("requests", 0) for c in counters)
         busy = sum(c.get("request_seconds", 0.0) for c in counters)
         waiting = sum(c.get("wait_seconds", 0.0) for c in counters)
         peak = max(c.get("max_in_flight", 0) for c in counters)
@@ -144,9 +153,11 @@ class Controller:
         line = (f"evalindex: {len(counters)} process{'es' if len(counters) > 1 else ''} × "
                 f"{self.settings.batch_size} in flight (peak {peak}), effective concurrency {effective:.1f}, "
                 f"{requests} requests, {waiting:.1f} s waiting")
+        if any("judge" in c for c in counters):
+            line += f"; {judge_requests} judge requests"
         if cached:
             source = self.settings.predictions or self.settings.cache_dir
-            line += f"; {cached} of {len(self.results)} answers from {source}"
+            line += f"; {cached} of {answers} answers from {source}"
         waits = sum(c.get("rate_limit_waits", 0) for c in counters)
         if waits:
             seconds = sum(c.get("rate_limit_seconds", 0.0) for c in counters)
@@ -174,14 +185,19 @@ class Controller:
         results = self.ordered_results()
         mode = self.settings.compat
         self.report = aggregate(results, compat=mode != "corrected", pool_subsets_by_name=mode == "evalscope-legacy")
-        self.tables = render_tables(self.report)
-        if evaluate_gates:
+        self.tables = render_tables(self.report) + (render_repeats(self.report, results) or "")
+        self.shard = self._shard_record()
+        if evaluate_gates and self.shard is not None:
+            self.gates = evaluate_shard_gates(self.settings, results)
+        elif evaluate_gates:
             self.gates = run_gates(self.gate_plan, self.settings, self.report, results)
             self.gates.outcomes.extend(run_code_gates(self.report, results))
         entries, fingerprints = self._entries_for(results)
         self.run_dir = make_run_dir(self.settings.output_dir, self.started)
         extra: dict[str, Any] = {"incomplete": self.incomplete, "partial": self.partial,
                                  "selection": self.selection()}
+        if self.shard is not None:
+            extra[SHARD_KEY] = self.shard.to_dict()
         if self.gates is not None:
             extra["gates"] = [outcome.to_dict() for outcome in self.gates.outcomes]
             if self.gates.comparison is not None:
@@ -197,6 +213,23 @@ class Controller:
         )
         self._write_markdown()
 
+    def _shard_record(self) -> ShardRecord | None:
+        """What this run is a shard of (``None`` for a whole run): the collection's fingerprint and sizes."""
+        shard = self.settings.shard
+        if shard is None:
+            return None
+        prints = []
+        for path in self.collection_files:
+            try:
+                prints.append(fingerprint(path.read_bytes()))
+            except OSError:
+                prints.append(f"unreadable:{path.name}")  # changed during the run: no merge will match it
+        s = self.settings
+        total = self.total if self.total is not None else len(self.results)
+        return ShardRecord(index=shard.index, count=shard.count, samples=total,
+                           collection=collection_fingerprint(prints, limit=s.limit, shuffle=s.shuffle, seed=s.seed),
+                           collection_samples=self.collection_samples if self.collection_samples is not None else total)
+
     def _write_markdown(self) -> None:
         targets = []
         if self.settings.markdown is not None:
@@ -208,16 +241,25 @@ class Controller:
             return
         gates = self.gates.outcomes if self.gates is not None else []
         comparison = self.gates.comparison if self.gates is not None else None
-        notice = None
+        notices = []
+        if self.shard is not None:
+            notices.append(f"This run is {self.shard.describe()}: {GATES_NOTE}.")
         if self.partial:
             selection = self.selection()
-            notice = (f"Partial run: {selection['ran']} of {selection['total'] or selection['selected']} samples "
-                      f"ran ({'; '.join(selection['why']) or 'stopped early'})"
-                      + ("; the gates gave no verdict." if self.no_verdict_line() else "; gated anyway."))
+            notices.append(f"Partial run: {selection['ran']} of {selection['total'] or selection['selected']} samples "
+                           f"ran ({'; '.join(selection['why']) or 'stopped early'})"
+                           + ("; the gates gave no verdict." if self.no_verdict_line() else "; gated anyway."))
+        notice = " ".join(notices) or None
         text = render_markdown(self.report, gates=gates, comparison=comparison,
-                               title=f"pytest-evalindex: {self.model}", notice=notice)
+                               title=f"pytest-evalindex: {self.model}", notice=notice,
+                               results=self.ordered_results())
         for path, append in targets:
             write_markdown(path, REGISTRY.scrub(text), append=append)
+
+    def _judge_key(self) -> str | None:
+        runtime = self.config.stash.get(runtime_key, None)
+        judge = runtime.judge_settings if runtime is not None else None
+        return judge.api_key if judge is not None else None
 
     def _run_settings(self, fingerprints: Mapping[str, str]) -> dict[str, Any]:
         settings = self.settings.public()
@@ -225,6 +267,11 @@ class Controller:
         settings["api_url"] = self.api_url
         # Written masked; its value is also scrubbed from every text we write (a model may echo it).
         settings["api_key"] = self.settings.api_key
+        runtime = self.config.stash.get(runtime_key, None)
+        judge = runtime.judge_settings if runtime is not None else None
+        if judge is not None and judge.model:
+            settings["judge"] = judge.public(self.api_url)
+        settings["judge_api_key"] = self._judge_key()  # written masked and scrubbed, as the model's key
         settings["collections"] = [{"path": path, "fingerprint": fp} for path, fp in sorted(fingerprints.items())]
         settings["engine_counters"] = {name: {k: v for k, v in counters.items() if k != "program_times"}
                                        for name, counters in sorted(self.process_counters.items())}

@@ -18,6 +18,7 @@ from pytest_evalindex.plugin.gate_reports import emit_gate_reports, gate_summary
 from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, runtime_key
 from pytest_evalindex.plugin.precheck import check_before_calls
 from pytest_evalindex.plugin.pytest_private import mark_last_failed
+from pytest_evalindex.runs.shards import GATES_NOTE
 
 # Samples recorded in pytest's last-failed cache although they passed: --lf / --ff rerun them.
 RERUN_STATUSES = frozenset({"incorrect", "partial", "excluded"})
@@ -90,7 +91,8 @@ class ControllerHooks:
         runtime = session.config.stash[runtime_key]
         if runtime.counters is not None:
             controller.process_counters["main"] = runtime.counters
-        self._note_selection(runtime.samples_collected, runtime.samples_deselected, raised)
+        self._note_selection(runtime.samples_collected, runtime.samples_deselected, runtime.samples_in_collection,
+                             raised)
         # A run stopped early (-x, --maxfail) whose every sample still got a result is whole: it is gated.
         controller.finish(evaluate_gates=not raised and controller.no_verdict_line() is None)
         gates = controller.gates
@@ -103,13 +105,14 @@ class ControllerHooks:
             # Within the error budget, erroring samples are shown (E) but do not fail the run.
             session.testsfailed = max(0, session.testsfailed - errors)
 
-    def _note_selection(self, collected: int, deselected: int, raised: bool) -> None:
+    def _note_selection(self, collected: int, deselected: int, in_collection: int, raised: bool) -> None:
         """What part of the collection ran, and why not all of it (-k, -m, --lf, a collection error, -x)."""
         controller = self.controller
         controller.results_for_unreported()  # a crashed worker's sample is an error result, not a missing one
         if self.worker_selection is not None:  # under xdist this process collects nothing
-            collected, deselected = self.worker_selection
+            collected, deselected, in_collection = self.worker_selection
         controller.total = collected
+        controller.collection_samples = in_collection
         if deselected:
             controller.partial_reasons.append(f"{deselected} deselected by -k, -m, --lf or --deselect")
         if self.collection_failed:
@@ -149,6 +152,8 @@ class ControllerHooks:
                                             red=gate_line.startswith("FAILED"))
             for usage_error in controller.gates.usage_errors:
                 terminalreporter.write_line(REGISTRY.scrub(f"ERROR: {usage_error}"), red=True)
+        if controller.shard is not None:
+            terminalreporter.write_line(f"evalindex: {controller.shard.describe()}: {GATES_NOTE}")
         line = controller.concurrency_line()
         if line:
             terminalreporter.write_line(REGISTRY.scrub(line))

@@ -23,7 +23,20 @@ from pytest_evalindex.plugin.code_exec import UNSAFE_WARNING
 from pytest_evalindex.plugin.collect import EvalFile, SampleItem
 from pytest_evalindex.plugin.controller import Controller
 from pytest_evalindex.plugin.controller_hooks import ControllerHooks
-from pytest_evalindex.plugin.keys import COUNTERS_KEY, SELECTION_KEY, controller_key, runtime_key
+from pytest_evalindex.plugin.judge_setup import (
+    check_judge_needs,
+    check_judge_needs_in_files,
+    register_judge_secrets,
+    resolve_judge_settings,
+    validate_templates,
+)
+from pytest_evalindex.plugin.keys import (
+    COUNTERS_KEY,
+    LIMITS_PATH_KEY,
+    SELECTION_KEY,
+    controller_key,
+    runtime_key,
+)
 from pytest_evalindex.plugin.options import add_options, resolve_settings
 from pytest_evalindex.plugin.precheck import check_files_before_calls
 from pytest_evalindex.plugin.run_paths import resolve_run_paths
@@ -51,6 +64,8 @@ def pytest_configure(config: pytest.Config) -> None:
     notes = reclaim_swallowed_paths(config)
     settings, run_notes = resolve_run_paths(resolve_settings(config))
     register_secrets(config, settings)
+    judge_settings = resolve_judge_settings(config, settings)
+    register_judge_secrets(config, judge_settings)
     notes.extend(run_notes)
     try:
         collection_files = resolve_collection_paths(settings.collections)
@@ -78,6 +93,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _is_worker(config) and config.stash[_targets_key]:
         _prefer_worksteal(config)
     runtime = Runtime(config, settings, api_url=api_url, model=model)
+    runtime.judge_settings = judge_settings
+    if config.stash[_targets_key]:
+        validate_templates(runtime.judge_settings)
+        if not _is_worker(config) and getattr(config.option, "numprocesses", None):
+            judge_targets = config.stash[_targets_key]
+            check_judge_needs_in_files(sorted(judge_targets), settings, runtime.judge_settings)
     config.stash[runtime_key] = runtime
     if config.stash[_targets_key]:
         xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))
@@ -90,11 +111,12 @@ def pytest_configure(config: pytest.Config) -> None:
             gate_plan = plan_gates(settings)
         except GatePlanError as exc:
             raise pytest.UsageError(str(exc)) from None
+        targets: set[Path] = config.stash[_targets_key]
         if getattr(config.option, "numprocesses", None):  # -n0 checks its collected items instead
-            targets: set[Path] = config.stash[_targets_key]
             check_files_before_calls(gate_plan, settings, targets, config.rootpath)
-        config.stash[controller_key] = Controller(config, settings, model=model, api_url=api_url,
-                                                  gate_plan=gate_plan)
+        controller = Controller(config, settings, model=model, api_url=api_url, gate_plan=gate_plan)
+        controller.collection_files = sorted(targets)
+        config.stash[controller_key] = controller
 
 
 def _check_xdist_settings(config: pytest.Config, settings: Settings) -> None:
@@ -171,6 +193,8 @@ def pytest_configure_node(node: Any) -> None:
         node.workerinput[WORKER_URL_KEY] = runtime.api_url
     if runtime.model:
         node.workerinput[WORKER_MODEL_KEY] = runtime.model
+    if runtime.limits is not None:
+        node.workerinput[LIMITS_PATH_KEY] = str(runtime.limits.path)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> EvalFile | None:
@@ -184,6 +208,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     missing = runtime.missing_options()
     if missing and any(isinstance(item, SampleItem) for item in items):
         raise pytest.UsageError(f"{missing} required to evaluate a collection (or pass --eval-mock SCRIPT)")
+    if runtime.judge_settings is not None:
+        check_judge_needs((item.scorer_spec.name for item in items if isinstance(item, SampleItem)),
+                          runtime.judge_settings)
 
 
 def pytest_deselected(items: Sequence[pytest.Item]) -> None:
@@ -206,6 +233,10 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     else:
         lines = [f"evalindex: model {runtime.model} at {REGISTRY.scrub(str(redact(runtime.api_url)))}{mock}, "
                  f"{s.batch_size} requests in flight per process{cap}, numbers: {s.compat}"]
+    judge = runtime.judge_settings
+    if judge is not None and judge.model:
+        lines.append(f"evalindex: judge {judge.model} at {REGISTRY.scrub(str(redact(judge.api_url or runtime.api_url)))}, "
+                     f"{judge.batch_size} judge requests in flight per process, strategy {judge.strategy}")
     if s.code_exec is not None:
         lines.append(f"evalindex: code execution: {s.code_exec}" + (
             " (isolated with bubblewrap: no network, read-only root, private /tmp, limits per program)"
@@ -290,7 +321,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             session.config.workeroutput[COUNTERS_KEY] = runtime.counters  # type: ignore[attr-defined]
         if runtime is not None:
             session.config.workeroutput[SELECTION_KEY] = [  # type: ignore[attr-defined]
-                runtime.samples_collected, runtime.samples_deselected]
+                runtime.samples_collected, runtime.samples_deselected, runtime.samples_in_collection]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

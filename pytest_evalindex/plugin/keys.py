@@ -13,6 +13,9 @@ if TYPE_CHECKING:  # named in the StashKeys' string type arguments
 runtime_key = pytest.StashKey["Runtime"]()
 controller_key = pytest.StashKey["Controller"]()
 SELECTION_KEY = "evalindex_selection"
-"""``workeroutput`` key: ``[samples collected, samples deselected]`` as the worker saw them."""
+"""``workeroutput`` key: ``[samples collected, samples deselected, samples in the whole collection]`` as the
+worker saw them (the last differs from the first under ``--eval-shard``)."""
 COUNTERS_KEY = "evalindex_counters"
 """``workeroutput`` key: a worker's engine counters, read by the controller when the worker goes down."""
+LIMITS_PATH_KEY = "evalindex_limits_path"
+"""``workerinput`` key: the file holding the run's shared rate limit and budgets (created by the controller)."""

@@ -25,6 +25,7 @@ from pytest_evalindex.core.settings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_SEED,
     Settings,
+    Shard,
 )
 
 
@@ -78,6 +79,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("shuffle", "Shuffle the lines (seeded by --eval-seed) before --eval-limit.", kind="bool", default=False),
     OptionSpec("seed", f"Seed for --eval-shuffle (default {DEFAULT_SEED}, as EvalScope).",
                kind="int", default=DEFAULT_SEED, metavar="S"),
+    OptionSpec("repeats", "Ask the model K times per sample (EvalScope's repeats): the sample scores the mean of its "
+               "answers, rows gain pass@k and stable-correct/flaky/stable-wrong counts (default 1).",
+               kind="int", default=1, metavar="K"),
     OptionSpec("strict", "Make incorrect samples fail (by default they are reported as 'incorrect' and pass).",
                kind="bool", default=False),
     OptionSpec("allow_partial", "Evaluate the gates even when some samples of the collection did not run "
@@ -116,11 +120,42 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "model name.", metavar="PATH"),
     OptionSpec("max_concurrency", "Cap on requests in flight across all workers together (split evenly).",
                kind="int", default=None, metavar="M"),
+    OptionSpec("shard", "Evaluate shard I of N (e.g. 2/3): the samples whose content hash falls in it. Gates other "
+               "than the error budget are left to 'evalindex merge' of all N shards.", metavar="I/N"),
+    OptionSpec("max_requests_per_minute", "Requests per minute for all workers of this machine together (evenly "
+               "paced); a 429 answer then pauses every worker, not only the one that got it.",
+               kind="int", default=None, metavar="N"),
+    OptionSpec("max_tokens", "Stop sending requests once the run's answers used N tokens (input + output, all "
+               "workers); the run ends without a verdict (exit 2) and --eval-use-cache resumes it.",
+               kind="int", default=None, metavar="N"),
+    OptionSpec("max_cost", "Stop sending requests once the run spent USD, priced by --eval-price-input and "
+               "--eval-price-output; ends like --eval-max-tokens.", kind="float", default=None, metavar="USD"),
+    OptionSpec("price_input", "USD per million input tokens, for --eval-max-cost (default 0).",
+               kind="float", default=0.0, metavar="USD"),
+    OptionSpec("price_output", "USD per million output tokens, for --eval-max-cost (default 0).",
+               kind="float", default=0.0, metavar="USD"),
     OptionSpec("code_exec", "Run the model's code for code benchmarks (humaneval, mbpp, live_code_bench, ...): "
                "'bwrap' (isolated with bubblewrap) or 'unsafe' (a plain subprocess: trusted code only). "
                "Without it such samples are refused.", choices=("bwrap", "unsafe"), metavar="MODE"),
     OptionSpec("code_workers", "Programs run at once on this machine, split over the xdist workers "
                "(default: one per CPU).", kind="int", default=None, metavar="N"),
+    # The LLM judge (resolved in judge_setup.py).
+    OptionSpec("judge_model", "Judge model for LLM-judged benchmarks (chinese_simpleqa, simple_qa, aa_lcr, …).",
+               metavar="NAME"),
+    OptionSpec("judge_api_url", "Base URL of the judge's OpenAI-compatible API (default: --eval-api-url).",
+               metavar="URL"),
+    OptionSpec("judge_api_key", "Judge API key (else $EVALINDEX_JUDGE_API_KEY; else the model's key when the "
+               "judge shares its URL). Never written anywhere.", metavar="KEY", ini=False),
+    OptionSpec("judge_api_key_env", "Name of an environment variable holding the judge's API key.", metavar="VAR"),
+    OptionSpec("judge_generation_config", "JSON object of the judge's generation settings "
+               "(default {\"temperature\": 0.0, \"max_tokens\": 4096}).", kind="json", default=None, metavar="JSON"),
+    OptionSpec("judge_batch_size", f"Judge requests kept in flight per process (default {DEFAULT_BATCH_SIZE}).",
+               kind="int", default=DEFAULT_BATCH_SIZE, metavar="K"),
+    OptionSpec("judge_strategy", "When the judge scores: auto (the benchmark's own policy), rule (never; refused "
+               "for judge-only benchmarks), llm (always), llm_recall (only where the rule score is <= 0.99).",
+               default="auto", choices=("auto", "rule", "llm", "llm_recall"), metavar="STRATEGY"),
+    OptionSpec("judge_templates", "Folder of judge prompt templates (<dataset>.json with \"user\" and "
+               "\"system\") used in place of the built-in ones.", metavar="DIR"),
 )
 
 
@@ -215,8 +250,8 @@ def resolve_settings(config: pytest.Config) -> Settings:
         REGISTRY.add_from(values["generation_config"])
         values["generation_config"] = _strip_header_values(config, values["generation_config"])
 
-    for name in ("batch_size", "max_retries"):
-        minimum = 1 if name == "batch_size" else 0
+    for name in ("batch_size", "max_retries", "repeats"):
+        minimum = 0 if name == "max_retries" else 1
         if values[name] < minimum:
             raise _usage(_option(name), f"must be >= {minimum} (got {values[name]})")
     if values["timeout"] <= 0:
@@ -235,6 +270,23 @@ def resolve_settings(config: pytest.Config) -> Settings:
     if values["rerun_review"] and values["use_cache"] is None and not values["predictions"]:
         raise _usage(_option("rerun_review"), "needs --eval-use-cache (the answers to score again come from the cache)")
 
+    for name in ("max_requests_per_minute", "max_tokens"):
+        if values[name] is not None and values[name] < 1:
+            raise _usage(_option(name), f"must be >= 1 (got {values[name]})")
+    for name in ("price_input", "price_output"):
+        if values[name] < 0:
+            raise _usage(_option(name), f"must be >= 0 USD per million tokens (got {values[name]})")
+    if values["max_cost"] is not None and (values["max_cost"] <= 0 or not (values["price_input"] or
+                                                                           values["price_output"])):
+        raise _usage(_option("max_cost"), "needs a limit > 0 and prices: --eval-price-input and/or "
+                                          "--eval-price-output (USD per million tokens)")
+    shard = None
+    if values["shard"]:
+        try:
+            shard = Shard.parse(values["shard"])
+        except ValueError as exc:
+            raise _usage(_option("shard"), str(exc)) from None
+
     generation_config = {"temperature": 0.0} if values["generation_config"] is None else values["generation_config"]
     output_dir = bases["output_dir"] / values["output_dir"]
     return Settings(
@@ -251,6 +303,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         seed=values["seed"],
         strict=bool(values["strict"]),
         allow_partial=bool(values["allow_partial"]),
+        repeats=values["repeats"],
         compat=values["compat"],
         output_dir=output_dir,
         mock=path("mock"),
@@ -265,6 +318,12 @@ def resolve_settings(config: pytest.Config) -> Settings:
         rerun_review=bool(values["rerun_review"]),
         predictions=path("predictions"),
         max_concurrency=values["max_concurrency"],
+        shard=shard,
+        max_requests_per_minute=values["max_requests_per_minute"],
+        max_tokens=values["max_tokens"],
+        max_cost=values["max_cost"],
+        price_input=values["price_input"],
+        price_output=values["price_output"],
         code_exec=values["code_exec"],
         code_workers=values["code_workers"],
     )

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import concurrent.futures
+import shutil
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_evalindex.core.judge_settings import JudgeSettings
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.model.api import Completion
 from pytest_evalindex.model.engine import AnswerStore, Engine, EngineConfig
-from pytest_evalindex.model.store import AnswerStoreError
-from pytest_evalindex.plugin.code_exec import CodeRunner, SandboxUnavailable, needs_sandbox, open_sandbox
+from pytest_evalindex.model.shared_limits import LimitConfig, SharedLimits
+from pytest_evalindex.model.store import AnswerCache, AnswerStoreError
+from pytest_evalindex.plugin.code_exec import (
+    CodeRunner,
+    SandboxUnavailable,
+    needs_sandbox,
+    open_sandbox,
+    repeat_key,
+)
+from pytest_evalindex.plugin.judge_runner import JudgeRunner
+from pytest_evalindex.plugin.keys import LIMITS_PATH_KEY
 from pytest_evalindex.plugin.xdist import Lookahead, install_steal_guard
 
 if TYPE_CHECKING:
@@ -30,8 +43,26 @@ class Runtime:
         self._engine: Engine | None = None
         self.samples_collected = 0
         self.samples_deselected = 0  # by -k, -m, --lf, --deselect: pytest_deselected
+        self.samples_in_collection = 0  # selected by --eval-limit before --eval-shard took its share
         self._store: AnswerStore | None = None
+        self.judge_settings: JudgeSettings | None = None  # set by pytest_configure (judge_setup.py)
+        self._judge: JudgeRunner | None = None
         self.code_runner: CodeRunner | None = None
+        self.limits = self._shared_limits()
+        self._owns_limits = self.limits is not None and not hasattr(config, "workerinput")
+
+    def _shared_limits(self) -> SharedLimits | None:
+        """The run's shared pace and budgets: created here by the process that owns the run (its path goes to
+        the xdist workers in their ``workerinput``), opened by the workers."""
+        s = self.settings
+        limits = LimitConfig(requests_per_minute=s.max_requests_per_minute, max_tokens=s.max_tokens,
+                             max_cost=s.max_cost, price_input=s.price_input, price_output=s.price_output)
+        if not limits.active:
+            return None
+        workerinput = getattr(self.config, "workerinput", None)
+        if workerinput is not None and workerinput.get(LIMITS_PATH_KEY):
+            return SharedLimits(Path(workerinput[LIMITS_PATH_KEY]), limits)
+        return SharedLimits.create(Path(tempfile.mkdtemp(prefix="evalindex-limits-")) / "limits.json", limits)
 
     def take_part_in_stealing(self) -> None:
         """Under xdist, hand over only items whose request was not sent (see lookahead.py)."""
@@ -103,7 +134,7 @@ class Runtime:
             self._engine = Engine(EngineConfig(
                 model=self.model, base_url=self.api_url or "", api_key=s.api_key,
                 generation_config=s.generation_config, timeout=s.timeout,
-                max_retries=s.max_retries, batch_size=self.in_flight,
+                max_retries=s.max_retries, batch_size=self.in_flight, limits=self.limits, repeats=s.repeats,
             ), store=self._store, offline=self._offline_reason())
         return self._engine
 
@@ -113,11 +144,21 @@ class Runtime:
                    if not value and not (self.offline and flag == "--eval-api-url")]
         return " and ".join(missing) + (" are" if len(missing) > 1 else " is") if missing else None
 
+    @property
+    def judge(self) -> JudgeRunner | None:
+        """This process's judge, when ``--eval-judge-model`` is set (its calls share the answer cache)."""
+        if self._judge is None and self.judge_settings is not None and self.judge_settings.model:
+            s = self.settings
+            self._judge = JudgeRunner(self.judge_settings, model_url=self.api_url, timeout=s.timeout,
+                                      max_retries=s.max_retries,
+                                      store=self._store if isinstance(self._store, AnswerCache) else None)
+        return self._judge
+
     def _answer_store(self) -> AnswerStore | None:
         s = self.settings
         if s.predictions is None and s.cache_dir is None:
             return None
-        from pytest_evalindex.model.store import AnswerCache, PredictionsStore
+        from pytest_evalindex.model.store import PredictionsStore
 
         if s.predictions is not None:
             return PredictionsStore(s.predictions)
@@ -159,8 +200,8 @@ class Runtime:
 
     @property
     def depth(self) -> int:
-        """How many upcoming items get their request started ahead of time."""
-        return 2 * self.in_flight
+        """How many upcoming items get their requests started ahead of time (each item asks K repeats)."""
+        return max(1, -(-2 * self.in_flight // self.settings.repeats))
 
     def prefetch(self, item: SampleItem, nextitem: pytest.Item | None) -> None:
         """Start the calls for ``item`` and the items this process runs after it.
@@ -179,23 +220,31 @@ class Runtime:
     def _start(self, engine: Engine, sample: SampleItem, *, reclaim: bool) -> None:
         if not engine.is_submitted(sample.nodeid):
             entry = sample.entry
-            future = engine.submit(sample.nodeid, entry.openai_messages(), entry.prompt.tools, reclaim=reclaim,
-                                   digest=entry.messages_digest())
-            runner = self.code_runner
-            if runner is not None and needs_sandbox(sample.scorer_spec):
-                # Run the program as soon as the answer is there (in the engine's thread, or now if cached).
-                def start_program(done: concurrent.futures.Future[Completion]) -> None:
-                    if not done.cancelled() and done.exception() is None:
-                        runner.start(sample.nodeid, sample.scorer_spec, sample.score_input(done.result()))
+            messages, digest = entry.openai_messages(), entry.messages_digest()
+            runner = self.code_runner if needs_sandbox(sample.scorer_spec) else None
+            for repeat in range(self.settings.repeats):  # together: they share the K in flight
+                future = engine.submit(sample.nodeid, messages, entry.prompt.tools, reclaim=reclaim, digest=digest,
+                                       repeat=repeat)
+                if sample.judge_plan is not None and self.judge is not None and not future.cancelled():
+                    self.judge.follow(repeat_key(sample.nodeid, repeat), entry, sample.judge_plan, future)
+                if runner is not None:
+                    # Run the program as soon as the answer is there (in the engine's thread, or now if cached).
+                    def start_program(done: concurrent.futures.Future[Completion], key: str = repeat_key(
+                            sample.nodeid, repeat)) -> None:
+                        if runner is not None and not done.cancelled() and done.exception() is None:
+                            runner.start(key, sample.scorer_spec, sample.score_input(done.result()))
 
-                future.add_done_callback(start_program)
+                    future.add_done_callback(start_program)
 
     @property
     def counters(self) -> dict[str, object] | None:
-        """This process's engine counters (and program counters), if it called the model."""
+        """This process's engine counters (with the judge's and the programs'), if it called the model."""
         if self._engine is None:
             return None
         counters: dict[str, object] = dict(self._engine.counters.to_dict())
+        judge = self._judge.counters if self._judge is not None else None
+        if judge is not None:
+            counters["judge"] = judge
         if self.code_runner is not None:
             counters.update(self.code_runner.counters())
         return counters
@@ -203,5 +252,9 @@ class Runtime:
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
+        if self._owns_limits and self.limits is not None:
+            shutil.rmtree(self.limits.path.parent, ignore_errors=True)
+        if self._judge is not None:
+            self._judge.close()
         if self.code_runner is not None:
             self.code_runner.close()

@@ -14,10 +14,12 @@ from typing import Any, Protocol
 
 from tabulate import tabulate
 
+from pytest_evalindex.core.results import SampleResult
 from pytest_evalindex.core.text import sanitize
 from pytest_evalindex.gates.baseline import BaselineComparison, Flip
 from pytest_evalindex.gates.outcome import format_value
 from pytest_evalindex.metrics.aggregate import LEVELS, LevelRow, Report
+from pytest_evalindex.render.repeats import markdown_repeats
 
 _MARKDOWN_SPECIALS = frozenset("\\`*_[]|~$")
 _NUMBER_COLUMNS = frozenset({"micro_avg.", "macro_avg.", "weighted_avg.", "count", "excluded", "errors"})
@@ -51,8 +53,10 @@ def render_markdown(
     comparison: BaselineComparison | None,
     title: str,
     notice: str | None = None,
+    results: Sequence[SampleResult] = (),
 ) -> str:
-    """The whole summary. ``gates`` are all gate outcomes; the comparison's own gate is added if missing."""
+    """The whole summary. ``gates`` are all gate outcomes; the comparison's own gate is added if missing;
+    ``results`` (when given) feed the repeats section."""
     all_gates = list(gates)
     if comparison is not None:
         names = {g.name for g in all_gates}
@@ -73,6 +77,7 @@ def render_markdown(
     parts += ["## Report", ""]
     for level in LEVELS:
         parts += [f"### {level}", "", _level_table(report.levels.get(level, [])), ""]
+    parts += markdown_repeats(report, results, escape)
 
     if comparison is not None:
         parts += _baseline_section(comparison)

@@ -154,10 +154,13 @@ def prediction_line(index: int, result: SampleResult, entry: Entry | None, model
 
 
 def review_line(index: int, result: SampleResult, entry: Entry | None, model: str,
-                messages: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                messages: list[dict[str, Any]] | None = None, *, group_id: int | None = None,
+                generation_index: int = 0) -> dict[str, Any]:
     """One ``ReviewResult`` line of ``reviews/<model>/data_collection_default.jsonl``.
 
-    ``messages``: the prediction line's messages, when already built (they are the same).
+    ``messages``: the prediction line's messages, when already built (they are the same). With repeats,
+    EvalScope writes one line per answer: ``index`` counts answers, ``group_id`` is the sample's position
+    (``index // K``) and ``generation_index`` the repeat (``index % K``).
     """
     scored = is_scored(result)
     # Every metric the scorer produced, in its order, as EvalScope's value dict holds them.
@@ -171,14 +174,30 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
         else input_messages(result, entry) + [assistant_message(result, model)],
         "agent_trace": None,
         "sample_score": {
-            "score": {"value": value, "status": "success" if scored else "excluded", "judge_summary": None,
+            "score": {"value": value, "status": _status(result, scored), "judge_summary": None,
                       "extracted_prediction": result.extracted, "prediction": result.completion or "",
                       "explanation": result.explanation, "metadata": dict(result.score_metadata or {}),
                       "main_score_name": main_score_name},
-            "sample_id": index, "group_id": index, "generation_index": 0,
+            "sample_id": index, "group_id": index if group_id is None else group_id,
+            "generation_index": generation_index,
             "sample_metadata": sample_metadata(result, entry),
         },
     }
+
+
+def renumbered(lines: tuple[dict[str, Any], dict[str, Any]], index: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A prediction and review line pair moved to position ``index`` of another run (a merge of shards):
+    the fields that number a line are set; nothing else depends on the position."""
+    prediction, review = lines
+    prediction["index"] = review["index"] = index
+    review["sample_score"]["sample_id"] = review["sample_score"]["group_id"] = index
+    return prediction, review
+def _status(result: SampleResult, scored: bool) -> str:
+    """EvalScope's score status: a judged sample's own (``degraded``, ``fallback``) when it has one."""
+    status = (result.score_metadata or {}).get("status")
+    if scored and status in ("degraded", "fallback"):
+        return str(status)
+    return "success" if scored else "excluded"
 
 
 def detailed_report(report: Report) -> dict[str, list[dict[str, Any]]]:

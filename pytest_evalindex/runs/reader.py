@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from pytest_evalindex.core.results import SampleResult, Status
-from pytest_evalindex.runs.layout import EVALINDEX_REPORT_NAME, REPORT_SCHEMA_VERSION
+from pytest_evalindex.runs.layout import EVALINDEX_REPORT_NAME, JSONL_NAME, REPORT_SCHEMA_VERSION
 from pytest_evalindex.runs.locate import RunPathError, choose_run
 
 _STATUSES: frozenset[str] = frozenset(get_args(Status))
@@ -83,9 +83,39 @@ def read_results(path: Path) -> list[SampleResult]:
     """Every sample of a report as a :class:`SampleResult` (schema 2 carries all a level needs; schema 1 reports
     lack weights, tags and categories, which come back as defaults)."""
     file, data = read_report_file(path)
+    return _results(file, data["samples"])
+
+
+@dataclass
+class RunReport:
+    """A run folder read back: its report file, the report without ``samples`` (``head``), and every sample."""
+
+    file: Path
+    head: dict[str, Any]
+    results: list[SampleResult]
+
+    @property
+    def folder(self) -> Path:
+        """The run folder (``<folder>/reports/<model>/evalindex_report.json``), or the report's own folder."""
+        return self.file.parents[2] if self.file.parent.parent.name == "reports" else self.file.parent
+
+    def answer_files(self) -> tuple[Path, Path]:
+        """The EvalScope-shaped predictions and reviews files of the run (``predictions/<model>/…``)."""
+        model = self.file.parent.name
+        return (self.folder / "predictions" / model / JSONL_NAME, self.folder / "reviews" / model / JSONL_NAME)
+
+
+def read_run(path: Path, *, what: str = "run") -> RunReport:
+    """A run folder (or its report file) with every sample as a :class:`SampleResult`."""
+    file, data = read_report_file(path, what=what)
+    samples = data.pop("samples")
+    return RunReport(file=file, head=data, results=_results(file, samples, what))
+
+
+def _results(file: Path, samples: list[Any], what: str = "report") -> list[SampleResult]:
     results = []
-    for position, item in enumerate(data["samples"]):
-        _sample(file, position, item)  # the same checks as a baseline's samples
+    for position, item in enumerate(samples):
+        _sample(file, position, item, what)  # the same checks as a baseline's samples
         record = {**_SCHEMA1_DEFAULTS, "ordinal": position, **item}
         results.append(SampleResult.from_dict(record))
     return results
@@ -108,8 +138,8 @@ def _find_report(folder: Path, what: str) -> Path:
     return found[0]
 
 
-def _sample(file: Path, position: int, item: Any) -> BaselineSample:
-    where = f"baseline {file}: samples[{position}]"
+def _sample(file: Path, position: int, item: Any, what: str = "baseline") -> BaselineSample:
+    where = f"{what} {file}: samples[{position}]"
     if not isinstance(item, dict):
         raise BaselineError(f"{where} is not an object")
     status = item.get("status")

@@ -25,11 +25,13 @@ import yaml
 from pytest_evalindex.core.results import SampleResult
 from pytest_evalindex.core.secrets import REGISTRY, redact, scrub, scrub_obj, secret_values, secret_variants
 from pytest_evalindex.dataset.entry import Entry
-from pytest_evalindex.metrics.aggregate import Report
+from pytest_evalindex.metrics.aggregate import Report, aggregate
+from pytest_evalindex.metrics.repeated import expand_repeats
 from pytest_evalindex.runs.evalscope import (
     collection_report,
     detailed_report,
     prediction_line,
+    renumbered,
     review_line,
 )
 from pytest_evalindex.runs.layout import (
@@ -77,11 +79,14 @@ def write_outputs(
     settings: Mapping[str, Any],
     log_text: str,
     extra: Mapping[str, Any] | None = None,
+    answers: Iterator[tuple[dict[str, Any], dict[str, Any]]] | None = None,
 ) -> None:
     """Write every file of the run folder made by :func:`make_run_dir`.
 
     ``entries`` maps ``SampleResult.node_id`` to its collection line; ``settings`` are the run
-    settings (they may hold secrets: they are redacted before being written anywhere).
+    settings (they may hold secrets: they are redacted before being written anywhere). ``answers``, when
+    given (a merge of shard runs), yields the prediction and review line of each answered result in
+    output order, already built, instead of building them from ``entries``; they are renumbered here.
     """
     plain_settings = to_plain(settings)
     # The settings' own secrets, and every value the run registered (keys from the environment, headers…).
@@ -111,19 +116,35 @@ def write_outputs(
     encode = json.JSONEncoder(ensure_ascii=False).encode  # EvalScope's conventions: ", "/": ", non-ASCII as is
     with _atomic_text(run_dir / "predictions" / mid / JSONL_NAME) as predictions, \
             _atomic_text(run_dir / "reviews" / mid / JSONL_NAME) as reviews:
-        for index, result in enumerate(ordered):
+        k = max((len(r.repeats or ()) for r in ordered), default=0) or 1  # --eval-repeats: one line per answer
+        for position, result in enumerate(ordered):
             if result.status == "error":
                 continue  # no answer to show; the error lives in evalindex_report.json
+            if answers is not None:  # a merge of shards: their lines, renumbered into this run
+                for repeat in range(len(result.repeats or ()) or 1):
+                    prediction, review = renumbered(next(answers), position * k + repeat)
+                    if k > 1:
+                        review["sample_score"]["group_id"] = position
+                    predictions.write(scrub(encode(prediction), variants) + "\n")
+                    reviews.write(scrub(encode(review), variants) + "\n")
+                continue
             entry = entries.get(result.node_id)
-            prediction = prediction_line(index, result, entry, model)
-            predictions.write(scrub(encode(prediction), variants) + "\n")
-            review = review_line(index, result, entry, model, messages=prediction["messages"])
-            reviews.write(scrub(encode(review), variants) + "\n")
+            for repeat, answer in enumerate(expand_repeats(result)):
+                index = position * k + repeat
+                prediction = prediction_line(index, answer, entry, model)
+                predictions.write(scrub(encode(prediction), variants) + "\n")
+                review = review_line(index, answer, entry, model, messages=prediction["messages"],
+                                     group_id=position if k > 1 else None, generation_index=repeat)
+                reviews.write(scrub(encode(review), variants) + "\n")
 
     reports = run_dir / "reports" / mid
+    # EvalScope counts every answer as a sample; in compat modes its reports do too (ours average per sample).
+    counted = [a for r in ordered for a in expand_repeats(r)] if k > 1 and report.compat else ordered
     write(reports / f"{COLLECTION_NAME}.json",
-          json.dumps(collection_report(ordered, model=model), indent=4, ensure_ascii=False))
-    write(reports / DETAILED_REPORT_NAME, json.dumps(detailed_report(report), indent=2))
+          json.dumps(collection_report(counted, model=model), indent=4, ensure_ascii=False))
+    detailed = report if counted is ordered else aggregate(counted, compat=True,
+                                                           pool_subsets_by_name=report.pool_subsets_by_name)
+    write(reports / DETAILED_REPORT_NAME, json.dumps(detailed_report(detailed), indent=2))
     head = report_head(report, model=model, settings=safe_settings)
     head.update(to_plain(dict(extra or {})))
     with _atomic_text(reports / EVALINDEX_REPORT_NAME) as own:  # streamed: one line per sample
@@ -168,6 +189,8 @@ def sample_outcome(result: SampleResult) -> dict[str, Any]:
             "task_type": r.task_type, "tags": r.tags, "categories": r.categories, "weight": r.weight,
             "status": r.status, "score": r.score, "metric": r.metric, "metrics": r.metrics,
             "extracted": r.extracted, "latency": r.latency, "cached": r.cached,
+            **({"repeats": [{"status": a.get("status"), "score": a.get("score"), "extracted": a.get("extracted")}
+                            for a in r.repeats]} if r.repeats else {}),
             "usage": {"input_tokens": u.input_tokens, "output_tokens": u.output_tokens, "total_tokens": u.total_tokens},
             **({"error": r.error} if r.error else {})}
 

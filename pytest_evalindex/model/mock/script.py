@@ -1,4 +1,12 @@
-"""The mock model's script: what it answers, how slowly, and which faults it injects."""
+"""The mock model's script: what it answers, how slowly, and which faults it injects.
+
+A script is a JSON object (:class:`MockScript`): ``answers`` maps a prompt (the last user message) to a
+reply, a plain string or a :class:`Reply` object; ``rules`` pick a reply by substring; ``default`` answers the
+rest. A reply may fail its first ``times`` requests with ``fault``, and ``faults`` injects seeded random ones.
+To answer one prompt inconsistently (a flaky sample under ``--eval-repeats``), give the reply a ``cycle`` of
+answers: the n-th request for that prompt (retries included) gets ``cycle[n % len(cycle)]``, e.g.
+``{"answers": {"Which gas…?": {"cycle": ["ANSWER: B", "ANSWER: C", "ANSWER: B"]}}}`` answers B, C, B, B, C, …
+"""
 
 from __future__ import annotations
 
@@ -42,12 +50,17 @@ class Reply(_Strict):
     """How to answer one prompt; `None` fields fall back to the script's defaults."""
 
     answer: str | None = None
+    cycle: list[str] | None = Field(default=None, min_length=1)
     reasoning: str | None = None
     latency: float | None = Field(default=None, ge=0)
     finish_reason: FinishReason = "stop"
     fault: FaultKind | None = None
     times: int | None = Field(default=None, ge=0)
     retry_after: float | None = Field(default=None, ge=0)
+
+    def answer_for(self, attempt: int) -> str | None:
+        """The answer to the `attempt`-th request (0-based) of a prompt: from `cycle`, else `answer`."""
+        return self.cycle[attempt % len(self.cycle)] if self.cycle else self.answer
 
     def active_fault(self, attempt: int) -> FaultKind | None:
         """The scripted fault for the `attempt`-th request (0-based) of a prompt, if any."""

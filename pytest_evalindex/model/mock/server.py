@@ -178,6 +178,8 @@ class MockServer:
             if not self.script.accepts_model(body.get("model")):
                 raise _Outcome("404")
             reply = self.script.match(last_user_text(messages))
+            if reply.cycle:
+                reply = reply.model_copy(update={"answer": reply.answer_for(attempt)})
             fault = reply.active_fault(attempt) or self.script.faults.pick(key, attempt)
             latency = reply.latency if reply.latency is not None else self.script.latency
             if latency > 0:

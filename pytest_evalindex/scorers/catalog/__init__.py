@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pytest_evalindex.scorers.catalog import choice, code, instruction, match, math
+from pytest_evalindex.scorers.catalog import choice, code, instruction, judge, match, math
 
 
 def register_all() -> None:
     """Register every built-in benchmark name of every family."""
-    for family in (choice, math, match, instruction, code):
+    for family in (choice, math, match, instruction, code, judge):
         family.register()

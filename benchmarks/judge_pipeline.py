@@ -1,0 +1,86 @@
+"""Judge pipeline throughput: N judged samples against two loopback servers (model and judge) with fixed latencies.
+
+Prints wall time against the ideal N × (model latency + judge latency) / (processes × K) plus the run's fixed
+start-up (measured with N=1 in the same configuration), and the requests each server saw. A judge pass run
+after the model pass would take about as long as the ideal; a pipeline where each sample's judge call starts
+when its answer arrives keeps both servers busy at once. Medians of --repeat runs.
+
+    python benchmarks/judge_pipeline.py        # N=1000, model 200 ms, judge 300 ms, -n 2, K=16 for both
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import tempfile
+from pathlib import Path
+
+from _common import median, run_pytest
+
+from pytest_evalindex.model.mock import MockServer
+
+
+def write_judged_suite(path: Path, n: int) -> dict[str, str]:
+    """``n`` simple_qa samples (judged); returns the model's answers by prompt."""
+    answers: dict[str, str] = {}
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            question = f"Question {i}: what is the code word?"
+            line = {"index": i, "prompt": {"input": [{"role": "user", "content": question}], "target": f"w{i}"},
+                    "tags": ["en"], "categories": ["judged_index"], "task_type": "qa", "weight": 1.0 / n,
+                    "dataset_name": "simple_qa", "subset_name": "default"}
+            f.write(json.dumps(line) + "\n")
+            answers[question] = f"The code word is w{i}."
+    return answers
+
+
+def measure(work: Path, model_url: str, judge_url: str, suite: Path, workers: int, k: int,
+            repeat: int) -> tuple[float, str]:
+    args = ["--eval-collection", str(suite), "--eval-model", "bench-model", "--eval-api-url", model_url,
+            "--eval-judge-model", "bench-judge", "--eval-judge-api-url", judge_url, "--eval-batch-size", str(k),
+            "--eval-judge-batch-size", str(k), "-n", str(workers), "--eval-output-dir", str(work / "out")]
+    walls, line = [], ""
+    for _ in range(repeat):
+        run = run_pytest(args, work)
+        walls.append(run.wall)
+        found = re.search(r"evalindex: \d+ process.*", run.stdout)
+        line = found.group(0) if found else ""
+    return median(walls), line
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-N", type=int, default=1000)
+    parser.add_argument("--model-latency", type=float, default=0.2)
+    parser.add_argument("--judge-latency", type=float, default=0.3)
+    parser.add_argument("-n", "--workers", type=int, default=2)
+    parser.add_argument("-K", type=int, default=16)
+    parser.add_argument("--repeat", type=int, default=1)
+    opts = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        answers = write_judged_suite(work / "suite.jsonl", opts.N)
+        write_judged_suite(work / "one.jsonl", 1)
+        model_script = {"model": "bench-model", "latency": opts.model_latency, "answers": answers}
+        judge_script = {"model": "bench-judge", "latency": opts.judge_latency,
+                        "rules": [{"contains": "code word is", "answer": '{"verdict": "A"}'}]}
+        with MockServer(model_script) as model, MockServer(judge_script) as judge:
+            startup, _ = measure(work, model.url, judge.url, work / "one.jsonl", opts.workers, opts.K, opts.repeat)
+            model.reset_stats()
+            judge.reset_stats()
+            wall, line = measure(work, model.url, judge.url, work / "suite.jsonl", opts.workers, opts.K, opts.repeat)
+            model_stats, judge_stats = model.stats(), judge.stats()
+        processes = max(opts.workers, 1)
+        ideal = opts.N * (opts.model_latency + opts.judge_latency) / (processes * opts.K)
+        print(f"N={opts.N}, model {opts.model_latency * 1000:.0f} ms, judge {opts.judge_latency * 1000:.0f} ms, "
+              f"-n {opts.workers}, K={opts.K} for both, medians of {opts.repeat} runs")
+        print(f"wall {wall:.2f} s, ideal {ideal:.2f} s + start-up {startup:.2f} s → ratio "
+              f"{wall / (ideal + startup):.3f}  (wall/ideal alone {wall / ideal:.2f})")
+        print(f"model requests {model_stats['requests']} (peak {model_stats['max_in_flight']} in flight), "
+              f"judge requests {judge_stats['requests']} (peak {judge_stats['max_in_flight']} in flight)")
+        print(f"    {line}")
+
+
+if __name__ == "__main__":
+    main()

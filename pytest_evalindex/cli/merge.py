@@ -1,0 +1,182 @@
+"""``evalindex merge RUN... [-o DIR] [gate options]``: one run folder from the shard runs of a collection, gated.
+
+Exit codes are a single run's: 0 every gate passed, 1 a gate failed (or samples errored beyond the budget, or an
+incorrect sample under ``--eval-strict``), 2 no verdict (shards missing or overlapping, a partial shard), 4 a bad
+gate option or a threshold naming a row that does not exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pytest_evalindex.core.settings import DEFAULT_BATCH_SIZE, DEFAULT_SEED, Settings
+from pytest_evalindex.core.text import visible
+from pytest_evalindex.gates.plan import GatePlanError, GateRun, evaluate_gates, plan_gates
+from pytest_evalindex.gates.thresholds import GateSyntaxError, parse_threshold
+from pytest_evalindex.metrics.aggregate import Report, aggregate
+from pytest_evalindex.render.markdown import render_markdown, write_markdown
+from pytest_evalindex.render.tables import render_tables
+from pytest_evalindex.runs.merge import MergedRun, MergeError, check_coverage, load_shards, merge_shards
+from pytest_evalindex.runs.shards import short
+from pytest_evalindex.runs.writer import make_run_dir, write_outputs
+
+PASSED, FAILED, NO_VERDICT, USAGE = 0, 1, 2, 4
+
+
+def add_merge_command(commands: Any) -> None:
+    """Register ``evalindex merge``."""
+    merge = commands.add_parser(
+        "merge", help="merge the shard runs of a collection into one run folder and gate it",
+        description=("Check that RUN... (folders written by `pytest --eval-shard I/N`, or folders holding them) "
+                     "cover one collection exactly once, write one run folder equal to a single run over the whole "
+                     "collection (timings aside), evaluate the gates and exit as that run would: 0 pass, 1 a gate "
+                     "failed, 2 no verdict (missing or overlapping shards, a partial shard), 4 a bad gate option."),
+    )
+    merge.add_argument("runs", nargs="+", type=Path, metavar="RUN", help="shard run folders (or folders holding them)")
+    merge.add_argument("-o", "--output-dir", "--eval-output-dir", type=Path, default=Path("outputs"), metavar="DIR",
+                       help="folder for the merged run; it writes DIR/<YYYYMMDD_HHMMSS>/ (default outputs)")
+    merge.add_argument("--eval-threshold", "--threshold", action="append", default=[], metavar="EXPR", dest="thresholds",
+                       help="gate LEVEL:ROW:METRIC OP NUMBER or 'index>=0.7', as in pytest (repeatable)")
+    merge.add_argument("--eval-max-error-rate", "--max-error-rate", metavar="F", dest="max_error_rate",
+                       help="largest share of samples allowed to end in an error (default 0)")
+    merge.add_argument("--eval-baseline", "--baseline", type=Path, metavar="PATH", dest="baseline",
+                       help="a previous run folder (or its evalindex_report.json) to gate regressions against")
+    merge.add_argument("--eval-max-drop", "--max-drop", metavar="D", dest="max_drop", default="0.0",
+                       help="largest absolute drop allowed on a row present in the baseline (default 0.0)")
+    merge.add_argument("--eval-baseline-allow-mismatch", "--baseline-allow-mismatch", action="store_true",
+                       dest="baseline_allow_mismatch", help="compare with a baseline over another collection")
+    merge.add_argument("--eval-allow-partial", "--allow-partial", action="store_true", dest="allow_partial",
+                       help="gate even when a shard ran only part of its samples")
+    merge.add_argument("--eval-markdown", "--markdown", type=Path, metavar="PATH", dest="markdown",
+                       help="also write the Markdown summary here (always appended to $GITHUB_STEP_SUMMARY when set)")
+    merge.set_defaults(handler=run_merge)
+
+
+def run_merge(args: argparse.Namespace) -> int:
+    """Merge, write, gate; returns the exit code."""
+    try:
+        rates = {name: _fraction(name, getattr(args, name)) for name in ("max_error_rate", "max_drop")}
+        for text in args.thresholds:
+            parse_threshold(text)
+    except (ValueError, GateSyntaxError) as exc:
+        return _fail(USAGE, str(exc))
+    try:
+        shards = load_shards(args.runs)
+        check_coverage(shards)
+    except MergeError as exc:
+        return _fail(NO_VERDICT, str(exc))
+    gate_options: dict[str, Any] = {"thresholds": [t for t in args.thresholds if t.strip()],
+                                    "max_error_rate": rates["max_error_rate"], "max_drop": rates["max_drop"] or 0.0,
+                                    "baseline": str(args.baseline) if args.baseline else None,
+                                    "allow_partial": bool(args.allow_partial)}
+    try:
+        merged = merge_shards(shards, gate_options)
+    except MergeError as exc:
+        return _fail(NO_VERDICT, str(exc))
+    settings = _settings(merged, args, gate_options)
+    try:
+        plan = plan_gates(settings)
+    except GatePlanError as exc:
+        return _fail(USAGE, str(exc))
+
+    mode = str(merged.settings.get("compat") or "corrected")
+    report = aggregate(merged.results, compat=mode != "corrected", pool_subsets_by_name=mode == "evalscope-legacy")
+    gated = not merged.partial or settings.allow_partial
+    gates = evaluate_gates(plan, settings, report, merged.results) if gated else None
+    extra: dict[str, Any] = {"incomplete": merged.incomplete, "partial": merged.partial, "selection": merged.selection}
+    if gates is not None:
+        extra["gates"] = [outcome.to_dict() for outcome in gates.outcomes]
+        if gates.comparison is not None:
+            extra["baseline_comparison"] = gates.comparison.to_dict()
+    tables = render_tables(report)
+    run_dir = make_run_dir(args.output_dir, datetime.now())
+    try:
+        write_outputs(run_dir, report=report, results=merged.results, entries={}, settings=merged.settings,
+                      log_text=tables, extra=extra, answers=merged.answers())
+    except MergeError as exc:
+        return _fail(NO_VERDICT, str(exc))
+    _write_markdown(args.markdown, report, gates, merged)
+    return _print_and_exit(tables, gates, merged, run_dir, strict=settings.strict)
+
+
+def _fraction(name: str, value: str | None) -> float | None:
+    if value is None:
+        return None
+    flag = "--eval-" + name.replace("_", "-")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{flag}: expected a number between 0 and 1, got {value!r}") from None
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"{flag}: must be between 0 and 1 (got {number})")
+    return number
+
+
+def _settings(merged: MergedRun, args: argparse.Namespace, gates: dict[str, Any]) -> Settings:
+    """The :class:`Settings` the gates read: the shards' run settings with the merge's gate options."""
+    s = merged.settings
+    return Settings(
+        collections=(), model=merged.model, api_url=s.get("api_url"), api_key=None,
+        generation_config=dict(s.get("generation_config") or {}), timeout=float(s.get("timeout") or 300.0),
+        max_retries=int(s.get("max_retries") or 0), batch_size=int(s.get("batch_size") or DEFAULT_BATCH_SIZE),
+        limit=s.get("limit"), shuffle=bool(s.get("shuffle")), seed=int(s.get("seed") or DEFAULT_SEED),
+        strict=bool(s.get("strict")), compat=str(s.get("compat") or "corrected"), output_dir=args.output_dir,
+        mock=None, thresholds=tuple(gates["thresholds"]), max_error_rate=gates["max_error_rate"],
+        baseline=args.baseline, max_drop=gates["max_drop"], baseline_allow_mismatch=bool(args.baseline_allow_mismatch),
+        markdown=args.markdown, allow_partial=bool(args.allow_partial),
+    )
+
+
+def _notice(merged: MergedRun, gated: bool) -> str | None:
+    if not merged.partial:
+        return None
+    sel = merged.selection
+    return (f"Partial run: {sel['ran']} of {sel['total'] or sel['selected']} samples ran "
+            f"({'; '.join(sel['why']) or 'stopped early'})" + ("; gated anyway." if gated else "; the gates gave no verdict."))
+
+
+def _write_markdown(path: Path | None, report: Report, gates: GateRun | None, merged: MergedRun) -> None:
+    targets = [(path, False)] if path is not None else []
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        targets.append((Path(step_summary), True))
+    if not targets:
+        return
+    text = render_markdown(report, gates=gates.outcomes if gates else [], comparison=gates.comparison if gates else None,
+                           title=f"pytest-evalindex: {merged.model}", notice=_notice(merged, gates is not None))
+    for target, append in targets:
+        write_markdown(target, text, append=append)
+
+
+def _print_and_exit(tables: str, gates: GateRun | None, merged: MergedRun, run_dir: Path, *, strict: bool) -> int:
+    print("=" * 30 + " evalindex report " + "=" * 30)
+    print(tables)
+    if gates is not None and gates.outcomes:
+        print("-" * 30 + " evalindex gates " + "-" * 31)
+        for outcome in gates.outcomes:
+            print(f"{'PASSED' if outcome.passed else 'FAILED'} {outcome.name}: "
+                  f"{visible(outcome.message, keep_newlines=False)}")
+        for usage_error in gates.usage_errors:
+            print(f"ERROR: {usage_error}")
+    first = merged.shards[0].record
+    print(f"evalindex: merged {len(merged.shards)} shards of collection {short(first.collection)} "
+          f"({len(merged.results)} of {first.collection_samples} samples)")
+    print(f"evalindex outputs: {run_dir}")
+    if gates is None:
+        return _fail(NO_VERDICT, f"no verdict — {_notice(merged, False)} --eval-allow-partial gates them anyway")
+    if gates.usage_errors:
+        return USAGE
+    wrong = sum(r.status in ("incorrect", "partial") for r in merged.results) if strict else 0
+    if wrong:
+        print(f"evalindex: {wrong} incorrect samples fail the run (--eval-strict)")
+    return FAILED if gates.failed or wrong else PASSED
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"evalindex merge: {'error: ' if code == USAGE else ''}{message}", file=sys.stderr)
+    return code

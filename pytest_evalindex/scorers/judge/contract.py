@@ -1,0 +1,149 @@
+"""The judge's reply format: one JSON object checked against a small schema (EvalScope 1.14.1's contract).
+
+The reply is scanned for top-level ``{...}`` objects with string-aware brace matching, so prose,
+code fences or a ``<think>`` block around the object are tolerated; exactly one object must be
+found, it must decode to a JSON object, and it must validate against the schema (extra keys are
+allowed, pydantic's usual coercion applies). There is no regex fallback: anything else is a
+parse error, which excludes the case instead of scoring it zero.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+
+@dataclass(frozen=True)
+class VerdictField:
+    """One key the judge must reply with: a label out of ``labels``, or a number/integer in ``[low, high]``."""
+
+    name: str
+    labels: tuple[str, ...] = ()
+    kind: str = "label"  # label | int | float
+    low: float | None = None
+    high: float | None = None
+
+    def describe(self) -> str:
+        """How the instruction sentence names the allowed values."""
+        if self.kind == "label":
+            return "one of " + ", ".join(json.dumps(label, ensure_ascii=False) for label in self.labels)
+        what = "an integer" if self.kind == "int" else "a number"
+        bounds = [f"at least {_plain(self.low)}" if self.low is not None else "",
+                  f"at most {_plain(self.high)}" if self.high is not None else ""]
+        bounds = [b for b in bounds if b]
+        return what + (" " + " and ".join(bounds) if bounds else "")
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+@dataclass(frozen=True)
+class VerdictSchema:
+    """The keys of a verdict: an optional free-text ``reason_key`` and the required ``fields``."""
+
+    name: str
+    fields: tuple[VerdictField, ...]
+    reason_key: str | None = "reasoning"
+    _model: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def identity(self) -> dict[str, Any]:
+        """What the cache key records of the schema."""
+        return {"name": self.name, "reason": self.reason_key,
+                "fields": [[f.name, f.kind, list(f.labels), f.low, f.high] for f in self.fields]}
+
+    @property
+    def model(self) -> type[BaseModel]:
+        if self._model is None:
+            definitions: dict[str, Any] = {self.reason_key: (str, "")} if self.reason_key else {}
+            for spec in self.fields:
+                if spec.kind == "label":
+                    definitions[spec.name] = (Literal[spec.labels], ...)
+                else:
+                    number: type = int if spec.kind == "int" else float
+                    definitions[spec.name] = (number, Field(..., ge=spec.low, le=spec.high))
+            model = create_model(self.name, __config__=ConfigDict(extra="allow"), **definitions)
+            object.__setattr__(self, "_model", model)
+        return self._model  # type: ignore[no-any-return]
+
+    def instruction(self) -> str:
+        """The sentence appended to every judge prompt that uses this schema (our wording)."""
+        lines = [f'- "{self.reason_key}" (text): your reasoning, briefly'] if self.reason_key else []
+        lines += [f'- "{f.name}": {f.describe()}' for f in self.fields]
+        return ("\n\nAnswer with one JSON object and nothing else. It must have these keys (other keys are "
+                "ignored):\n" + "\n".join(lines))
+
+    def parse(self, reply: str) -> Verdict | str:
+        """The verdict in ``reply``, or a one-line reason it is unusable."""
+        if not reply:
+            return "the judge's reply is empty"
+        objects = top_level_objects(reply)
+        if not objects:
+            return "no JSON object in the judge's reply"
+        if len(objects) > 1:
+            return f"{len(objects)} JSON objects in the judge's reply; exactly one is allowed"
+        try:
+            data = json.loads(objects[0])
+        except json.JSONDecodeError as exc:
+            return f"the judge's JSON does not decode: {exc}"
+        if not isinstance(data, dict):
+            return f"the judge's reply is a JSON {type(data).__name__}, not an object"
+        try:
+            validated = self.model.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "<root>"
+            return f"the judge's verdict does not fit {self.name}: {where}: {first['msg']}"
+        values = {f.name: getattr(validated, f.name) for f in self.fields}
+        reasoning = getattr(validated, self.reason_key or "reasoning", "")
+        return Verdict(values=values, reasoning=reasoning if isinstance(reasoning, str) else "",
+                       parsed=validated.model_dump())
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A usable verdict: the schema's field values, the judge's reasoning, and the whole object as parsed."""
+
+    values: dict[str, Any]
+    reasoning: str = ""
+    parsed: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+
+def top_level_objects(text: str) -> list[str]:
+    """Every outermost ``{...}`` span of ``text``; braces inside JSON strings do not count."""
+    spans: list[str] = []
+    depth = 0
+    begin = 0
+    quoted = False
+    escape = False
+    for position, char in enumerate(text):
+        if quoted:
+            if escape:
+                escape = False
+            elif char == "\\":
+                escape = True
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char == "{":
+            if depth == 0:
+                begin = position
+            depth += 1
+        elif char == "}" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                spans.append(text[begin:position + 1])
+    return spans
+
+
+def label_schema(name: str, labels: tuple[str, ...], key: str = "verdict",
+                 reason_key: str | None = "reasoning") -> VerdictSchema:
+    """A schema whose one required key is a label out of ``labels``."""
+    return VerdictSchema(name=name, fields=(VerdictField(key, labels=labels),), reason_key=reason_key)

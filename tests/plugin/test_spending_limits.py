@@ -1,0 +1,62 @@
+"""--eval-max-requests-per-minute paces every xdist worker together (server-side arrival counts); --eval-max-tokens
+stops a run within one batch per worker, without a verdict, and a rerun with the cache finishes it without
+repeating a request."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers_runs import general_script, run_plugin
+
+from conftest import output_dir_of
+from pytest_evalindex.model.mock import MockServer
+
+K = 2
+
+
+def test_requests_per_minute_is_one_budget_for_all_workers(pytester: pytest.Pytester) -> None:
+    with MockServer(general_script()) as server:
+        result = run_plugin(pytester, server.url, "-n", "2", "--eval-batch-size", "8",
+                            "--eval-max-requests-per-minute", "600")
+        arrivals = sorted(server.stats()["arrivals"])
+    assert result.ret == 0, result.stdout.str()
+    assert len(arrivals) == 33
+    # 600 per minute is 10 a second; the budget may be exceeded by at most one second's worth in any second.
+    busiest = max(sum(1 for t in arrivals if start <= t < start + 1.0) for start in arrivals)
+    assert busiest <= 20, busiest
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_token_budget_stops_the_run_and_the_cache_resumes_it(pytester: pytest.Pytester, workers: str) -> None:
+    cache = pytester.path / "cache"
+    limit = 400
+    with MockServer(general_script()) as server:
+        stopped = run_plugin(pytester, server.url, "-n", workers, "--eval-batch-size", str(K),
+                             "--eval-max-tokens", str(limit), "--eval-use-cache", str(cache),
+                             "--eval-threshold", "index>=0.1")
+        first = server.stats()
+        resumed = run_plugin(pytester, server.url, "-n", workers, "--eval-use-cache", str(cache),
+                             "--eval-threshold", "index>=0.1")
+        both = server.stats()
+    out = stopped.stdout.str()
+    assert stopped.ret == 2, out
+    assert "spending limit reached" in out and "evalindex: no verdict" in out and "gate[" not in out
+    report = json.loads(next(output_dir_of(out).glob("reports/*/evalindex_report.json")).read_text("utf-8"))
+    answered = [s for s in report["samples"] if s["status"] != "error"]
+    assert report["incomplete"] is True and 0 < len(answered) < 33
+    used = sum(s["usage"]["total_tokens"] for s in answered)
+    largest = max(s["usage"]["total_tokens"] for s in answered)
+    processes = 1 if workers == "0" else 2
+    # Stopped within one batch per process of the limit: only what was in flight when it was reached was sent
+    # after it (answers that arrived for items that no longer ran are kept in the cache).
+    assert used <= limit + processes * K * largest, (used, largest)
+    assert len(answered) <= first["requests"] <= len(answered) + processes * K
+    assert first["requests"] == sum(first["answered"].values())
+
+    assert resumed.ret == 0, resumed.stdout.str()
+    assert both["requests"] == 33 and not both["duplicate_answers"]  # the rerun sent only what was missing
+    # Every answer of the stopped run came from the cache, and so did those that landed after the stop.
+    from_cache = 33 - (both["requests"] - first["requests"])
+    assert from_cache >= len(answered)
+    resumed.stdout.fnmatch_lines([f"*{from_cache} of 33 answers from {cache}*"])
