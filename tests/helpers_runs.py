@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +59,46 @@ def write_suite(path: Path, lines: Sequence[Mapping[str, Any] | str]) -> Path:
     path.write_text("".join((ln if isinstance(ln, str) else json.dumps(ln, ensure_ascii=False)) + "\n" for ln in lines),
                     encoding="utf-8")
     return path
+
+
+def run_pytest_in(folder: Path, *args: str, env: Mapping[str, str] | None = None,
+                  timeout: float = 600) -> pytest.RunResult:
+    """``pytest ARGS`` in a subprocess in ``folder``, like ``pytester.runpytest_subprocess`` but usable from a
+    module-scoped fixture, so several tests can assert on one end-to-end run."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    merged = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "TOX_ENV_DIR")}
+    merged.update({"HOME": str(folder), "PY_COLORS": "0"}, **(env or {}))
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pytest", f"--basetemp={folder / 'basetemp'}", *args], cwd=folder,
+                          env=merged, capture_output=True, text=True, timeout=timeout, check=False)
+    return pytest.RunResult(done.returncode, done.stdout.splitlines(), done.stderr.splitlines(),
+                            time.monotonic() - started)
+
+
+def shared_run(tmp_path_factory: pytest.TempPathFactory, name: str,
+               make: Callable[[Path], pytest.RunResult]) -> tuple[Path, pytest.RunResult]:
+    """``make(folder)`` run once per test session, even when the tests asserting on it land on different xdist
+    workers (a module-scoped fixture alone would run once per worker): the first worker runs it under a file
+    lock in the folder all workers share, the others read what it left."""
+    import os
+
+    from filelock import FileLock
+
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        folder = tmp_path_factory.mktemp(name)
+        return folder, make(folder)
+    shared = tmp_path_factory.getbasetemp().parent  # this session's, common to its workers
+    record = shared / f"{name}.json"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not record.exists():
+            folder = shared / name
+            folder.mkdir()
+            result = make(folder)
+            record.write_text(json.dumps({"folder": str(folder), "ret": int(result.ret), "out": result.outlines,
+                                          "err": result.errlines, "duration": result.duration}), encoding="utf-8")
+        saved = json.loads(record.read_text(encoding="utf-8"))
+    return Path(saved["folder"]), pytest.RunResult(saved["ret"], saved["out"], saved["err"], saved["duration"])

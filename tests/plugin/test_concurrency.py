@@ -32,7 +32,9 @@ def _counters(result: pytest.RunResult) -> dict[str, dict[str, int]]:
 @pytest.mark.parametrize("dist", [None, "load", "worksteal"])
 def test_each_worker_keeps_several_requests_in_flight(pytester: pytest.Pytester, dist: str | None) -> None:
     answers = _suite(pytester, 48)
-    with MockServer({"answers": answers, "latency": 0.1}) as server:
+    # 0.3 s per answer leaves a starved worker (load ~25 on 2 cores) time to send its next requests before the
+    # first ones come back; at 0.1 s a worker once peaked at 2 in flight under load.
+    with MockServer({"answers": answers, "latency": 0.3}) as server:
         extra = ["--dist", dist] if dist else []
         result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
                                                "--eval-api-url", server.url, "--eval-batch-size", "6",
@@ -55,7 +57,7 @@ def test_each_worker_keeps_several_requests_in_flight(pytester: pytest.Pytester,
 
 def test_max_concurrency_caps_all_workers_together(pytester: pytest.Pytester) -> None:
     answers = _suite(pytester, 24)
-    with MockServer({"answers": answers, "latency": 0.1}) as server:
+    with MockServer({"answers": answers, "latency": 0.3}) as server:  # long enough for each worker to reach its cap
         result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
                                                "--eval-api-url", server.url, "--eval-batch-size", "8",
                                                "--eval-max-concurrency", "3", "-n", "2", "-p", "no:cacheprovider")

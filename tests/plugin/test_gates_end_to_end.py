@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers_runs import run_pytest_in, shared_run
 
 from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
 
@@ -49,59 +52,83 @@ def edited_script(root: Path, name: str, changes: dict[int, str]) -> str:
     return name
 
 
-@WORKERS
-def test_index_threshold_decides_exit_code_and_junit(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
-    passing = run(pytester, "--eval-threshold", "index>=0.3", "--junitxml", "pass.xml", "-n", workers)
-    assert passing.ret == 0, passing.stdout.str()
-    assert has_line(passing, "PASSED gate[index>=0.3]: index (reasoning_index) weighted_avg = 0.3556, needs >= 0.3")
-    assert junit_cases(seed / "pass.xml")["gate[index>=0.3]"] is False
+GATES_CONFTEST = """
+from pytest_evalindex import gate
 
-    failing = run(pytester, "--eval-threshold", "index>=0.4", "--junitxml", "fail.xml", "-n", workers, "-ra")
-    assert failing.ret == 1
-    assert has_line(failing, "FAILED", "gate[index>=0.4] - index (reasoning_index) weighted_av")
-    cases = junit_cases(seed / "fail.xml")
+@gate
+def reasoning_index_at_least_0_4(report):
+    assert report.index.weighted >= 0.4
+
+@gate("arc stays above 0.8")
+def arc_micro(report):
+    assert report.row("dataset_level", "arc").micro > 0.8
+"""
+CLI_GATES = ("index>=0.4", "dataset_level:*:micro_avg>=0.0", "dataset_level:*:micro_avg>=0.5")
+# One run per mode carries every kind of gate at once; each test below asserts one kind on it.
+FAILING_GATES = {"gate[index>=0.4]", "gate[dataset_level:*:micro_avg>=0.5]",
+                 "gate[category_level:reasoning_index:micro_avg>=0.9]", "gate[reasoning_index_at_least_0_4]"}
+
+
+@dataclass(frozen=True)
+class GatedRun:
+    """The seed suite run once with ini, command-line and conftest gates, JUnit XML and a Markdown summary."""
+
+    workers: str
+    folder: Path
+    result: pytest.RunResult
+    step_summary: Path
+
+
+@pytest.fixture(scope="module", params=["0", "2"])
+def gated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> GatedRun:
+    workers: str = request.param
+
+    def make(folder: Path) -> pytest.RunResult:
+        shutil.copy(SEED_SUITE, folder / "suite.jsonl")
+        shutil.copy(SEED_SCRIPT, folder / "script.json")
+        (folder / "pytest.ini").write_text(
+            "[pytest]\neval_thresholds =\n    index>=0.3\n    category_level:reasoning_index:micro_avg>=0.9\n",
+            encoding="utf-8")
+        (folder / "conftest.py").write_text(GATES_CONFTEST, encoding="utf-8")
+        (folder / "step_summary.md").write_text("earlier step\n", encoding="utf-8")
+        thresholds = [arg for expr in CLI_GATES for arg in ("--eval-threshold", expr)]
+        return run_pytest_in(folder, "--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
+                             "-p", "no:cacheprovider", *thresholds, "--junitxml", "j.xml",
+                             "--eval-markdown", "summary.md", "--eval-output-dir", "base", "-ra", "-n", workers,
+                             env={"GITHUB_STEP_SUMMARY": str(folder / "step_summary.md")})
+
+    folder, result = shared_run(tmp_path_factory, f"gated-n{workers}", make)
+    return GatedRun(workers, folder, result, folder / "step_summary.md")
+
+
+def test_index_threshold_decides_exit_code_and_junit(gated: GatedRun) -> None:
+    result = gated.result
+    assert result.ret == 1, result.stdout.str()
+    assert has_line(result, "PASSED gate[index>=0.3]: index (reasoning_index) weighted_avg = 0.3556, needs >= 0.3")
+    assert has_line(result, "FAILED", "gate[index>=0.4] - index (reasoning_index) weighted_av")
+    cases = junit_cases(gated.folder / "j.xml")
+    assert cases["gate[index>=0.3]"] is False
     assert cases["gate[index>=0.4]"] is True
-    assert sum(cases.values()) == 1  # incorrect samples never fail the run; only the gate does
+    # Incorrect samples never fail the run; only the gates that missed do.
+    assert {name for name, failed in cases.items() if failed} == FAILING_GATES
 
 
-@WORKERS
-def test_glob_threshold(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
-    assert run(pytester, "--eval-threshold", "dataset_level:*:micro_avg>=0.0", "-n", workers).ret == 0
-    failing = run(pytester, "--eval-threshold", "dataset_level:*:micro_avg>=0.5", "-n", workers)
-    assert failing.ret == 1
-    assert has_line(failing, "FAILED gate[dataset_level:*:micro_avg>=0.5]:", "reasoning/ceval = 0.0")
-    assert not has_line(failing, "FAILED gate[dataset_level:*:micro_avg>=0.5]:", "reasoning/arc")
+def test_glob_threshold(gated: GatedRun) -> None:
+    assert has_line(gated.result, "PASSED gate[dataset_level:*:micro_avg>=0.0]")
+    assert has_line(gated.result, "FAILED gate[dataset_level:*:micro_avg>=0.5]:", "reasoning/ceval = 0.0")
+    assert not has_line(gated.result, "FAILED gate[dataset_level:*:micro_avg>=0.5]:", "reasoning/arc")
 
 
-@WORKERS
-def test_ini_thresholds(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
-    pytester.makeini("[pytest]\neval_thresholds =\n    index>=0.3\n    category_level:reasoning_index:micro_avg>=0.9\n")
-    result = run(pytester, "-n", workers)
-    assert result.ret == 1
-    assert has_line(result, "PASSED gate[index>=0.3]")
-    assert has_line(result, "FAILED gate[category_level:reasoning_index:micro_avg>=0.9]:", "= 0.8, needs >= 0.9")
+def test_ini_thresholds(gated: GatedRun) -> None:
+    # The ini file's gates run beside the command line's (which add to them).
+    assert has_line(gated.result, "PASSED gate[index>=0.3]")
+    assert has_line(gated.result, "FAILED gate[category_level:reasoning_index:micro_avg>=0.9]:",
+                    "= 0.8, needs >= 0.9")
 
 
-@WORKERS
-def test_conftest_assertion_gate(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
-    pytester.makeconftest(
-        """
-        from pytest_evalindex import gate
-
-        @gate
-        def reasoning_index_at_least_0_4(report):
-            assert report.index.weighted >= 0.4
-
-        @gate("arc stays above 0.8")
-        def arc_micro(report):
-            assert report.row("dataset_level", "arc").micro > 0.8
-        """
-    )
-    result = run(pytester, "-n", workers, "--junitxml", "j.xml")
-    assert result.ret == 1
-    output = result.stdout.str()
-    assert "assert 0.3556 >= 0.4" in output  # pytest's assertion introspection
-    cases = junit_cases(seed / "j.xml")
+def test_conftest_assertion_gate(gated: GatedRun) -> None:
+    assert "assert 0.3556 >= 0.4" in gated.result.stdout.str()  # pytest's assertion introspection
+    cases = junit_cases(gated.folder / "j.xml")
     assert cases["gate[reasoning_index_at_least_0_4]"] is True
     assert cases["gate[arc stays above 0.8]"] is False
 
@@ -133,11 +160,11 @@ def test_error_budget(pytester: pytest.Pytester, seed: Path, workers: str) -> No
     assert has_line(within, "PASSED gate[error_rate<=0.2]: 1 of 10 samples errored")
 
 
-@WORKERS
-def test_baseline_lists_exactly_the_flipped_sample(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
-    base = run(pytester, "--eval-output-dir", "base", "-n", workers)
-    assert base.ret == 0
-    baseline_dir = output_dir_of(base.stdout.str())
+def test_baseline_lists_exactly_the_flipped_sample(pytester: pytest.Pytester, seed: Path, gated: GatedRun) -> None:
+    workers = gated.workers
+    # The gated run (whose gates failed: a baseline all the same) copied here, away from its ini file and conftest.
+    base_run = output_dir_of(gated.result.stdout.str())
+    baseline_dir = shutil.copytree(gated.folder / base_run, seed / "base_run")  # (an absolute base_run stays)
 
     worse = edited_script(seed, "worse.json", {6: "ANSWER: B"})  # ARC-Easy index 6 was correct (A)
     # by default a drop must be significant: one flipped sample of ten is not (exact McNemar p = 0.5)
@@ -160,26 +187,18 @@ def test_baseline_lists_exactly_the_flipped_sample(pytester: pytest.Pytester, se
     assert tolerant.ret == 0, tolerant.stdout.str()
 
 
-def test_markdown_summary_for_ci(pytester: pytest.Pytester, seed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    step_summary = seed / "step_summary.md"
-    step_summary.write_text("earlier step\n", encoding="utf-8")
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
-    result = run(pytester, "--eval-threshold", "index>=0.4", "--eval-markdown", "summary.md")
-    assert result.ret == 1
-    ours = (seed / "summary.md").read_text(encoding="utf-8")
-    appended = step_summary.read_text(encoding="utf-8")
+def test_markdown_summary_for_ci(gated: GatedRun) -> None:
+    ours = (gated.folder / "summary.md").read_text(encoding="utf-8")
+    appended = gated.step_summary.read_text(encoding="utf-8")
     assert appended.startswith("earlier step\n") and appended.endswith(ours)
     assert "0.3556" in ours and "FAIL" in ours
-    assert "| ❌ | gate\\[index&gt;=0.4\\] |" in ours  # escaped for Markdown and HTML
+    assert re.search(r"\| ❌ \| gate\\\[index&gt;=0\.4\\\] +\|", ours)  # escaped for Markdown and HTML
     assert "| reasoning\\_index |" in ours  # the category table
 
 
-@WORKERS
-def test_junit_carries_per_sample_properties(pytester: pytest.Pytester, seed: Path, workers: str) -> None:
-    result = run(pytester, "--junitxml", "samples.xml", "-n", workers)
-    assert result.ret == 0
+def test_junit_carries_per_sample_properties(gated: GatedRun) -> None:
     cases = {case.get("name"): {p.get("name"): p.get("value") for p in case.iter("property")}
-             for case in ET.parse(seed / "samples.xml").iter("testcase")}
+             for case in ET.parse(gated.folder / "j.xml").iter("testcase") if not case.get("name", "").startswith("gate[")}
     assert cases["ceval/logic/9"] == {"dataset": "ceval", "subset": "logic", "status": "incorrect",
                                       "score": "0.0", "extracted": "A"}
     assert cases["arc/ARC-Easy/7"] == {"dataset": "arc", "subset": "ARC-Easy", "status": "correct",
