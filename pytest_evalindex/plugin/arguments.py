@@ -23,16 +23,18 @@ OPTIONAL_VALUE_OPTIONS = {"eval_use_cache": "--eval-use-cache"}
 def reclaim_swallowed_paths(config: pytest.Config) -> list[str]:
     """Give collection paths that an optional-value option took as its value back to pytest's paths.
 
-    Returns one note per path given back. A value that names a ``.jsonl`` file (or any existing
-    file) is never a cache folder, so it was meant as a path; ``--eval-use-cache=DIR`` names a folder.
+    Returns one note per path given back. A value that names a ``.jsonl`` file (or an existing test
+    module) is never a cache folder, so it was meant as a path; ``--eval-use-cache=DIR`` names a folder.
     """
     notes = []
     for dest, flag in OPTIONAL_VALUE_OPTIONS.items():
         value = getattr(config.option, dest, None)
         if not value:
             continue
-        path = Path(config.invocation_params.dir) / value
-        if not (str(value).split("::", 1)[0].endswith(".jsonl") or path.is_file()):
+        path = Path(config.invocation_params.dir) / str(value).split("::", 1)[0]
+        # What pytest would collect (a collection or a test module); any other file is left to the option,
+        # which then says it is not a folder.
+        if path.suffix.lower() not in (".jsonl", ".py") or (path.suffix.lower() == ".py" and not path.is_file()):
             continue
         setattr(config.option, dest, "")  # the option without a value: its default folder
         add_paths(config, [str(value)])

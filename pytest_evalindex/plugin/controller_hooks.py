@@ -151,13 +151,13 @@ class ControllerHooks:
         terminalreporter.write_sep("=", "evalindex report")
         terminalreporter.write_line(REGISTRY.scrub(controller.tables))
         if controller.report is not None and (line := index_line(controller.report)) is not None:
-            terminalreporter.write_line(REGISTRY.scrub(line), bold=True)
-        for note in controller.interval_notes.lines():
-            terminalreporter.write_line(REGISTRY.scrub(note), yellow=True)
+            terminalreporter.write_line(REGISTRY.scrub(visible(line, keep_newlines=False)), bold=True)
+        for note in controller.interval_notes.lines():  # names rows: collection text, shown escaped
+            terminalreporter.write_line(REGISTRY.scrub(visible(note, keep_newlines=False)), yellow=True)
         if controller.gates is not None and controller.gates.outcomes:
             terminalreporter.write_sep("-", "evalindex gates")
             for gate_line in gate_summary_lines(controller.gates):
-                terminalreporter.write_line(REGISTRY.scrub(gate_line), green=gate_line.startswith("PASSED"),
+                terminalreporter.write_line(REGISTRY.scrub(visible(gate_line, keep_newlines=False)), green=gate_line.startswith("PASSED"),
                                             red=gate_line.startswith("FAILED"))
             for usage_error in controller.gates.usage_errors:
                 terminalreporter.write_line(REGISTRY.scrub(f"ERROR: {usage_error}"), red=True)
