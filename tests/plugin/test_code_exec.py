@@ -113,3 +113,26 @@ def test_programs_run_contained_in_bwrap(pytester: pytest.Pytester, monkeypatch:
     assert "6 programs in bwrap" in out
     report = json.loads(next(output_dir_of(out).glob("reports/*/evalindex_report.json")).read_text())
     assert report["settings"]["code_exec"] == "bwrap"
+
+
+def test_unsafe_mode_warns_in_every_output(pytester: pytest.Pytester) -> None:
+    answers = _suite(pytester, 9)
+    lines = (pytester.path / "code.jsonl").read_text().splitlines()[:2]  # right, wrong: benign code only
+    (pytester.path / "code.jsonl").write_text("\n".join(lines) + "\n")
+    with MockServer({"answers": answers}) as server:
+        result = pytester.runpytest_subprocess("--eval-collection", "code.jsonl", "--eval-model", "m",
+                                               "--eval-api-url", server.url, "--eval-code-exec", "unsafe",
+                                               "--eval-markdown", "summary.md", "-n", "0", "-p", "no:cacheprovider")
+    out = result.stdout.str()
+    assert result.ret == 0, out
+    header, summary = out.split("evalindex report", 1)
+    warning = "UNSAFE code execution: --eval-code-exec unsafe runs the model's code as a plain subprocess"
+    assert f"evalindex: {warning}" in header and f"evalindex: {warning}" in summary
+    run_dir = output_dir_of(out)
+    report = json.loads(next(run_dir.glob("reports/*/evalindex_report.json")).read_text())
+    assert report["settings"]["code_exec"] == "unsafe"
+    assert [w[: len(warning)] for w in report["warnings"]] == [warning]
+    assert warning.replace("'", "&#39;") in (run_dir / "reports" / "report.html").read_text()
+    markdown = (pytester.path / "summary.md").read_text()
+    assert f"> ⚠️ **{warning}" in markdown
+    assert _scores(out) == {0: (1.0, "passed"), 1: (0.0, "failed")}
