@@ -28,7 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from parity_probe import REVIEWS, ROOT, Verdict, only_run_dir, read_verdicts, same
+from _common import only_run_dir
+from parity_probe import REVIEWS, ROOT, Verdict, read_verdicts, same
 
 from pytest_evalindex.model.mock import MockServer
 

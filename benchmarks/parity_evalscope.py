@@ -29,13 +29,13 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
+
+from _common import free_port, only_run_dir, start_mock
 
 from pytest_evalindex.scorers.ifeval import ensure_punkt_tab
 
@@ -106,35 +106,6 @@ def write_probe(folder: Path) -> tuple[Path, Path]:
     script.write_text(json.dumps({"model": "mock-model", "default": "I am not sure.", "answers": answers},
                                  ensure_ascii=False, indent=1), encoding="utf-8")
     return suite, script
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_mock(script: Path, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, "-m", "pytest_evalindex.model.mock", "--script", str(script), "--port",
-                             str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise SystemExit(f"mock model exited: {proc.stdout.read().decode() if proc.stdout else ''}") from None
-            time.sleep(0.1)
-    proc.terminate()
-    raise SystemExit(f"mock model did not listen on port {port}")
-
-
-def only_run_dir(base: Path) -> Path:
-    runs = sorted(p for p in base.iterdir() if p.is_dir())
-    if len(runs) != 1:
-        raise SystemExit(f"expected one run folder in {base}, found {[p.name for p in runs]}")
-    return runs[0]
 
 
 def run_evalscope(es_python: str, suite: Path, url: str, work: Path, log: Path) -> Path:
@@ -621,7 +592,7 @@ def main() -> int:
                 (base / name).mkdir(parents=True, exist_ok=True)
                 suite, script = write_probe(base / name)
             port = free_port()
-            mock = start_mock(script, port)
+            mock = start_mock(script, port, base / f"{name}.mock.log")
             url = f"http://127.0.0.1:{port}/v1"
             try:
                 es_run = run_evalscope(opts.evalscope_python, suite, url, base / name / "evalscope",

@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from parity_evalscope import free_port, only_run_dir, start_mock
+from _common import free_port, only_run_dir, start_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "example_suites" / "reasoning_index.jsonl"
@@ -109,7 +109,7 @@ def main() -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="parity-repeats-"))
     work.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    mock = start_mock(_flaky_script(work), port)
+    mock = start_mock(_flaky_script(work), port, work / "mock.log")
     url = f"http://127.0.0.1:{port}/v1"
     try:
         _evalscope(args.evalscope_python, work, url, args.repeats)
