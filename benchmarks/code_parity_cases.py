@@ -131,7 +131,8 @@ MBPP_PLUS: list[Case] = [
     ("wrong", "```python\nimport math\n\ndef circle_area(r):\n    return 2 * math.pi * r\n```"),
     ("timeout", "```python\nimport math, time\n\ndef circle_area(r):\n    while r >= 0:\n        time.sleep(0.1)\n"
                 "    return math.pi * r * r\n```"),
-    ("crash", "```python\ndef circle_area(r):\n    return math.pi * r * r\n```"),
+    ("correct", "```python\ndef circle_area(r):\n    return math.pi * r * r\n```"),  # the test imports bring math
+    ("crash", "```python\nimport math\n\ndef circle_area(r):\n    return math.pi * radius * radius\n```"),
     ("crash", "```python\nimport math\n\ndef circle_area(r):\n    return math.pi * r * r\n\n"
               "print(circle_area())\n```"),
 ]

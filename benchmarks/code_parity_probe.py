@@ -177,7 +177,9 @@ def main() -> int:
     oracle = start_oracle(opts.evalscope_python, job, work)  # runs while ours does
     with MockServer({"model": "probe-model", "answers": answers}) as server:
         ours = run_ours(collection, server.url, opts.mode, work)
-    stdout, _ = oracle.communicate(timeout=900)
+    assert oracle.stdout is not None
+    stdout = oracle.stdout.read()  # the oracle writes its answer once, at the end
+    oracle.wait(timeout=60)
     if oracle.returncode != 0:
         tail = (work / "oracle.log").read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"the EvalScope oracle failed (exit {oracle.returncode}):\n{tail}")
