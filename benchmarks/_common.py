@@ -161,3 +161,12 @@ def only_run_dir(base: Path) -> Path:
     if len(runs) != 1:
         raise SystemExit(f"expected one run folder in {base}, found {[p.name for p in runs]}")
     return runs[0]
+
+
+def evalscope_env() -> dict[str, str]:
+    """The environment EvalScope runs in here: offline, with NLTK's ``punkt_tab`` made locally (the sentence
+    splitter ifeval, ifbench and ROUGE-scored benchmarks need, which EvalScope would otherwise download)."""
+    from pytest_evalindex.scorers.ifeval import ensure_punkt_tab
+
+    return dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+                NLTK_DATA=str(ensure_punkt_tab()))

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -35,9 +34,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _common import free_port, only_run_dir, start_mock
-
-from pytest_evalindex.scorers.ifeval import ensure_punkt_tab
+from _common import evalscope_env, free_port, only_run_dir, start_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = {
@@ -114,8 +111,7 @@ def run_evalscope(es_python: str, suite: Path, url: str, work: Path, log: Path) 
     (data / "test.jsonl").write_bytes(suite.read_bytes())  # spec §5.1: a directory holding test.jsonl
     runner = work / "run_es.py"
     runner.write_text(ES_RUNNER)
-    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               NLTK_DATA=str(ensure_punkt_tab()))  # ifeval's sentence splitter: the same offline data as ours
+    env = evalscope_env()  # offline; ifeval's sentence splitter: the same offline data as ours
     with log.open("wb") as fh:
         rc = subprocess.call([es_python, str(runner), str(data), url, str(work / "out")], stdout=fh,
                              stderr=subprocess.STDOUT, env=env, cwd=work)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _common import free_port, only_run_dir, start_mock  # noqa: E402
+from _common import evalscope_env, free_port, only_run_dir, start_mock  # noqa: E402
 from parity_cases import family_names, load_family  # noqa: E402
 
 MODEL = "mock-model"
@@ -122,7 +121,7 @@ def run_evalscope(es_python: str, data: Path, url: str, work: Path, batch: int, 
     work.mkdir(parents=True, exist_ok=True)
     runner = work / "run_es.py"
     runner.write_text(ES_RUNNER)
-    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env = evalscope_env()
     log = work / "run.log"
     with log.open("wb") as fh:
         rc = subprocess.call([es_python, str(runner), str(data), url, str(work / "out"), str(batch), dataset_args], stdout=fh,
