@@ -1,9 +1,10 @@
-"""Shared pieces of the benchmark scripts: synthetic suites, a loopback mock model, timed pytest runs."""
+"""Shared pieces of the benchmark scripts: synthetic suites, a loopback mock model, timed pytest runs, run folders."""
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -125,3 +126,47 @@ def fill_cache(cache_dir: Path, suite: Path, model: str = "bench-model", base_ur
         fingerprint = request_fingerprint(model, base_url, messages, None, {"temperature": 0.0})
         cache.put(fingerprint, Completion(text=str(entry.prompt.target), finish_reason="stop"))
     cache.close()
+
+
+def free_port() -> int:
+    """A loopback TCP port free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_mock(script: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """The built-in mock model serving ``script`` on ``port`` (its output in ``log``), returned once it
+    listens; exits with the log's tail if it dies first."""
+    with log.open("wb") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "pytest_evalindex.model.mock", "--script", str(script),
+                                 "--port", str(port)], stdout=fh, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            if proc.poll() is not None:
+                tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+                raise SystemExit(f"mock model exited (exit {proc.returncode}):\n{tail}") from None
+            time.sleep(0.1)
+    proc.terminate()
+    raise SystemExit(f"mock model did not listen on port {port}")
+
+
+def only_run_dir(base: Path) -> Path:
+    """The one run folder under ``base`` (exits naming what it found otherwise)."""
+    runs = sorted(p for p in base.iterdir() if p.is_dir())
+    if len(runs) != 1:
+        raise SystemExit(f"expected one run folder in {base}, found {[p.name for p in runs]}")
+    return runs[0]
+
+
+def evalscope_env() -> dict[str, str]:
+    """The environment EvalScope runs in here: offline, with NLTK's ``punkt_tab`` made locally (the sentence
+    splitter ifeval, ifbench and ROUGE-scored benchmarks need, which EvalScope would otherwise download)."""
+    from pytest_evalindex.scorers.ifeval import ensure_punkt_tab
+
+    return dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+                NLTK_DATA=str(ensure_punkt_tab()))

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,15 +22,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from _common import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "example_suites" / "reasoning_index.jsonl"
 SCRIPT = ROOT / "example_suites" / "reasoning_index.mock.json"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def run(outputs: Path, *extra: str) -> Path:

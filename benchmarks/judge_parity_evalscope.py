@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from parity_probe import REVIEWS, ROOT, Verdict, only_run_dir, read_verdicts, same
+from _common import evalscope_env, only_run_dir
+from parity_probe import REVIEWS, ROOT, Verdict, read_verdicts, same
 
 from pytest_evalindex.model.mock import MockServer
 
@@ -50,7 +50,7 @@ def run_evalscope(es_python: str, suite: Path, url: str, judge_url: str, work: P
     data.mkdir(parents=True)
     (data / "test.jsonl").write_bytes(suite.read_bytes())
     (work / "run_es.py").write_text(ES_RUNNER)
-    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env = evalscope_env()
     with (work / "run.log").open("wb") as log:
         rc = subprocess.call([es_python, str(work / "run_es.py"), str(data), url, judge_url, str(work / "out")],
                              stdout=log, stderr=subprocess.STDOUT, env=env, cwd=work)

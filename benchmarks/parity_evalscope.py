@@ -27,17 +27,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from pytest_evalindex.scorers.ifeval import ensure_punkt_tab
+from _common import evalscope_env, free_port, only_run_dir, start_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = {
@@ -108,43 +105,13 @@ def write_probe(folder: Path) -> tuple[Path, Path]:
     return suite, script
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_mock(script: Path, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, "-m", "pytest_evalindex.model.mock", "--script", str(script), "--port",
-                             str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise SystemExit(f"mock model exited: {proc.stdout.read().decode() if proc.stdout else ''}") from None
-            time.sleep(0.1)
-    proc.terminate()
-    raise SystemExit(f"mock model did not listen on port {port}")
-
-
-def only_run_dir(base: Path) -> Path:
-    runs = sorted(p for p in base.iterdir() if p.is_dir())
-    if len(runs) != 1:
-        raise SystemExit(f"expected one run folder in {base}, found {[p.name for p in runs]}")
-    return runs[0]
-
-
 def run_evalscope(es_python: str, suite: Path, url: str, work: Path, log: Path) -> Path:
     data = work / "data"
     data.mkdir(parents=True)
     (data / "test.jsonl").write_bytes(suite.read_bytes())  # spec §5.1: a directory holding test.jsonl
     runner = work / "run_es.py"
     runner.write_text(ES_RUNNER)
-    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               NLTK_DATA=str(ensure_punkt_tab()))  # ifeval's sentence splitter: the same offline data as ours
+    env = evalscope_env()  # offline; ifeval's sentence splitter: the same offline data as ours
     with log.open("wb") as fh:
         rc = subprocess.call([es_python, str(runner), str(data), url, str(work / "out")], stdout=fh,
                              stderr=subprocess.STDOUT, env=env, cwd=work)
@@ -621,7 +588,7 @@ def main() -> int:
                 (base / name).mkdir(parents=True, exist_ok=True)
                 suite, script = write_probe(base / name)
             port = free_port()
-            mock = start_mock(script, port)
+            mock = start_mock(script, port, base / f"{name}.mock.log")
             url = f"http://127.0.0.1:{port}/v1"
             try:
                 es_run = run_evalscope(opts.evalscope_python, suite, url, base / name / "evalscope",

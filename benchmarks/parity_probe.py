@@ -23,18 +23,16 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from _common import evalscope_env, free_port, only_run_dir, start_mock  # noqa: E402
 from parity_cases import family_names, load_family  # noqa: E402
 
 MODEL = "mock-model"
@@ -119,55 +117,11 @@ def write_script(folder: Path, answers: dict[str, str]) -> Path:
 # ---------------------------------------------------------------- runs
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def mock_module() -> str:
-    """The built-in mock model's module (it moved into ``pytest_evalindex.model`` during the restructuring)."""
-    import importlib.util
-
-    for name in ("pytest_evalindex.model.mock", "pytest_evalindex.mock"):
-        try:
-            if importlib.util.find_spec(name) is not None:
-                return name
-        except ModuleNotFoundError:
-            continue
-    raise SystemExit("cannot find the built-in mock model module")
-
-
-def start_mock(script: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    fh = log.open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", mock_module(), "--script", str(script), "--port",
-                             str(port)], stdout=fh, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            if proc.poll() is not None:
-                tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
-                raise SystemExit(f"mock model exited (exit {proc.returncode}):\n{tail}") from None
-            time.sleep(0.1)
-    proc.terminate()
-    raise SystemExit(f"mock model did not listen on port {port}")
-
-
-def only_run_dir(base: Path) -> Path:
-    runs = sorted(p for p in base.iterdir() if p.is_dir())
-    if len(runs) != 1:
-        raise SystemExit(f"expected one run folder in {base}, found {[p.name for p in runs]}")
-    return runs[0]
-
-
 def run_evalscope(es_python: str, data: Path, url: str, work: Path, batch: int, dataset_args: str) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     runner = work / "run_es.py"
     runner.write_text(ES_RUNNER)
-    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env = evalscope_env()
     log = work / "run.log"
     with log.open("wb") as fh:
         rc = subprocess.call([es_python, str(runner), str(data), url, str(work / "out"), str(batch), dataset_args], stdout=fh,

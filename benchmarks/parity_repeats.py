@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from parity_evalscope import free_port, only_run_dir, start_mock
+from _common import evalscope_env, free_port, only_run_dir, start_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "example_suites" / "reasoning_index.jsonl"
@@ -61,7 +60,7 @@ def _evalscope(es_python: str, work: Path, url: str, repeats: int, cache: str = 
     shutil.copy(SUITE, data / "test.jsonl")
     runner = work / "run_es.py"
     runner.write_text(ES_RUNNER)
-    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env = evalscope_env()
     log = work / f"evalscope{'-rescore' if cache != '-' else ''}.log"
     with log.open("wb") as fh:
         rc = subprocess.call([es_python, str(runner), str(data), url, str(work / "es"), str(repeats), cache],
@@ -109,7 +108,7 @@ def main() -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="parity-repeats-"))
     work.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    mock = start_mock(_flaky_script(work), port)
+    mock = start_mock(_flaky_script(work), port, work / "mock.log")
     url = f"http://127.0.0.1:{port}/v1"
     try:
         _evalscope(args.evalscope_python, work, url, args.repeats)

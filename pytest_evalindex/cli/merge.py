@@ -32,6 +32,7 @@ from pytest_evalindex.render.tables import render_tables
 from pytest_evalindex.runs.merge import MergedRun, MergeError, check_coverage, load_shards, merge_shards
 from pytest_evalindex.runs.shards import short
 from pytest_evalindex.runs.writer import make_run_dir, write_outputs
+from pytest_evalindex.sandbox.unsafe import run_warnings
 
 PASSED, FAILED, NO_VERDICT, USAGE = 0, 1, 2, 4
 
@@ -110,6 +111,8 @@ def run_merge(args: argparse.Namespace) -> int:
     gated = not merged.partial or settings.allow_partial
     gates = evaluate_gates(plan, settings, report, merged.results) if gated else None
     extra: dict[str, Any] = {"incomplete": merged.incomplete, "partial": merged.partial, "selection": merged.selection}
+    if run_warnings(merged.settings.get("code_exec")):
+        extra["warnings"] = run_warnings(merged.settings.get("code_exec"))
     if gates is not None:
         extra["gates"] = [outcome.to_dict() for outcome in gates.outcomes]
         if gates.comparison is not None:
@@ -176,7 +179,8 @@ def _write_markdown(path: Path | None, report: Report, gates: GateRun | None, me
     if not targets:
         return
     text = render_markdown(report, gates=gates.outcomes if gates else [], comparison=gates.comparison if gates else None,
-                           title=f"pytest-evalindex: {merged.model}", notice=_notice(merged, gates is not None))
+                           title=f"pytest-evalindex: {merged.model}", notice=_notice(merged, gates is not None),
+                           warnings=run_warnings(merged.settings.get("code_exec")))
     for target, append in targets:
         write_markdown(target, text, append=append)
 
@@ -194,6 +198,8 @@ def _print_and_exit(tables: str, gates: GateRun | None, merged: MergedRun, run_d
     first = merged.shards[0].record
     print(f"evalindex: merged {len(merged.shards)} shards of collection {short(first.collection)} "
           f"({len(merged.results)} of {first.collection_samples} samples)")
+    for warning in run_warnings(merged.settings.get("code_exec")):
+        print(f"evalindex: {warning}")
     print(f"evalindex outputs: {run_dir}")
     if gates is None:
         return _fail(NO_VERDICT, f"no verdict — {_notice(merged, False)} --eval-allow-partial gates them anyway")

@@ -12,11 +12,11 @@ from typing import Any
 from pytest_evalindex.sandbox import make_sandbox
 from pytest_evalindex.sandbox.api import Sandbox
 from pytest_evalindex.sandbox.pool import default_workers
+from pytest_evalindex.sandbox.unsafe import UNSAFE_NOTE
 from pytest_evalindex.scorers.base import Score, ScoreInput
 from pytest_evalindex.scorers.registry import ScorerSpec
 
-UNSAFE_WARNING = ("evalindex: --eval-code-exec unsafe runs the model's code as a plain subprocess of this user, "
-                  "with no isolation: use it only for code you trust")
+UNSAFE_WARNING = f"evalindex: {UNSAFE_NOTE}"
 
 
 class SandboxUnavailable(Exception):

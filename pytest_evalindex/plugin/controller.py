@@ -37,6 +37,7 @@ from pytest_evalindex.render.repeats import render_repeats
 from pytest_evalindex.render.tables import render_tables
 from pytest_evalindex.runs.shards import GATES_NOTE, SHARD_KEY, ShardRecord, collection_fingerprint
 from pytest_evalindex.runs.writer import make_run_dir, to_plain, write_outputs
+from pytest_evalindex.sandbox.unsafe import run_warnings
 
 
 class Controller:
@@ -183,6 +184,10 @@ class Controller:
                      f"{math.fsum(times):.1f} s in all, p95 {p95(times):.2f} s")
         return line
 
+    def warnings(self) -> list[str]:
+        """What every output of this run must warn about (unsafe code execution)."""
+        return run_warnings(self.settings.code_exec)
+
     def persistence_lines(self) -> list[str]:
         """What could not be kept: output files, answers the cache could not store, cache lines ignored."""
         lines = []
@@ -235,6 +240,8 @@ class Controller:
             return
         extra: dict[str, Any] = {"incomplete": self.incomplete, "partial": self.partial,
                                  "selection": self.selection()}
+        if self.warnings():
+            extra["warnings"] = self.warnings()
         if self.shard is not None:
             extra[SHARD_KEY] = self.shard.to_dict()
         if self.gates is not None:
@@ -306,7 +313,7 @@ class Controller:
         notice = " ".join(notices) or None
         text = render_markdown(self.report, gates=gates, comparison=comparison,
                                title=f"pytest-evalindex: {self.model}", notice=notice,
-                               results=self.ordered_results())
+                               results=self.ordered_results(), warnings=self.warnings())
         for path, append in targets:
             try:
                 write_markdown(path, REGISTRY.scrub(text), append=append)

@@ -176,6 +176,8 @@ class ControllerHooks:
         line = controller.concurrency_line()
         if line:
             terminalreporter.write_line(REGISTRY.scrub(line))
+        for warning in controller.warnings():
+            terminalreporter.write_line(f"evalindex: {warning}", red=True, bold=True)
         for persistence_line in controller.persistence_lines():
             terminalreporter.write_line(REGISTRY.scrub(visible(persistence_line, keep_newlines=False)), yellow=True)
         if controller.incomplete:

@@ -59,15 +59,18 @@ def render_markdown(
     title: str,
     notice: str | None = None,
     results: Sequence[SampleResult] = (),
+    warnings: Sequence[str] = (),
 ) -> str:
     """The whole summary. ``gates`` are all gate outcomes; the comparison's own gate is added if missing;
-    ``results`` (when given) feed the repeats section."""
+    ``results`` (when given) feed the repeats section; each of ``warnings`` is a quoted line under the title."""
     all_gates = list(gates)
     if comparison is not None:
         names = {g.name for g in all_gates}
         all_gates += [o for o in comparison.outcomes if o.name not in names]
     failed = [g for g in all_gates if not g.passed]
     parts = [f"# {escape(title)}", ""]
+    for warning in warnings:
+        parts += [f"> ⚠️ **{escape(warning)}**", ""]
     if notice:
         parts += [f"> **{escape(notice)}**", ""]
     parts += [_headline(report, all_gates, failed, partial=notice is not None), "", _totals_line(report), ""]

@@ -11,6 +11,15 @@ from pytest_evalindex.sandbox.launch import Job, program_env, result_from, run_d
 from pytest_evalindex.sandbox.limits import rlimit_rows
 from pytest_evalindex.sandbox.proctree import processes_of_uid
 
+UNSAFE_NOTE = ("UNSAFE code execution: --eval-code-exec unsafe runs the model's code as a plain subprocess of this "
+               "user, with no isolation: use it only for code you trust")
+"""Shown in every output of an unsafe run: header, summary, report JSON (``warnings``), HTML and Markdown."""
+
+
+def run_warnings(code_exec: object) -> list[str]:
+    """The warnings every output of a run with ``code_exec`` (the recorded --eval-code-exec) must carry."""
+    return [UNSAFE_NOTE] if code_exec == "unsafe" else []
+
 
 class UnsafeSandbox:
     """Runs the program as the current user in a fresh work directory with a cleared environment, rlimits,

@@ -6,11 +6,13 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import output_dir_of
+from pytest_evalindex.cli.main import main as evalindex
 from pytest_evalindex.model.mock import MockServer
 
 HE_PROMPT = 'def add(a: int, b: int) -> int:\n    """Return the sum of a and b."""\n'
@@ -113,3 +115,45 @@ def test_programs_run_contained_in_bwrap(pytester: pytest.Pytester, monkeypatch:
     assert "6 programs in bwrap" in out
     report = json.loads(next(output_dir_of(out).glob("reports/*/evalindex_report.json")).read_text())
     assert report["settings"]["code_exec"] == "bwrap"
+
+
+def _assert_warned(run_dir: Path, markdown: Path) -> None:
+    """The run's report JSON, HTML page and Markdown summary carry the unsafe warning."""
+    report = json.loads(next(run_dir.glob("reports/*/evalindex_report.json")).read_text())
+    assert report["settings"]["code_exec"] == "unsafe"
+    assert [w[: len(UNSAFE)] for w in report["warnings"]] == [UNSAFE]
+    assert UNSAFE.replace("'", "&#39;") in (run_dir / "reports" / "report.html").read_text()
+    assert f"> ⚠️ **{UNSAFE}" in markdown.read_text()
+
+
+UNSAFE = "UNSAFE code execution: --eval-code-exec unsafe runs the model's code as a plain subprocess"
+
+
+def test_unsafe_mode_warns_in_every_output(pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two shards of an unsafe run, then their merge: header, summary, report JSON, HTML and Markdown warn."""
+    answers = _suite(pytester, 9)
+    lines = (pytester.path / "code.jsonl").read_text().splitlines()[:2]  # right, wrong: benign code only
+    (pytester.path / "code.jsonl").write_text("\n".join(lines) + "\n")
+    run_dirs = []
+    with MockServer({"answers": answers}) as server:
+        for shard in ("1/2", "2/2"):
+            md = pytester.path / f"shard{shard[0]}.md"
+            result = pytester.runpytest_subprocess("--eval-collection", "code.jsonl", "--eval-model", "m",
+                                                   "--eval-api-url", server.url, "--eval-code-exec", "unsafe",
+                                                   "--eval-shard", shard, "--eval-markdown", str(md), "-n", "0",
+                                                   "-p", "no:cacheprovider")
+            out = result.stdout.str()
+            assert result.ret == 0, out
+            header, summary = out.split("evalindex report", 1)
+            assert f"evalindex: {UNSAFE}" in header and f"evalindex: {UNSAFE}" in summary
+            run_dirs.append(output_dir_of(out))
+            _assert_warned(run_dirs[-1], md)
+    scores = [score for d in run_dirs for score in _scores(f"evalindex outputs: {d}").values()]
+    assert sorted(scores) == [(0.0, "failed"), (1.0, "passed")]  # one sample per shard: wrong, right
+    capsys.readouterr()
+    code = evalindex(["merge", *map(str, run_dirs), "-o", str(pytester.path / "merged"),
+                      "--eval-markdown", str(pytester.path / "merged.md")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"evalindex: {UNSAFE}" in out
+    _assert_warned(output_dir_of(out), pytester.path / "merged.md")

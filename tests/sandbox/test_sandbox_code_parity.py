@@ -1,4 +1,4 @@
-"""Program assembly for humaneval, mbpp and live_code_bench against EvalScope 1.14.1 run as the oracle.
+"""Program assembly for humaneval(_plus), mbpp(_plus) and live_code_bench against EvalScope 1.14.1 as the oracle.
 
 Extraction and assembled program text must be identical; verdicts from the bwrap sandbox must equal
 EvalScope's local graders (humaneval's checker, live_code_bench's per-case results).
@@ -16,11 +16,13 @@ import pytest
 
 from pytest_evalindex.sandbox import BwrapSandbox
 from pytest_evalindex.sandbox.pool import SandboxPool
-from pytest_evalindex.scorers.code.extraction import humaneval_code, live_code_bench_code, mbpp_code
+from pytest_evalindex.scorers.code.extraction import humaneval_code, live_code_bench_code, mbpp_code, mbpp_plus_code
 from pytest_evalindex.scorers.code.programs import (
     CodeProgram,
+    humaneval_plus_program,
     humaneval_program,
     live_code_bench_program,
+    mbpp_plus_program,
     mbpp_program,
 )
 
@@ -62,6 +64,17 @@ MBPP_ANSWERS = [
     ("", "```python\ndef min_of_two(a, b):\n    return min(a, b)\n# Example usage\nprint(min_of_two(1, 2))\n```"),
     ("", "```python\ndef min_of_two(a, b):\n    return min(a, b)\n"),
     ("", "no code at all"),
+]
+
+MBPP_PLUS_META = {"task_id": 7, "source_file": "probe", "test_imports": ["import math"],
+                  "test_list": ["assert math.isclose(area(1), 3.141592653589793)"],
+                  "test": "inputs = [[2], [0]]\nfor (r,) in inputs:\n    assert area(r) >= 0\n"}
+MBPP_PLUS_ANSWERS = [
+    "```python\nfrom __future__ import annotations\nimport math\n\ndef area(r):\n    return math.pi * r * r\n```",
+    "def area(r):\r\n    return 3.14 * r * r\n[DONE]\ntrailing",
+    '```python\ndef area(r):\n    return r\n\nif __name__ == "__main__":\n    print(area(1))\n```',
+    "```python\ndef area(r):\n    return r\n\nassert area(1) == 1\n```",
+    "no code at all",
 ]
 
 
@@ -134,6 +147,8 @@ def oracle() -> dict[str, Any]:
     job = {
         "humaneval": [{"answer": a, "problem": HE_PROBLEM, "timeout": 4.0} for a in HE_ANSWERS],
         "mbpp": [{"answer": a, "test_setup_code": s, "test_list": MBPP_TESTS} for s, a in MBPP_ANSWERS],
+        "humaneval_plus": [{"answer": a, "problem": HE_PROBLEM} for a in HE_ANSWERS],
+        "mbpp_plus": [{"answer": a, "metadata": MBPP_PLUS_META} for a in MBPP_PLUS_ANSWERS],
         "live_code_bench": [{"answer": a, "evaluation_sample": e, "timeout": LCB_TIMEOUT} for a, e in LCB_CASES],
     }
     env = {"PATH": os.defpath, "HF_HUB_OFFLINE": "1", "HOME": os.environ.get("HOME", "/tmp")}
@@ -177,6 +192,16 @@ def test_mbpp_extraction_and_program_match(oracle: dict[str, Any]) -> None:
         assert mbpp_code(answer, setup) == expected["code"]
         program = mbpp_program(answer, {"test_setup_code": setup, "test_list": MBPP_TESTS})
         assert program.files["program.py"] == expected["program"]
+
+
+def test_plus_variants_extraction_and_program_match(oracle: dict[str, Any]) -> None:
+    """humaneval_plus and mbpp_plus (EvalScope runs them only in its container): the same code and program."""
+    for answer, expected in zip(HE_ANSWERS, oracle["humaneval_plus"], strict=True):
+        assert humaneval_plus_program(answer, HE_PROBLEM).files["program.py"] == expected["program"]
+        assert humaneval_code(answer) == expected["code"]
+    for answer, expected in zip(MBPP_PLUS_ANSWERS, oracle["mbpp_plus"], strict=True):
+        assert mbpp_plus_code(answer) == expected["code"]
+        assert mbpp_plus_program(answer, MBPP_PLUS_META).files["program.py"] == expected["program"]
 
 
 def test_mbpp_programs_run(bwrap_sandbox: BwrapSandbox) -> None:

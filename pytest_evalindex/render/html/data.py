@@ -72,7 +72,7 @@ def headline(run: Run) -> dict[str, Any]:
             "index_value": index.get("weighted") if index else None, "interval": interval,
             "confidence": data.get("confidence"), "verdict": verdict, "verdict_class": verdict_class,
             "state": state, "totals": data.get("totals") or {}, "selection": data.get("selection"),
-            "gates": gates}
+            "gates": gates, "warnings": [str(w) for w in data.get("warnings") or [] if isinstance(w, str)]}
 
 
 def _interval(row: dict[str, Any] | None, metric: str) -> list[float] | None:
