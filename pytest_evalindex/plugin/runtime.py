@@ -132,8 +132,9 @@ class Runtime:
     def _use_recorded_model(self, store: AnswerStore) -> None:
         """The recorded answers' model when none was given; with --eval-rerun-review, refuse a cache that
         holds nothing under this run's settings (one line instead of one error per sample)."""
+        from pytest_evalindex.model.predictions import PredictionsStore
         from pytest_evalindex.model.recorded import missing_settings, recorded_model, request_settings
-        from pytest_evalindex.model.store import AnswerCache, PredictionsStore
+        from pytest_evalindex.model.store import AnswerCache
 
         if not self.model and isinstance(store, (AnswerCache, PredictionsStore)):
             option = "--eval-predictions" if isinstance(store, PredictionsStore) else "--eval-rerun-review"
@@ -188,7 +189,7 @@ class Runtime:
         s = self.settings
         if s.predictions is None and s.cache_dir is None:
             return None
-        from pytest_evalindex.model.store import PredictionsStore
+        from pytest_evalindex.model.predictions import PredictionsStore
 
         if s.predictions is not None:
             return PredictionsStore(s.predictions)
