@@ -25,6 +25,7 @@ from pytest_evalindex.core.text import visible
 from pytest_evalindex.gates.plan import GatePlanError, GateRun, evaluate_gates, plan_gates
 from pytest_evalindex.gates.thresholds import GateSyntaxError, parse_threshold
 from pytest_evalindex.metrics.aggregate import Report, aggregate
+from pytest_evalindex.metrics.costs import attach_costs
 from pytest_evalindex.metrics.row_ci import attach_intervals
 from pytest_evalindex.render.html import REPORT_HTML, load_run, write_report
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
@@ -108,6 +109,7 @@ def run_merge(args: argparse.Namespace) -> int:
     mode = str(merged.settings.get("compat") or "corrected")
     report = aggregate(merged.results, compat=mode != "corrected", pool_subsets_by_name=mode == "evalscope-legacy")
     attach_intervals(report, merged.results, confidence=settings.confidence)  # before the gates: bounds use them
+    attach_costs(report, float(merged.settings.get("price_input") or 0.0), float(merged.settings.get("price_output") or 0.0))
     gated = not merged.partial or settings.allow_partial
     gates = evaluate_gates(plan, settings, report, merged.results) if gated else None
     extra: dict[str, Any] = {"incomplete": merged.incomplete, "partial": merged.partial, "selection": merged.selection}

@@ -83,6 +83,7 @@ class Settings:
     allow_partial: bool = False
     shard: Shard | None = None
     max_requests_per_minute: int | None = None
+    max_tokens_per_minute: int | None = None
     max_tokens: int | None = None
     max_cost: float | None = None
     price_input: float = 0.0  # USD per million input tokens
@@ -123,6 +124,7 @@ class Settings:
             "allow_partial": self.allow_partial,
             "shard": self.shard.label if self.shard else None,
             "max_requests_per_minute": self.max_requests_per_minute,
+            "max_tokens_per_minute": self.max_tokens_per_minute,
             "max_tokens": self.max_tokens,
             "max_cost": self.max_cost,
             "price_input": self.price_input,

@@ -59,6 +59,9 @@ class LevelRow:
     repeats: dict[str, Any] | None = None  # --eval-repeats K > 1: pass@k and stability counts (metrics/repeated.py)
     metrics: dict[str, dict[str, float | int]] = field(default_factory=dict)  # every metric's mean and count
     intervals: RowIntervals | None = None  # set by metrics.row_ci.attach_intervals
+    input_tokens: int = 0  # what the row's samples used (every answer, errors included)
+    output_tokens: int = 0
+    cost: float | None = None  # USD at the run's prices, set by metrics.costs.attach_costs when prices are given
 
     @property
     def name(self) -> str:
@@ -81,6 +84,9 @@ class LevelRow:
             "excluded": self.excluded,
             "errors": self.errors,
             "metrics": {name: dict(summary) for name, summary in self.metrics.items()},
+            "tokens": {"input": self.input_tokens, "output": self.output_tokens,
+                       "total": self.input_tokens + self.output_tokens},
+            **({"cost": self.cost} if self.cost is not None else {}),
             **({"repeats": self.repeats} if self.repeats is not None else {}),
             **({"ci": self.intervals.ci(), "n_eff": self.intervals.weighted.n_eff}
                if self.intervals is not None else {}),
@@ -259,6 +265,8 @@ def _level_rows(
             errors=errors,
             repeats=repeat_summary(scored, child_fn) if repeated else None,
             metrics=_metric_means(scored),
+            input_tokens=sum(r.usage.input_tokens for r in members),
+            output_tokens=sum(r.usage.output_tokens for r in members),
         ))
     rows.sort(key=lambda row: -row.count)  # stable: ties keep key-ascending order, as pandas does
     return rows

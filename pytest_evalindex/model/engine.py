@@ -30,7 +30,7 @@ from pytest_evalindex.core.secrets import REGISTRY
 from pytest_evalindex.model.api import Completion, EmptyAnswer, ModelCallError
 from pytest_evalindex.model.openai_chat import call_chat, make_client, wall_clock_timeout
 from pytest_evalindex.model.retry import AdaptiveLimit, with_retries
-from pytest_evalindex.model.shared_limits import SharedLimits, pause_seconds
+from pytest_evalindex.model.shared_limits import Limits, estimate_tokens, pause_seconds
 
 SENT_GRACE = 10.0
 """Seconds a closing engine waits for requests already sent, so their answers reach the answer cache."""
@@ -55,7 +55,7 @@ class EngineConfig:
     timeout: float
     max_retries: int
     batch_size: int
-    limits: SharedLimits | None = None  # pace, 429 pauses and budgets shared with the run's other processes
+    limits: Limits | None = None  # paces, 429 pauses and budgets shared with the run's other processes
     repeats: int = 1
     cache_url: str | None = None  # a server known by content (the built-in mock's script) joins the cache key
 
@@ -244,13 +244,16 @@ class Engine:
         generation_config = repeat_generation_config(self.config.generation_config, repeat)
         last_empty: list[Completion] = []  # the latest attempt's empty answer, if it was one
         limits = self.config.limits
+        estimate = estimate_tokens(messages) if limits is not None else 0
 
         async def attempt() -> Completion:
+            reserved = 0.0
             while limits is not None:
-                taken, wait = await asyncio.to_thread(limits.take)  # raises once a budget is spent
+                taken, value = await asyncio.to_thread(limits.take, estimate)  # raises once a budget is spent
                 if taken:
+                    reserved = value
                     break
-                await asyncio.sleep(wait)
+                await asyncio.sleep(value)
             with self._lock:
                 if key in self._released:
                     raise asyncio.CancelledError
@@ -282,7 +285,7 @@ class Engine:
                 counters.in_flight -= 1
                 counters.request_seconds += time.perf_counter() - started
             if limits is not None:
-                await asyncio.to_thread(limits.record, completion.input_tokens, completion.output_tokens)
+                await asyncio.to_thread(limits.record, completion.input_tokens, completion.output_tokens, reserved)
             return completion
 
         def rate_limited(seconds: float) -> None:

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from pytest_evalindex.core.hashing import request_head
-from pytest_evalindex.model.store import AnswerCache, AnswerStoreError, PredictionsStore
+from pytest_evalindex.model.predictions import PredictionsStore
+from pytest_evalindex.model.store import AnswerCache, AnswerStoreError
 
 
 def request_settings(model: str, generation_config: dict[str, Any]) -> dict[str, Any]:

@@ -1,20 +1,15 @@
-"""Limits shared by every process of a run on one machine: a requests-per-minute pace, a pause after a 429, and the
-token and cost budgets; their state is one small JSON file that every process updates under a file lock."""
+"""Limits shared by every process of a run: a requests-per-minute pace, a tokens-per-minute pace, a pause after a
+429, and the token and cost budgets. One :class:`SharedLimits` holds them in the process that owns the run; other
+processes (xdist workers, local or remote) reach it through a relay with the same methods (:class:`Limits`)."""
 
 from __future__ import annotations
 
-import json
-import os
+import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-from filelock import FileLock
+from typing import Any, Protocol
 
 from pytest_evalindex.model.api import ModelCallError
-
-_EMPTY = {"next": 0.0, "pause_until": 0.0, "input_tokens": 0, "output_tokens": 0, "requests": 0}
 
 
 @dataclass(frozen=True)
@@ -26,95 +21,128 @@ class LimitConfig:
     max_cost: float | None = None
     price_input: float = 0.0  # USD per million input tokens
     price_output: float = 0.0  # USD per million output tokens
+    tokens_per_minute: int | None = None
 
     @property
     def active(self) -> bool:
-        return bool(self.requests_per_minute or self.max_tokens is not None or self.max_cost is not None)
+        return bool(self.requests_per_minute or self.tokens_per_minute or self.max_tokens is not None
+                    or self.max_cost is not None)
+
+    @property
+    def counts_tokens(self) -> bool:
+        return bool(self.tokens_per_minute or self.max_tokens is not None or self.max_cost is not None)
 
     def cost(self, input_tokens: int, output_tokens: int) -> float:
         return (input_tokens * self.price_input + output_tokens * self.price_output) / 1_000_000
 
 
+class Limits(Protocol):
+    """What the engine asks of the run's limits (the owner's :class:`SharedLimits`, or a worker's relay to it)."""
+
+    def take(self, estimate: int = 0) -> tuple[bool, float]: ...
+
+    def record(self, input_tokens: int, output_tokens: int, reserved: float = 0.0) -> None: ...
+
+    def pause(self, seconds: float) -> None: ...
+
+    def usage(self) -> dict[str, Any]: ...
+
+
+class BudgetSpent(ModelCallError):
+    """A token or cost budget is used up: no new request is sent (fatal)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, fatal=True)
+
+
 class SharedLimits:
-    """One run's shared limits at ``path`` (created by the process that owns the run, opened by its workers)."""
+    """The run's limits, kept in one process; thread-safe (a relay answers workers from its own thread)."""
 
-    def __init__(self, path: Path, config: LimitConfig) -> None:
-        self.path = path
+    def __init__(self, config: LimitConfig) -> None:
         self.config = config
-        self._lock = FileLock(str(path) + ".lock")
+        self._lock = threading.Lock()
+        self._next = 0.0  # earliest time of the next request under the requests-per-minute pace
+        self._token_next = 0.0  # the same under the tokens-per-minute pace (pushed by each request's tokens)
+        self._pause_until = 0.0
+        self._requests = 0
+        self._answers = 0
+        self._input_tokens = 0
+        self._output_tokens = 0
 
-    @classmethod
-    def create(cls, path: Path, config: LimitConfig) -> SharedLimits:
-        limits = cls(path, config)
-        with limits._lock:
-            limits._write(dict(_EMPTY))
-        return limits
+    def take(self, estimate: int = 0) -> tuple[bool, float]:
+        """Try to send now: ``(True, tokens reserved)`` when the request may go (its slot is taken), else
+        ``(False, seconds to wait)`` before trying again.
 
-    def take(self) -> tuple[bool, float]:
-        """Try to send now: ``(True, now)`` when a slot is free (it is taken), else ``(False, seconds to wait)``
-        before trying again. Slots are taken at send time, never booked ahead, so a process that stalls holds
-        none and cannot release a burst later; taken slots are ``60 / requests_per_minute`` seconds apart across
-        all processes. Raises a fatal :class:`ModelCallError` once a budget is spent: no new request is sent."""
+        Slots are taken at send time, never booked ahead, so a process that stalls holds none and cannot
+        release a burst later: requests are ``60 / requests_per_minute`` seconds apart across all processes.
+        Under ``tokens_per_minute`` a request reserves the mean tokens of the answers so far (``estimate``, the
+        caller's guess from the prompt, before the first answer) and pushes the next slot back by that share of
+        a minute; :meth:`record` settles the difference once the answer says what it used. Raises
+        :class:`BudgetSpent` once a budget is spent."""
+        c = self.config
         with self._lock:
-            state = self._read()
-            self._check_budget(state)
+            self._check_budget()
             now = time.time()
-            ready = max(float(state["pause_until"]), float(state["next"]) if self.config.requests_per_minute else 0.0)
+            ready = max(self._pause_until, self._next if c.requests_per_minute else 0.0,
+                        self._token_next if c.tokens_per_minute else 0.0)
             if now < ready:
                 return False, ready - now
-            if self.config.requests_per_minute:
-                state["next"] = now + 60.0 / self.config.requests_per_minute
-            state["requests"] = int(state["requests"]) + 1
-            self._write(state)
-        return True, now
+            reserved = 0.0
+            if c.requests_per_minute:
+                self._next = now + 60.0 / c.requests_per_minute
+            if c.tokens_per_minute:
+                used = self._input_tokens + self._output_tokens
+                reserved = used / self._answers if self._answers else float(max(1, estimate))
+                self._token_next = max(self._token_next, now) + reserved * 60.0 / c.tokens_per_minute
+            self._requests += 1
+        return True, reserved
 
-    def record(self, input_tokens: int, output_tokens: int) -> None:
-        """Count an answer's tokens against the budgets."""
-        if self.config.max_tokens is None and self.config.max_cost is None:
+    def record(self, input_tokens: int, output_tokens: int, reserved: float = 0.0) -> None:
+        """Count an answer's tokens against the budgets, and settle what its request reserved."""
+        c = self.config
+        if not c.counts_tokens:
             return
         with self._lock:
-            state = self._read()
-            state["input_tokens"] = int(state["input_tokens"]) + input_tokens
-            state["output_tokens"] = int(state["output_tokens"]) + output_tokens
-            self._write(state)
+            self._answers += 1
+            self._input_tokens += input_tokens
+            self._output_tokens += output_tokens
+            if c.tokens_per_minute:
+                self._token_next += (input_tokens + output_tokens - reserved) * 60.0 / c.tokens_per_minute
 
     def pause(self, seconds: float) -> None:
         """A rate limit answer (429): no process sends before ``seconds`` from now."""
         with self._lock:
-            state = self._read()
-            state["pause_until"] = max(float(state["pause_until"]), time.time() + seconds)
-            self._write(state)
+            self._pause_until = max(self._pause_until, time.time() + seconds)
 
     def usage(self) -> dict[str, Any]:
         """Requests, tokens and cost so far (all processes)."""
         with self._lock:
-            state = self._read()
-        cost = self.config.cost(int(state["input_tokens"]), int(state["output_tokens"]))
-        return {"requests": state["requests"], "input_tokens": state["input_tokens"],
-                "output_tokens": state["output_tokens"], "cost": round(cost, 6)}
+            cost = self.config.cost(self._input_tokens, self._output_tokens)
+            return {"requests": self._requests, "input_tokens": self._input_tokens,
+                    "output_tokens": self._output_tokens, "cost": round(cost, 6)}
 
-    def _check_budget(self, state: dict[str, Any]) -> None:
+    def _check_budget(self) -> None:
         c = self.config
-        used_in, used_out = int(state["input_tokens"]), int(state["output_tokens"])
+        used_in, used_out = self._input_tokens, self._output_tokens
         hint = "; rerun the same command with --eval-use-cache (and a larger budget) to continue from here"
         if c.max_tokens is not None and used_in + used_out >= c.max_tokens:
-            raise ModelCallError(f"spending limit reached: {used_in + used_out} tokens used, --eval-max-tokens "
-                                 f"{c.max_tokens}{hint}", fatal=True)
+            raise BudgetSpent(f"spending limit reached: {used_in + used_out} tokens used, --eval-max-tokens "
+                              f"{c.max_tokens}{hint}")
         if c.max_cost is not None and c.cost(used_in, used_out) >= c.max_cost:
-            raise ModelCallError(f"spending limit reached: {c.cost(used_in, used_out):.4f} USD spent, --eval-max-cost "
-                                 f"{c.max_cost}{hint}", fatal=True)
+            raise BudgetSpent(f"spending limit reached: {c.cost(used_in, used_out):.4f} USD spent, --eval-max-cost "
+                              f"{c.max_cost}{hint}")
 
-    def _read(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return dict(_EMPTY)
-        return {**_EMPTY, **data} if isinstance(data, dict) else dict(_EMPTY)
 
-    def _write(self, state: dict[str, Any]) -> None:
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(state), encoding="utf-8")
-        os.replace(tmp, self.path)
+def estimate_tokens(messages: list[dict[str, Any]]) -> int:
+    """A rough count of a request's prompt tokens (about four characters each), before any answer tells."""
+    chars = 0
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, str):
+            chars += len(content)
+        elif isinstance(content, list):
+            chars += sum(len(str(part.get("text", ""))) for part in content if isinstance(part, dict))
+    return max(1, chars // 4)
 
 
 def pause_seconds(exc: BaseException, default: float = 1.0) -> float:

@@ -64,8 +64,8 @@ class EvalFile(pytest.File):
 
     @functools.cached_property
     def file_name(self) -> str:
-        """The file's path as text, one string shared by all its samples' results."""
-        return str(self.path)
+        """The file's path as text (as the controller names it), one string shared by all its samples' results."""
+        return str(self.config.stash[runtime_key].controller_path(self.path))
 
     def collect(self) -> list[SampleItem]:
         with long_lived_objects():
@@ -78,7 +78,8 @@ class EvalFile(pytest.File):
             collection = load_collection(self.path)
         except CollectionError as exc:
             raise self.CollectError(str(exc)) from None
-        expected = runtime.fingerprints.get(str(self.path.resolve()))
+        named = runtime.controller_path(self.path)
+        expected = runtime.fingerprints.get(str(named.resolve() if named is self.path else named))
         if expected is not None and collection.fingerprint != expected:
             raise self.CollectError(changed_line(self.path, expected, collection.fingerprint))
         try:

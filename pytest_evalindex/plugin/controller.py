@@ -26,6 +26,7 @@ from pytest_evalindex.dataset.select import select
 from pytest_evalindex.gates.plan import GatePlan, GateRun, evaluate_shard_gates
 from pytest_evalindex.gates.plan import evaluate_gates as run_gates
 from pytest_evalindex.metrics.aggregate import Report, aggregate
+from pytest_evalindex.metrics.costs import attach_costs
 from pytest_evalindex.metrics.row_ci import IntervalNotes, attach_intervals
 from pytest_evalindex.plugin.code_exec import p95
 from pytest_evalindex.plugin.gate_reports import run_code_gates
@@ -222,6 +223,7 @@ class Controller:
         mode = self.settings.compat
         self.report = aggregate(results, compat=mode != "corrected", pool_subsets_by_name=mode == "evalscope-legacy")
         self.interval_notes = attach_intervals(self.report, results, confidence=self.settings.confidence)
+        attach_costs(self.report, self.settings.price_input, self.settings.price_output)
         self.tables = render_tables(self.report) + (render_repeats(self.report, results) or "")
         self.shard = self._shard_record()
         if evaluate_gates and self.shard is not None:

@@ -18,6 +18,8 @@ from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.loader import CollectionError, resolve_collection_paths
 from pytest_evalindex.gates.plan import GatePlanError, plan_gates
 from pytest_evalindex.model.api import ModelCallError
+from pytest_evalindex.model.shared_limits import SharedLimits
+from pytest_evalindex.plugin import limits_relay
 from pytest_evalindex.plugin.arguments import add_paths, collections_in_folders, reclaim_swallowed_paths
 from pytest_evalindex.plugin.code_exec import UNSAFE_WARNING
 from pytest_evalindex.plugin.collect import EvalFile, SampleItem
@@ -33,7 +35,7 @@ from pytest_evalindex.plugin.judge_setup import (
 )
 from pytest_evalindex.plugin.keys import (
     COUNTERS_KEY,
-    LIMITS_PATH_KEY,
+    LIMITS_CHANNEL_KEY,
     SELECTION_KEY,
     controller_key,
     runtime_key,
@@ -44,6 +46,7 @@ from pytest_evalindex.plugin.run_paths import resolve_run_paths
 from pytest_evalindex.plugin.runtime import Runtime
 from pytest_evalindex.plugin.secret_sinks import register_secrets, scrub_report, scrub_warning
 from pytest_evalindex.plugin.snapshots import remove_snapshots, take_snapshots
+from pytest_evalindex.plugin.xdist import xdist_workers
 from pytest_evalindex.runs.writable import unwritable_reason
 
 _targets_key = pytest.StashKey[set[Path]]()
@@ -53,6 +56,7 @@ _notes_key: pytest.StashKey[list[str]] = pytest.StashKey()
 WORKER_URL_KEY = "evalindex_api_url"
 WORKER_MODEL_KEY = "evalindex_model"
 WORKER_FINGERPRINTS_KEY = "evalindex_fingerprints"
+CONTROLLER_ROOT_KEY = "evalindex_controller_root"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -100,12 +104,12 @@ def pytest_configure(config: pytest.Config) -> None:
     runtime.judge_settings = judge_settings
     if config.stash[_targets_key]:
         validate_templates(runtime.judge_settings)
-        if not _is_worker(config) and getattr(config.option, "numprocesses", None):
+        if xdist_workers(config):
             judge_targets = config.stash[_targets_key]
             check_judge_needs_in_files(sorted(judge_targets), settings, runtime.judge_settings)
     config.stash[runtime_key] = runtime
     if config.stash[_targets_key]:
-        xdist_controller = not _is_worker(config) and bool(getattr(config.option, "numprocesses", None))
+        xdist_controller = bool(xdist_workers(config))
         runtime.open_store(keep=not xdist_controller)
         model = runtime.model  # recorded answers name their model when --eval-model was not given
         runtime.open_code_runner(keep=not xdist_controller)
@@ -116,7 +120,7 @@ def pytest_configure(config: pytest.Config) -> None:
         except GatePlanError as exc:
             raise pytest.UsageError(str(exc)) from None
         targets: set[Path] = config.stash[_targets_key]
-        if getattr(config.option, "numprocesses", None):  # -n0 checks its collected items instead
+        if xdist_workers(config):  # -n0 checks its collected items instead
             check_files_before_calls(gate_plan, settings, targets, config.rootpath)
         _check_writable(settings)
         controller = Controller(config, settings, model=model, api_url=api_url, gate_plan=gate_plan)
@@ -126,6 +130,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[controller_key] = controller
     elif _is_worker(config):
         runtime.fingerprints = dict(config.workerinput.get(WORKER_FINGERPRINTS_KEY, {}))  # type: ignore[attr-defined]
+        root = config.workerinput.get(CONTROLLER_ROOT_KEY)  # type: ignore[attr-defined]
+        runtime.controller_root = Path(root) if root else None
 
 
 def _check_writable(settings: Settings) -> None:
@@ -144,14 +150,14 @@ def _check_xdist_settings(config: pytest.Config, settings: Settings) -> None:
     """Refuse what xdist would do against the run's intent: ``--dist each`` evaluates (and pays for) every
     sample once per worker, and a concurrency cap below the number of workers cannot be kept (each
     worker needs one request in flight)."""
-    workers = getattr(config.option, "numprocesses", None)
+    workers = xdist_workers(config)
     if not workers:
         return
     if getattr(config.option, "dist", "no") == "each":
         raise pytest.UsageError("--dist each runs every sample on every worker (one paid request per worker "
                                 "per sample); use --dist load or worksteal, or leave --dist out")
     cap = settings.max_concurrency
-    if cap is not None and isinstance(workers, int) and cap < workers:
+    if cap is not None and cap < workers:
         raise pytest.UsageError(f"--eval-max-concurrency {cap} is below the {workers} xdist workers, and each "
                                 f"worker keeps at least one request in flight; pass -n {cap} or a cap >= {workers}")
 
@@ -159,9 +165,9 @@ def _check_xdist_settings(config: pytest.Config, settings: Settings) -> None:
 def _single_worker_note(config: pytest.Config) -> str | None:
     """Why only some workers would evaluate: loadfile/loadscope keep a whole collection file on one worker."""
     dist = getattr(config.option, "dist", "no")
-    workers = getattr(config.option, "numprocesses", None)
+    workers = xdist_workers(config)
     files = len(config.stash.get(_targets_key, set()))
-    if dist not in ("loadfile", "loadscope") or not isinstance(workers, int) or workers <= files:
+    if dist not in ("loadfile", "loadscope") or workers is None or workers <= files:
         return None
     return (f"evalindex: --dist {dist} keeps each collection file on one worker, so {files} of {workers} workers "
             "evaluate; pass --dist load or worksteal to use them all")
@@ -173,7 +179,7 @@ def _prefer_worksteal(config: pytest.Config) -> None:
     Every worker then gets a deep queue up front, so K requests stay in flight until the end;
     the steal guard (lookahead.py) keeps stolen items from being requested twice.
     """
-    if not getattr(config.option, "numprocesses", None) or getattr(config.option, "dist", "no") not in ("load", "no"):
+    if not xdist_workers(config) or getattr(config.option, "dist", "no") not in ("load", "no"):
         return
     given = [*config.invocation_params.args, *config.getini("addopts")]
     if any(str(arg) in ("-d", "--dist") or str(arg).startswith("--dist=") for arg in given):
@@ -214,9 +220,10 @@ def pytest_configure_node(node: Any) -> None:
         node.workerinput[WORKER_URL_KEY] = runtime.api_url
     if runtime.model:
         node.workerinput[WORKER_MODEL_KEY] = runtime.model
-    if runtime.limits is not None:
-        node.workerinput[LIMITS_PATH_KEY] = str(runtime.limits.path)
+    if isinstance(runtime.limits, SharedLimits):
+        node.workerinput[LIMITS_CHANNEL_KEY] = limits_relay.serve(runtime.limits, node.gateway)
     node.workerinput[WORKER_FINGERPRINTS_KEY] = runtime.fingerprints
+    node.workerinput[CONTROLLER_ROOT_KEY] = str(node.config.rootpath.resolve())
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> EvalFile | None:

@@ -46,6 +46,7 @@ class OptionSpec:
     ini: bool = True
     ini_key: str | None = None
     const: Any = None  # value of a flag given without its optional argument
+    aliases: tuple[str, ...] = ()  # shorter flags for the same option
 
     @property
     def flag(self) -> str:
@@ -140,9 +141,12 @@ OPTIONS: tuple[OptionSpec, ...] = (
                kind="int", default=None, metavar="M"),
     OptionSpec("shard", "Evaluate shard I of N (e.g. 2/3): the samples whose content hash falls in it. Gates other "
                "than the error budget are left to 'evalindex merge' of all N shards.", metavar="I/N"),
-    OptionSpec("max_requests_per_minute", "Requests per minute for all workers of this machine together (evenly "
-               "paced); a 429 answer then pauses every worker, not only the one that got it.",
-               kind="int", default=None, metavar="N"),
+    OptionSpec("max_requests_per_minute", "Requests per minute for all workers of the run together, local or "
+               "remote (evenly paced); a 429 answer then pauses every worker, not only the one that got it.",
+               kind="int", default=None, metavar="N", aliases=("--eval-rpm",)),
+    OptionSpec("max_tokens_per_minute", "Tokens (input + output) per minute for all workers of the run together: "
+               "each request waits for its share of the minute (the mean tokens of the answers so far); a 429 "
+               "answer then pauses every worker.", kind="int", default=None, metavar="N", aliases=("--eval-tpm",)),
     OptionSpec("max_tokens", "Stop sending requests once the run's answers used N tokens (input + output, all "
                "workers); the run ends without a verdict (exit 2) and --eval-use-cache resumes it.",
                kind="int", default=None, metavar="N"),
@@ -197,7 +201,7 @@ def add_options(parser: pytest.Parser) -> None:
         else:
             kwargs["default"] = None
             kwargs["metavar"] = spec.metavar
-        group.addoption(spec.flag, **kwargs)
+        group.addoption(spec.flag, *spec.aliases, **kwargs)
         if spec.ini:
             ini_type = {"bool": "bool", "list": "linelist"}.get(spec.kind, "string")
             parser.addini(spec.ini_name, spec.help, type=ini_type, default=None)  # type: ignore[arg-type]
@@ -294,7 +298,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
     if values["rerun_review"] and values["use_cache"] is None and not values["predictions"]:
         raise _usage(_option("rerun_review"), "needs --eval-use-cache (the answers to score again come from the cache)")
 
-    for name in ("max_requests_per_minute", "max_tokens"):
+    for name in ("max_requests_per_minute", "max_tokens_per_minute", "max_tokens"):
         if values[name] is not None and values[name] < 1:
             raise _usage(_option(name), f"must be >= 1 (got {values[name]})")
     for name in ("price_input", "price_output"):
@@ -348,6 +352,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
         max_concurrency=values["max_concurrency"],
         shard=shard,
         max_requests_per_minute=values["max_requests_per_minute"],
+        max_tokens_per_minute=values["max_tokens_per_minute"],
         max_tokens=values["max_tokens"],
         max_cost=values["max_cost"],
         price_input=values["price_input"],

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import concurrent.futures
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +13,7 @@ from pytest_evalindex.core.judge_settings import JudgeSettings
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.model.api import Completion
 from pytest_evalindex.model.engine import AnswerStore, Engine, EngineConfig
-from pytest_evalindex.model.shared_limits import LimitConfig, SharedLimits
+from pytest_evalindex.model.shared_limits import LimitConfig, Limits, SharedLimits
 from pytest_evalindex.model.store import AnswerCache, AnswerStoreError
 from pytest_evalindex.plugin.code_exec import (
     CodeRunner,
@@ -25,7 +23,8 @@ from pytest_evalindex.plugin.code_exec import (
     repeat_key,
 )
 from pytest_evalindex.plugin.judge_runner import JudgeRunner
-from pytest_evalindex.plugin.keys import LIMITS_PATH_KEY
+from pytest_evalindex.plugin.keys import LIMITS_CHANNEL_KEY
+from pytest_evalindex.plugin.limits_relay import RelayedLimits
 from pytest_evalindex.plugin.xdist import Lookahead, install_steal_guard
 
 if TYPE_CHECKING:
@@ -49,22 +48,41 @@ class Runtime:
         self.judge_settings: JudgeSettings | None = None  # set by pytest_configure (judge_setup.py)
         self._judge: JudgeRunner | None = None
         self.fingerprints: dict[str, str] = {}  # resolved collection path → its fingerprint when the run started
+        self.controller_root: Path | None = None  # the xdist controller's rootdir, as the controller names it
         self.code_runner: CodeRunner | None = None
         self.limits = self._shared_limits()
-        self._owns_limits = self.limits is not None and not hasattr(config, "workerinput")
 
-    def _shared_limits(self) -> SharedLimits | None:
-        """The run's shared pace and budgets: created here by the process that owns the run (its path goes to
-        the xdist workers in their ``workerinput``), opened by the workers."""
+    def _shared_limits(self) -> Limits | None:
+        """The run's shared paces and budgets: kept by the process that owns the run; an xdist worker reaches the
+        controller's through the channel in its ``workerinput`` (see limits_relay.py)."""
         s = self.settings
         limits = LimitConfig(requests_per_minute=s.max_requests_per_minute, max_tokens=s.max_tokens,
-                             max_cost=s.max_cost, price_input=s.price_input, price_output=s.price_output)
+                             max_cost=s.max_cost, price_input=s.price_input, price_output=s.price_output,
+                             tokens_per_minute=s.max_tokens_per_minute)
         if not limits.active:
             return None
         workerinput = getattr(self.config, "workerinput", None)
-        if workerinput is not None and workerinput.get(LIMITS_PATH_KEY):
-            return SharedLimits(Path(workerinput[LIMITS_PATH_KEY]), limits)
-        return SharedLimits.create(Path(tempfile.mkdtemp(prefix="evalindex-limits-")) / "limits.json", limits)
+        if workerinput is not None:
+            channel = workerinput.get(LIMITS_CHANNEL_KEY)
+            if channel is None:  # a controller without our plugin's hook cannot relay; refuse rather than overspend
+                raise pytest.UsageError("the shared limits (--eval-max-requests-per-minute, --eval-max-tokens-per-"
+                                        "minute, --eval-max-tokens, --eval-max-cost) need pytest-evalindex on the "
+                                        "xdist controller too")
+            return RelayedLimits(channel)
+        return SharedLimits(limits)
+
+    def controller_path(self, path: Path) -> Path:
+        """``path`` as the controller names it. A remote xdist worker collects its own copy of the project (under
+        its gateway's folder), so its files are named by their place under the rootdir, which both share; any
+        other process returns ``path`` itself."""
+        root = self.controller_root
+        mine = self.config.rootpath.resolve()
+        if root is None or root == mine:
+            return path
+        try:
+            return root / path.resolve().relative_to(mine)
+        except ValueError:
+            return path
 
     def take_part_in_stealing(self) -> None:
         """Under xdist, hand over only items whose request was not sent (see lookahead.py)."""
@@ -114,8 +132,9 @@ class Runtime:
     def _use_recorded_model(self, store: AnswerStore) -> None:
         """The recorded answers' model when none was given; with --eval-rerun-review, refuse a cache that
         holds nothing under this run's settings (one line instead of one error per sample)."""
+        from pytest_evalindex.model.predictions import PredictionsStore
         from pytest_evalindex.model.recorded import missing_settings, recorded_model, request_settings
-        from pytest_evalindex.model.store import AnswerCache, PredictionsStore
+        from pytest_evalindex.model.store import AnswerCache
 
         if not self.model and isinstance(store, (AnswerCache, PredictionsStore)):
             option = "--eval-predictions" if isinstance(store, PredictionsStore) else "--eval-rerun-review"
@@ -170,7 +189,7 @@ class Runtime:
         s = self.settings
         if s.predictions is None and s.cache_dir is None:
             return None
-        from pytest_evalindex.model.store import PredictionsStore
+        from pytest_evalindex.model.predictions import PredictionsStore
 
         if s.predictions is not None:
             return PredictionsStore(s.predictions)
@@ -268,8 +287,6 @@ class Runtime:
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
-        if self._owns_limits and self.limits is not None:
-            shutil.rmtree(self.limits.path.parent, ignore_errors=True)
         if self._judge is not None:
             self._judge.close()
         if self.code_runner is not None:

@@ -111,3 +111,16 @@ def _find_worker_interactor(config: pytest.Config) -> Any:
             if hasattr(torun, "lock") and hasattr(plugin, "nextitem_index"):
                 return plugin
     return None
+
+
+def xdist_workers(config: pytest.Config) -> int | None:
+    """How many xdist workers this process starts (``-n N``, or the ``--tx`` gateways of ``--dist MODE``);
+    ``None`` in a worker or without xdist. After xdist's ``pytest_cmdline_main``, ``-n N`` is N ``popen`` specs."""
+    if hasattr(config, "workerinput") or getattr(config.option, "dist", "no") == "no":
+        return None
+    count = 0
+    for spec in getattr(config.option, "tx", None) or []:
+        times, star, _ = str(spec).partition("*")
+        count += int(times) if star and times.isdigit() else 1
+    return count or None
+

@@ -269,7 +269,8 @@ def test_to_dict_is_json_plain() -> None:
     assert data["index"]["name"] == "reasoning_index"
     assert data["levels"]["tag_level"][0] == {
         "level": "tag_level", "name": "en", "keys": {"tags": "en"}, "micro": 0.8889, "macro": 0.9,
-        "weighted": 0.8889, "count": 9, "excluded": 0, "errors": 0, "metrics": {}}
+        "weighted": 0.8889, "count": 9, "excluded": 0, "errors": 0, "metrics": {},
+        "tokens": {"input": 0, "output": 0, "total": 0}}
 
 
 def test_rows_carry_the_mean_of_every_metric_over_the_samples_that_have_it() -> None:

@@ -19,12 +19,8 @@ from helpers_runs import (
 from conftest import output_dir_of
 from pytest_evalindex.model.api import Completion
 from pytest_evalindex.model.mock import MockServer
-from pytest_evalindex.model.store import (
-    AnswerCache,
-    AnswerStoreError,
-    PredictionsStore,
-    messages_key,
-)
+from pytest_evalindex.model.predictions import PredictionsStore, messages_key
+from pytest_evalindex.model.store import AnswerCache, AnswerStoreError
 
 ANSWER = Completion(text="ANSWER: B", reasoning="because", finish_reason="stop", input_tokens=7, output_tokens=2,
                     total_tokens=9, latency=0.25, raw_model="m")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from helpers_runs import write_suite
 
-from pytest_evalindex.model.store import PredictionsStore
+from pytest_evalindex.model.predictions import PredictionsStore
 
 
 def _line(index: int, question: str, answer: str) -> dict[str, object]:

@@ -166,7 +166,7 @@ class MockServer:
         return web.json_response({"ok": True})
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
-        self._stats.enter()
+        arrival = self._stats.enter()
         key: str | None = None
         fault: FaultKind | None = None
         try:
@@ -193,6 +193,8 @@ class MockServer:
                 raise _Outcome("503", "hang")
             model = str(body.get("model") or self.script.model)
             usage = sum(_words(message_text(m.get("content"))) for m in messages if isinstance(m, Mapping))
+            content, _ = self._content(reply, fault, self.script.default)
+            self._stats.tokens(arrival, usage + _words(content) + _words(reply.reasoning))
             if body.get("stream"):
                 options = body.get("stream_options")
                 include_usage = isinstance(options, dict) and bool(options.get("include_usage"))

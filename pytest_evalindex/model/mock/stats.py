@@ -26,13 +26,22 @@ class MockStats:
             self._answered: Counter[str] = Counter()
             self._max_in_flight = self._in_flight
             self._arrivals: list[float] = []
+            self._tokens: list[tuple[float, int]] = []
 
-    def enter(self) -> None:
+    def enter(self) -> float:
+        """Count a request arriving now; returns its arrival time."""
         with self._lock:
+            now = time.time()
             self._requests += 1
-            self._arrivals.append(time.time())
+            self._arrivals.append(now)
             self._in_flight += 1
             self._max_in_flight = max(self._max_in_flight, self._in_flight)
+            return now
+
+    def tokens(self, arrival: float, total: int) -> None:
+        """An answered request's tokens (the usage it reports), counted at its arrival time."""
+        with self._lock:
+            self._tokens.append((arrival, total))
 
     def leave(self, status: str, fault: str | None = None, key: str | None = None, answered: bool = False) -> None:
         with self._lock:
@@ -62,4 +71,5 @@ class MockStats:
                 "in_flight": self._in_flight,
                 "max_in_flight": self._max_in_flight,
                 "arrivals": list(self._arrivals),  # time.time() of each request, in arrival order
+                "tokens": [list(pair) for pair in self._tokens],  # [arrival time, total tokens] of each answer
             }

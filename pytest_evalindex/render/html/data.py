@@ -95,7 +95,9 @@ def levels(run: Run) -> list[dict[str, Any]]:
             rows.append({**row, "ci_micro": _interval(row, "micro"), "ci_macro": _interval(row, "macro"),
                          "ci_weighted": _interval(row, "weighted")})
         out.append({"name": level, "rows": rows, "main": main_metric(level),
-                    "show_counts": any(r.get("excluded") or r.get("errors") for r in rows)})
+                    "show_counts": any(r.get("excluded") or r.get("errors") for r in rows),
+                    "show_tokens": any((r.get("tokens") or {}).get("total") for r in rows),
+                    "show_cost": any(isinstance(r.get("cost"), (int, float)) for r in rows)})
     return out
 
 
