@@ -56,14 +56,22 @@ def _distributed(args: Sequence[str]) -> bool:
 def run_pytester(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     """``pytest ARGS`` through pytester: in this process when no xdist worker is asked for (a fresh interpreter
     costs ~4 s of CPU, mostly importing ``openai``), in a subprocess otherwise. In-process runs leave the
-    environment and the process's secret registry as they found them, so later runs start clean."""
+    environment, the process's secret registry and its scorer registry as they found them, so later runs
+    start clean."""
     import os
 
     from pytest_evalindex.core.secrets import REGISTRY
 
     if _distributed(args):
         return pytester.runpytest_subprocess(*args)
+    from pytest_evalindex.scorers import registry
+
     environ = dict(os.environ)
+    scorers = (dict(registry._REGISTRY), dict(registry._BUILTIN), registry._entry_points_loaded)
+    registry.lookup("")  # the built-ins loaded once in this process; the run starts with them alone
+    registry._REGISTRY.clear()
+    registry._REGISTRY.update(registry._BUILTIN)
+    registry._entry_points_loaded = False
     known = REGISTRY.values()
     REGISTRY.clear()  # the run registers its own secrets, as a fresh process would
     try:
@@ -72,6 +80,12 @@ def run_pytester(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     finally:
         REGISTRY.clear()
         REGISTRY.add(*known)
+        # A test file's @scorer registers into the process-wide registry: forget it, as a new process would.
+        registry._REGISTRY.clear()
+        registry._REGISTRY.update(scorers[0])
+        registry._BUILTIN.clear()
+        registry._BUILTIN.update(scorers[1])
+        registry._entry_points_loaded = scorers[2]
         os.environ.clear()
         os.environ.update(environ)
 
