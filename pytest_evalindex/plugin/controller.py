@@ -31,7 +31,7 @@ from pytest_evalindex.plugin.code_exec import p95
 from pytest_evalindex.plugin.gate_reports import run_code_gates
 from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.plugin.summary_lines import nothing_answered_line
-from pytest_evalindex.render.html import REPORT_HTML, details_from_results, load_run, text_limit, write_report
+from pytest_evalindex.render.html import write_run_page
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.repeats import render_repeats
 from pytest_evalindex.render.tables import render_tables
@@ -276,11 +276,8 @@ class Controller:
         reported, never fatal to the run."""
         assert self.run_dir is not None
         try:
-            run = load_run(self.run_dir, with_details=False)
-            run.details = details_from_results(run.samples, {r.node_id: r for r in results}, entries,
-                                               limit=text_limit(len(run.samples)))
-            self.html_report = write_report(self.run_dir / "reports" / REPORT_HTML, [run],
-                                            clean=lambda text: scrub(REGISTRY.scrub(text), secrets))
+            self.html_report = write_run_page(self.run_dir, results, entries,
+                                              clean=lambda text: scrub(REGISTRY.scrub(text), secrets))
         except Exception as exc:  # the run's results are already on disk; do not lose the summary over a page
             self.html_error = f"{type(exc).__name__}: {exc}"
 

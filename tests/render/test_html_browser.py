@@ -71,6 +71,7 @@ class Opened:
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         self.url = path.resolve().as_uri()
         self.page.goto(self.url)
+        self.page.wait_for_selector("#sample-rows tr.sample")  # the list is filled once its data is unpacked
 
     def _route(self, route: Any) -> None:
         self.requests.append(route.request.url)

@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import json
 import re
+import string
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,8 +28,8 @@ from helpers_html import (
 )
 
 from pytest_evalindex.cli.main import main
-from pytest_evalindex.render.html import details_from_results, load_run, render_report, text_limit
-from pytest_evalindex.render.html.details import read_details
+from pytest_evalindex.render.html import details_from_results, load_run, render_report, text_budget
+from pytest_evalindex.render.html.details import DETAIL_FIELDS, fit, read_details
 
 
 class Page(HTMLParser):
@@ -85,15 +86,27 @@ def _report_json(run_dir: Path) -> dict[str, Any]:
     return data
 
 
+def sample_rows(samples: dict[str, Any]) -> list[dict[str, Any]]:
+    """The page's sample columns back as one dict per sample (node id rebuilt, names looked up)."""
+    col = samples["columns"]
+    flipped = dict(samples["baseline"])
+    return [{"node_id": f"{samples['prefixes'][col['prefix'][i]]}{col['suffix'][i]}",
+             "subset": samples["subsets"][col["subset"][i]], "status": samples["statuses"][col["status"][i]],
+             "tags": [samples["tags"][t] for t in samples["tagsets"][col["tagset"][i]]],
+             "extracted": col["extracted"][i], "latency_ms": col["latency_ms"][i],
+             "baseline_status": samples["statuses"][flipped[i]] if i in flipped else None}
+            for i in range(samples["count"])]
+
+
 def test_hostile_text_is_inert_and_the_page_is_self_contained(tmp_path: Path) -> None:
     run_dir = write_run(tmp_path)
     text = render_report([load_run(run_dir)])
     page = parse(text)
 
-    # Exactly three scripts: two inert JSON blocks and the page's own code, which the CSP allows by its hash.
+    # Exactly three scripts: the page's own code, which the CSP allows by its hash, between two packed data blocks.
     kinds = [attrs.get("type") for attrs, _ in page.scripts]
-    assert kinds == ["application/json", "application/octet-stream", None]
-    code = page.scripts[2][1]
+    assert kinds == ["application/octet-stream", None, "application/octet-stream"]
+    code = page.scripts[1][1]
     digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
     csp = next(a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
     assert csp is not None and f"script-src 'sha256-{digest}'" in csp and "default-src 'none'" in csp
@@ -108,22 +121,28 @@ def test_hostile_text_is_inert_and_the_page_is_self_contained(tmp_path: Path) ->
     assert HOSTILE_SUBSET in visible and HOSTILE_TAG in visible
 
     # The drill-down data: one row per sample, texts exactly as the model and the collection wrote them.
-    samples = json.loads(page.scripts[0][1])
-    details = unpack(page.scripts[1][1])
-    report = _report_json(run_dir)
-    assert len(samples["rows"]) == len(details) == len(report["samples"]) == 24
-    assert "</script" not in page.scripts[0][1] + page.scripts[1][1]
-    by_node = {row[0]: (row, details[i]) for i, row in enumerate(samples["rows"])}
-    row, detail = by_node["suite.jsonl::arc/ARC-Easy/0"]
+    samples = unpack(page.scripts[0][1])
     fields = samples["detail_fields"]
+    columns = unpack(page.scripts[2][1])
+    report = _report_json(run_dir)
+    rows = sample_rows(samples)
+    assert len(rows) == len(report["samples"]) == 24 and len(columns) == len(fields)
+    assert all(len(column) == 24 for column in columns)
+    assert [r["node_id"] for r in rows] == [s["node_id"] for s in report["samples"]]
+    assert [r["tags"] for r in rows] == [s["tags"] for s in report["samples"]]
+    assert [r["latency_ms"] for r in rows] == [None if s["latency"] is None else round(s["latency"] * 1000)
+                                               for s in report["samples"]]
+    assert set(page.scripts[0][1] + page.scripts[2][1]) <= set(string.ascii_letters + string.digits + "+/=")
+    by_node = {row["node_id"]: (row, [column[i] for column in columns]) for i, row in enumerate(rows)}
+    row, detail = by_node["suite.jsonl::arc/ARC-Easy/0"]
     assert detail[fields.index("answer")] == HOSTILE_ANSWER
-    assert row[samples["columns"].index("extracted")] == HOSTILE_EXTRACTED
-    assert LONG_PROMPT in detail[fields.index("prompt")]
-    assert json.loads(detail[fields.index("metadata")])["sample"]["link"] == HOSTILE_LINK
+    assert row["extracted"] == HOSTILE_EXTRACTED
+    assert LONG_PROMPT in str(detail[fields.index("prompt")])
+    assert json.loads(str(detail[fields.index("metadata")]))["sample"]["link"] == HOSTILE_LINK
     assert detail[fields.index("target")] == "A"
     assert HOSTILE_TAG in samples["tags"] and HOSTILE_SUBSET in samples["subsets"]
     error_row, error_detail = by_node["suite.jsonl::arc/<script>window.__pwned = \"subset\"</script>/11"]
-    assert error_detail is None and "HTTP 500" in str(error_row[samples["columns"].index("extracted")])
+    assert error_detail == [None] * len(fields) and "HTTP 500" in str(error_row["extracted"])
     # No secret: the API key of the settings is masked in the page as in every file.
     assert "sk-html-secret-1234" not in text
 
@@ -165,9 +184,9 @@ def test_cli_compares_with_a_baseline_and_side_by_side(tmp_path: Path, capsys: p
     flips = comparison.index("Regressions (2)"), comparison.index("Improvements (3)")
     assert flips[0] < flips[1]
     assert page.text_of("baseline-index-value") == str(round(_report_json(baseline)["index"]["weighted"], 4))
-    samples = json.loads(page.scripts[0][1])
-    changed = {row[0] for row in samples["rows"] if row[samples["columns"].index("baseline_status")] >= 0}
-    assert len(changed) == 5
+    rows = sample_rows(unpack(page.scripts[0][1]))
+    changed = {row["node_id"]: (row["baseline_status"], row["status"]) for row in rows if row["baseline_status"]}
+    assert len(changed) == 5 and all(before != now for before, now in changed.values())
 
     both = tmp_path / "both.html"
     assert main(["report", str(current), str(baseline / "reports"), "-o", str(both)]) == 0
@@ -190,9 +209,20 @@ def test_texts_from_memory_equal_texts_from_the_reviews(tmp_path: Path) -> None:
     run = load_run(write_run(tmp_path), with_details=False)
     results = hostile_results()
     entries = {r.node_id: entry_for(r) for r in results}
-    for limit in (text_limit(len(results)), 300):
-        from_files = read_details(run.file, run.samples, limit=limit)
-        assert from_files == details_from_results(run.samples, {r.node_id: r for r in results}, entries, limit=limit)
+    for budget in (text_budget(len(results)), 300):
+        from_files = read_details(run.file, run.samples, budget=budget)
+        assert from_files == details_from_results(run.samples, {r.node_id: r for r in results}, entries, budget=budget)
         assert sum(d is None for d in from_files) == 1  # the errored sample has no texts
-    cut = read_details(run.file, run.samples, limit=300)[0]
-    assert cut is not None and "characters left out" in cut[0] and cut[0].endswith(LONG_PROMPT[-150:])
+    cut = read_details(run.file, run.samples, budget=300)[0]
+    assert cut is not None and "characters left out" in cut[0] and cut[0].endswith(LONG_PROMPT[-40:])
+    assert cut[DETAIL_FIELDS.index("target")] == "A"
+
+
+def test_texts_share_a_budget_that_bounds_the_page() -> None:
+    """Short texts stay whole; long ones share what is left, keeping their beginning and end."""
+    cut = fit(["p" * 400 + "END", "short", "", "a" * 1000], 105)
+    assert cut[1:3] == ["short", ""]
+    assert cut[0].startswith("p" * 25 + "\n… [353 characters left out") and cut[0].endswith("p" * 22 + "END")
+    assert cut[3].startswith("a" * 25 + "\n… [950 characters left out") and cut[3].endswith("a" * 25)
+    assert fit(["x" * 10, "y"], 11) == ["x" * 10, "y"]
+    assert text_budget(100) == 60_000 and text_budget(100_000) * 100_000 <= 40_000_000 and text_budget(10**9) == 200

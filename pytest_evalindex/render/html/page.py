@@ -1,13 +1,11 @@
 """The HTML report as one self-contained file: the Jinja template (autoescaped) filled with the runs' view
-models, the drill-down data embedded as inert JSON, the script and style inline, and a Content-Security-Policy
-that lets only that one script run and forbids every network request."""
+models, the drill-down data embedded packed (gzip, base64: inert), the script and style inline, and a
+Content-Security-Policy that lets only that one script run and forbids every network request."""
 
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -21,14 +19,11 @@ import jinja2
 
 from pytest_evalindex import __version__
 from pytest_evalindex.render.html import charts, compare
-from pytest_evalindex.render.html.data import Run, headline, levels, performance, sample_payload, settings_view
+from pytest_evalindex.render.html.data import Run, headline, levels, paused_gc, performance, settings_view
+from pytest_evalindex.render.html.payload import detail_columns, packed, sample_payload
 
 REPORT_HTML = "report.html"
 """The file name EvalScope's service serves as a run's HTML report (``<run>/reports/report.html``)."""
-
-_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-                               "\u2029": "\\u2029"})
-
 
 def render_report(runs: Sequence[Run], *, baseline: Run | None = None,
                   clean: Callable[[str], str] | None = None) -> str:
@@ -48,8 +43,8 @@ def render_report(runs: Sequence[Run], *, baseline: Run | None = None,
     perf["chart"] = charts.histogram(perf["histogram"], perf["latency"]["min"], perf["latency"]["max"])
     others = list(runs[1:])
     side = compare.side_by_side([primary, *others], baseline or primary) if others else None
-    payload = sample_payload(primary, compare.baseline_statuses(comparison))
-    details = primary.details or [None] * len(primary.samples)
+    payload = sample_payload(primary.samples, compare.baseline_statuses(comparison))
+    details = detail_columns(primary.details or [None] * len(primary.samples))
     context = {
         "title": f"pytest-evalindex · {primary.data.get('model') or 'run'}",
         "heads": [headline(run) for run in [primary, *others]],
@@ -62,13 +57,14 @@ def render_report(runs: Sequence[Run], *, baseline: Run | None = None,
     script = _asset("report.js")
     return _template().render(
         **context, style=_asset("report.css"), script=script, script_hash=_sha256(script),
-        samples_json=_inert_json(payload), details_gzip=_packed(details, clean))
+        samples_packed=packed(payload, clean), details_packed=packed(details, clean))
 
 
 def write_report(path: Path, runs: Sequence[Run], *, baseline: Run | None = None,
                  clean: Callable[[str], str] | None = None) -> Path:
     """Render and write atomically; returns ``path``."""
-    text = render_report(runs, baseline=baseline, clean=clean)
+    with paused_gc():
+        text = render_report(runs, baseline=baseline, clean=clean)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -79,20 +75,6 @@ def write_report(path: Path, runs: Sequence[Run], *, baseline: Run | None = None
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
-
-
-def _inert_json(data: Any) -> str:
-    """JSON for a ``<script type="application/json">`` block: no ``<``, ``>`` or ``&`` left to close the tag."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).translate(_JSON_ESCAPES)
-
-
-def _packed(data: Any, clean: Callable[[str], str] | None) -> str:
-    """JSON, gzipped and base64-encoded: the sample texts are most of the page, and compress 5-10 times; the page
-    unpacks them with the browser's own ``DecompressionStream`` when a sample is first opened or searched."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    if clean is not None:
-        text = clean(text)
-    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=1, mtime=0)).decode("ascii")
 
 
 def _sha256(text: str) -> str:
