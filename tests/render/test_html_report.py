@@ -28,8 +28,9 @@ from helpers_html import (
 )
 
 from pytest_evalindex.cli.main import main
-from pytest_evalindex.render.html import details_from_results, load_run, render_report, text_budget
-from pytest_evalindex.render.html.details import DETAIL_FIELDS, fit, read_details
+from pytest_evalindex.render.html import details_from_results, load_run, render_report
+from pytest_evalindex.render.html.details import read_details
+from pytest_evalindex.render.html.payload import TEXT_CHARS, encoded_texts, text_cap, text_columns
 
 
 class Page(HTMLParser):
@@ -77,8 +78,18 @@ def parse(text: str) -> Page:
 
 
 def unpack(text: str) -> Any:
-    """The page's sample texts: gzipped JSON in base64."""
+    """The page's sample data: gzipped JSON in base64."""
     return json.loads(gzip.decompress(base64.b64decode(text)).decode("utf-8"))
+
+
+def unpack_texts(text: str, count: int) -> list[list[str]]:
+    """The page's sample texts, one list per field: gzipped, base64, NUL-separated after a NUL (else JSON)."""
+    raw = gzip.decompress(base64.b64decode(text)).decode("utf-8")
+    if not raw.startswith("\x00"):
+        columns: list[list[str]] = json.loads(raw)
+        return columns
+    flat = raw[1:].split("\x00")
+    return [flat[k * count:(k + 1) * count] for k in range(len(flat) // count)]
 
 
 def _report_json(run_dir: Path) -> dict[str, Any]:
@@ -123,7 +134,7 @@ def test_hostile_text_is_inert_and_the_page_is_self_contained(tmp_path: Path) ->
     # The drill-down data: one row per sample, texts exactly as the model and the collection wrote them.
     samples = unpack(page.scripts[0][1])
     fields = samples["detail_fields"]
-    columns = unpack(page.scripts[2][1])
+    columns = unpack_texts(page.scripts[2][1], samples["count"])
     report = _report_json(run_dir)
     rows = sample_rows(samples)
     assert len(rows) == len(report["samples"]) == 24 and len(columns) == len(fields)
@@ -142,7 +153,7 @@ def test_hostile_text_is_inert_and_the_page_is_self_contained(tmp_path: Path) ->
     assert detail[fields.index("target")] == "A"
     assert HOSTILE_TAG in samples["tags"] and HOSTILE_SUBSET in samples["subsets"]
     error_row, error_detail = by_node["suite.jsonl::arc/<script>window.__pwned = \"subset\"</script>/11"]
-    assert error_detail == [None] * len(fields) and "HTTP 500" in str(error_row["extracted"])
+    assert error_detail == [""] * len(fields) and "HTTP 500" in str(error_row["extracted"])
     # No secret: the API key of the settings is masked in the page as in every file.
     assert "sk-html-secret-1234" not in text
 
@@ -209,20 +220,26 @@ def test_texts_from_memory_equal_texts_from_the_reviews(tmp_path: Path) -> None:
     run = load_run(write_run(tmp_path), with_details=False)
     results = hostile_results()
     entries = {r.node_id: entry_for(r) for r in results}
-    for budget in (text_budget(len(results)), 300):
-        from_files = read_details(run.file, run.samples, budget=budget)
-        assert from_files == details_from_results(run.samples, {r.node_id: r for r in results}, entries, budget=budget)
-        assert sum(d is None for d in from_files) == 1  # the errored sample has no texts
-    cut = read_details(run.file, run.samples, budget=300)[0]
-    assert cut is not None and "characters left out" in cut[0] and cut[0].endswith(LONG_PROMPT[-40:])
-    assert cut[DETAIL_FIELDS.index("target")] == "A"
+    from_files = read_details(run.file, run.samples)
+    assert from_files == details_from_results(run.samples, {r.node_id: r for r in results}, entries)
+    assert sum(d is None for d in from_files) == 1  # the errored sample has no texts
 
 
 def test_texts_share_a_budget_that_bounds_the_page() -> None:
-    """Short texts stay whole; long ones share what is left, keeping their beginning and end."""
-    cut = fit(["p" * 400 + "END", "short", "", "a" * 1000], 105)
-    assert cut[1:3] == ["short", ""]
-    assert cut[0].startswith("p" * 25 + "\n… [353 characters left out") and cut[0].endswith("p" * 22 + "END")
-    assert cut[3].startswith("a" * 25 + "\n… [950 characters left out") and cut[3].endswith("a" * 25)
-    assert fit(["x" * 10, "y"], 11) == ["x" * 10, "y"]
-    assert text_budget(100) == 60_000 and text_budget(100_000) * 100_000 <= 40_000_000 and text_budget(10**9) == 200
+    """Short texts stay whole; long ones are cut to one cap that keeps the page within its budget, keeping
+    their beginning and end; a sample without texts has every text empty. A text holding a NUL (the separator
+    of the packed texts) turns the packing into JSON, so it arrives whole."""
+    long_prompt = "p" * 400 + "END"
+    texts: list[list[str] | None] = [[long_prompt, "short", "", "A", "", "a" * 1000], None]
+    prompt, answer, reasoning, target, explanation, metadata = text_columns(texts, budget=206)
+    assert answer == ["short", ""] and target == ["A", ""] and reasoning == explanation == ["", ""]
+    assert prompt[0].startswith("p" * 50 + "\n… [303 characters left out") and prompt[0].endswith("p" * 47 + "END")
+    assert metadata[0].startswith("a" * 50 + "\n… [900 characters left out") and metadata[0].endswith("a" * 50)
+    assert text_columns(texts, budget=1409)[0] == [long_prompt, ""]  # everything fits: nothing is cut
+    assert text_cap([10, 10**6], 10**9) == TEXT_CHARS  # a cap even when the page has room
+
+    columns = text_columns(texts)
+    plain = encoded_texts(columns).decode()
+    assert plain.startswith("\x00") and plain[1:].split("\x00") == [t for column in columns for t in column]
+    with_nul = [["a\x00b", "c"], ["", "d"]]
+    assert json.loads(encoded_texts(with_nul)) == with_nul

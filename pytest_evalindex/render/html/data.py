@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from pytest_evalindex.metrics.aggregate import LEVELS
-from pytest_evalindex.render.html.details import read_details, text_budget
+from pytest_evalindex.render.html.details import read_details
+from pytest_evalindex.render.html.page_texts import texts_from_page
 from pytest_evalindex.runs.reader import read_report_file
 
 _PERCENTILES = (50, 90, 95, 99)
@@ -24,6 +26,8 @@ class Run:
     file: Path
     data: dict[str, Any]
     details: list[list[str] | None] = field(default_factory=list)
+    texts_packed: str | None = None
+    """The sample texts already packed for a page (taken from the run's own page), instead of ``details``."""
 
     @property
     def label(self) -> str:
@@ -43,7 +47,9 @@ def load_run(path: Path, *, with_details: bool = True) -> Run:
         file, data = read_report_file(path, what="run")
         run = Run(file=file, data=data)
         if with_details:
-            run.details = read_details(file, run.samples, budget=text_budget(len(run.samples)))
+            run.texts_packed = texts_from_page(file)
+            if run.texts_packed is None:
+                run.details = read_details(file, run.samples)
     return run
 
 
@@ -115,38 +121,28 @@ def main_metric(level: str) -> str:
 
 
 def performance(run: Run) -> dict[str, Any]:
-    """Latency percentiles, token counts and throughput from what every answered sample recorded (requests
-    answered from a cache are left out of the timings when any request was timed fresh)."""
-    answered = cached = tokens_in = tokens_out = out_fresh = out_timed = 0
-    fresh: list[float] = []
-    timed: list[float] = []
-    for s in run.samples:  # one pass: at 100,000 samples every extra pass costs
-        if s.get("status") == "error":
-            continue
-        answered += 1
-        usage = s.get("usage") or {}
-        output = int(usage.get("output_tokens") or 0)
-        tokens_in += int(usage.get("input_tokens") or 0)
-        tokens_out += output
-        from_cache = bool(s.get("cached"))
-        cached += from_cache
-        latency = s.get("latency")
-        if isinstance(latency, (int, float)) and not isinstance(latency, bool) and math.isfinite(latency):
-            timed.append(float(latency))
-            out_timed += output
-            if not from_cache:
-                fresh.append(float(latency))
-                out_fresh += output
-    latencies = sorted(fresh or timed)
+    """Latency percentiles, token counts and throughput from what every answered sample recorded (answers from
+    a cache are left out of the timings when any request was timed fresh)."""
+    answered = [s for s in run.samples if s.get("status") != "error"]
+    usage = [s.get("usage") or {} for s in answered]
+    inputs = [v if type(v) is int else 0 for v in [u.get("input_tokens") for u in usage]]
+    outputs = [v if type(v) is int else 0 for v in [u.get("output_tokens") for u in usage]]
+    cached = [bool(s.get("cached")) for s in answered]
+    seconds = [s.get("latency") for s in answered]
+    timed = [i for i, v in enumerate(seconds) if type(v) is int or (type(v) is float and v - v == 0)]
+    fresh = [i for i in timed if not cached[i]]
+    chosen = fresh or timed
+    latencies = sorted([float(seconds[i]) for i in chosen])  # type: ignore[arg-type]
     busy = sum(latencies)
+    tokens_out = sum(outputs)
     return {
-        "answered": answered, "timed": len(latencies), "cached": cached,
+        "answered": len(answered), "timed": len(latencies), "cached": sum(cached),
         "latency": {f"p{p}": _percentile(latencies, p) for p in _PERCENTILES} | {
             "mean": busy / len(latencies) if latencies else None, "min": latencies[0] if latencies else None,
             "max": latencies[-1] if latencies else None},
-        "input_tokens": tokens_in, "output_tokens": tokens_out,
-        "mean_output_tokens": tokens_out / answered if answered else None,
-        "output_tokens_per_second": (out_fresh if fresh else out_timed) / busy if busy > 0 else None,
+        "input_tokens": sum(inputs), "output_tokens": tokens_out,
+        "mean_output_tokens": tokens_out / len(answered) if answered else None,
+        "output_tokens_per_second": sum(outputs[i] for i in chosen) / busy if busy > 0 else None,
         "histogram": _histogram(latencies),
     }
 
@@ -162,14 +158,17 @@ def _percentile(values: Sequence[float], p: float) -> float | None:
 
 
 def _histogram(values: Sequence[float], bins: int = 20) -> list[int]:
+    """Counts of the sorted ``values`` in ``bins`` equal bins (found by bisection: a bin index only grows)."""
     if not values:
         return []
     low, high = values[0], values[-1]
     width = (high - low) / bins or 1.0
-    counts = [0] * bins
-    for v in values:
-        counts[min(int((v - low) / width), bins - 1)] += 1
-    return counts
+
+    def bin_of(v: float) -> int:
+        return min(int((v - low) / width), bins - 1)
+
+    edges = [bisect_left(values, k, key=bin_of) for k in range(bins)] + [len(values)]
+    return [edges[k + 1] - edges[k] for k in range(bins)]
 
 
 def settings_view(run: Run) -> list[tuple[str, str]]:

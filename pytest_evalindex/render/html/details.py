@@ -17,18 +17,6 @@ DETAIL_FIELDS = ("prompt", "answer", "reasoning", "target", "explanation", "meta
 """The order of a sample's detail texts in the page data (one list per sample)."""
 
 
-PAGE_TEXT_CHARS = 40_000_000
-"""About how many characters of sample texts one page holds at most (~20 MB packed, for prose): past it each
-sample gets a smaller share, so the file stays bounded at 100,000 samples (the full texts stay in reviews/)."""
-SAMPLE_TEXT_CHARS = 60_000
-
-
-def text_budget(samples: int) -> int:
-    """How many characters of its texts each sample keeps in a page of ``samples`` samples: everything that
-    matters for a normal run (60,000 characters up to ~670 samples, 8,000 at 5,000), 400 at 100,000."""
-    return max(200, min(SAMPLE_TEXT_CHARS, PAGE_TEXT_CHARS // max(samples, 1)))
-
-
 def review_file(report_file: Path) -> Path | None:
     """``reviews/<model>/data_collection_default.jsonl`` of the run that holds ``report_file``
     (``<run>/reports/<model>/evalindex_report.json``), if present."""
@@ -37,7 +25,7 @@ def review_file(report_file: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def read_details(report_file: Path, samples: Sequence[dict[str, Any]], *, budget: int) -> list[list[str] | None]:
+def read_details(report_file: Path, samples: Sequence[dict[str, Any]]) -> list[list[str] | None]:
     """One entry per sample of ``samples`` (the report's, in its order): its detail texts, or ``None`` when the
     run wrote no review for it (an error) or the reviews do not match the report."""
     out: list[list[str] | None] = [None] * len(samples)
@@ -52,7 +40,7 @@ def read_details(report_file: Path, samples: Sequence[dict[str, Any]], *, budget
             if (info.get("dataset_name"), info.get("subset_name"), info.get("index")) != (
                     sample.get("dataset_name"), sample.get("subset_name"), sample.get("index")):
                 return [None] * len(samples)  # not the reviews of this report: show none rather than wrong ones
-            out[position] = _detail(review, budget)
+            out[position] = _detail(review)
     except (OSError, ValueError, AttributeError):
         return [None] * len(samples)
     return out
@@ -65,7 +53,7 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def _detail(review: dict[str, Any], budget: int) -> list[str]:
+def _detail(review: dict[str, Any]) -> list[str]:
     score = (review.get("sample_score") or {}).get("score") or {}
     messages = review.get("messages") or []
     prompt_messages = messages[:-1] if messages and messages[-1].get("role") == "assistant" else messages
@@ -81,9 +69,8 @@ def _detail(review: dict[str, Any], budget: int) -> list[str]:
                        if k != "collection_info"}
     if sample_metadata:
         metadata["sample"] = sample_metadata
-    texts = [prompt, str(score.get("prediction") or ""), reasoning, target_text, str(score.get("explanation") or ""),
+    return [prompt, str(score.get("prediction") or ""), reasoning, target_text, str(score.get("explanation") or ""),
              json.dumps(metadata, ensure_ascii=False, indent=1, default=str) if metadata else ""]
-    return fit(texts, budget)
 
 
 def _content_text(content: Any, kind: str = "text") -> str:
@@ -102,31 +89,8 @@ def _content_text(content: Any, kind: str = "text") -> str:
     return "\n".join(parts)
 
 
-def fit(texts: list[str], budget: int) -> list[str]:
-    """``texts`` cut to ``budget`` characters in all: the short ones whole, the long ones sharing what is left
-    equally, each keeping its beginning and its end (a prompt's question and an answer's verdict are there)."""
-    lengths = [len(t) for t in texts]
-    if sum(lengths) <= budget:
-        return texts
-    caps = [0] * len(texts)
-    left = budget
-    order = sorted(range(len(texts)), key=lengths.__getitem__)
-    for position, k in enumerate(order):
-        caps[k] = min(lengths[k], left // (len(texts) - position))
-        left -= caps[k]
-    return [_cut(text, cap) for text, cap in zip(texts, caps)]
-
-
-def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    half = limit // 2
-    return (f"{text[:half]}\n… [{len(text) - 2 * half} characters left out; the full text is in reviews/] …\n"
-            f"{text[len(text) - half:] if half else ''}")
-
-
 def details_from_results(samples: Sequence[dict[str, Any]], results: Mapping[str, SampleResult],
-                         entries: Mapping[str, Entry], *, budget: int) -> list[list[str] | None]:
+                         entries: Mapping[str, Entry]) -> list[list[str] | None]:
     """The same texts as :func:`read_details` (same order and fields), from the run's results and lines."""
     out: list[list[str] | None] = []
     dumps = json.dumps
@@ -139,15 +103,15 @@ def details_from_results(samples: Sequence[dict[str, Any]], results: Mapping[str
         prompt = target = ""
         sample_metadata: dict[str, Any] = {}
         if entry is not None:
-            prompt = "\n\n".join([f"[{m.role}]\n{_part_text(m.content)}" for m in entry.prompt.input])
-            target = " | ".join(accepted_answers(entry.prompt.target))
-            sample_metadata = entry.prompt.metadata
+            line = entry.prompt
+            prompt = "\n\n".join([f"[{m.role}]\n{_part_text(m.content)}" for m in line.input])
+            target = line.target.strip() if type(line.target) is str else " | ".join(accepted_answers(line.target))
+            sample_metadata = line.metadata
         metadata = dict(result.score_metadata) if result.score_metadata else {}
         if sample_metadata:
             metadata["sample"] = dict(sample_metadata)
-        texts = [prompt, result.completion or "", result.reasoning or "", target, result.explanation or "",
-                 dumps(metadata, ensure_ascii=False, indent=1, default=str) if metadata else ""]
-        out.append(fit(texts, budget))
+        out.append([prompt, result.completion or "", result.reasoning or "", target, result.explanation or "",
+                    dumps(metadata, ensure_ascii=False, indent=1, default=str) if metadata else ""])
     return out
 
 

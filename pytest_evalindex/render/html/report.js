@@ -18,12 +18,12 @@
     if (cls) node.className = cls;
     return node;
   }
-  function unpack(id) { // gzipped JSON in base64, unpacked by the browser itself
+  function unpack(id) { // gzipped UTF-8 in base64, unpacked by the browser itself
     var raw = atob(document.getElementById(id).textContent.trim());
     var bytes = new Uint8Array(raw.length);
     for (var k = 0; k < raw.length; k++) bytes[k] = raw.charCodeAt(k);
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).text().then(JSON.parse);
+    return new Response(stream).text();
   }
   var loading = null;
   function loadDetails() { // the texts follow the script in the page: wait until the page is read
@@ -31,7 +31,11 @@
       loading = new Promise(function (done) {
         if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", done);
         else done();
-      }).then(function () { return unpack("evalindex-details"); }).then(function (d) { details = d; });
+      }).then(function () { return unpack("evalindex-details"); }).then(function (text) {
+        // a NUL, then every text column after column, NUL-separated; or (a text held a NUL) JSON columns
+        var flat = text.charAt(0) === "\u0000" ? text.slice(1).split("\u0000") : [].concat.apply([], JSON.parse(text));
+        details = data.detail_fields.map(function (_, k) { return flat.slice(k * data.count, (k + 1) * data.count); });
+      });
     }
     return loading;
   }
@@ -44,9 +48,10 @@
     return select;
   }
   function nodeId(i) { return data.prefixes[col.prefix[i]] + col.suffix[i]; }
-  function texts(i) {
-    if (details === null || details[0][i] === null) return null;
-    return details.map(function (field) { return field[i]; });
+  function texts(i) { // null for a sample without texts (every one empty)
+    if (details === null) return null;
+    var d = details.map(function (field) { return field[i]; });
+    return d.some(function (s) { return s !== ""; }) ? d : null;
   }
   function haystack(i) {
     var d = texts(i);
@@ -115,7 +120,7 @@
     tr2.appendChild(cell);
     tr.parentNode.insertBefore(tr2, tr.nextSibling);
   }
-  unpack("evalindex-samples").then(function (d) {
+  unpack("evalindex-samples").then(JSON.parse).then(function (d) {
     data = d;
     col = d.columns;
     baseline = new Int8Array(d.count).fill(-1);

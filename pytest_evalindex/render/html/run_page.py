@@ -9,7 +9,7 @@ from pathlib import Path
 from pytest_evalindex.core.results import SampleResult
 from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.render.html.data import load_run, paused_gc
-from pytest_evalindex.render.html.details import details_from_results, text_budget
+from pytest_evalindex.render.html.details import details_from_results
 from pytest_evalindex.render.html.page import REPORT_HTML, write_report
 
 
@@ -19,6 +19,5 @@ def write_run_page(run_dir: Path, results: Sequence[SampleResult], entries: Mapp
     the sample texts (they come from memory, not from the scrubbed files)."""
     with paused_gc():
         run = load_run(run_dir, with_details=False)
-        run.details = details_from_results(run.samples, {r.node_id: r for r in results}, entries,
-                                           budget=text_budget(len(run.samples)))
+        run.details = details_from_results(run.samples, {r.node_id: r for r in results}, entries)
     return write_report(run_dir / "reports" / REPORT_HTML, [run], clean=clean)
