@@ -1,9 +1,10 @@
 """HTML report at scale: a run folder of N samples written by the real writer (prompts ~400 and answers ~300
 characters of varied words, as hard to compress as prose), then
 
-* the run's own page, written as a finishing run writes it (``<run>/reports/report.html``: the report read back,
-  the sample texts from memory),
-* ``evalindex report RUN -o FILE`` on that folder (the sample texts read from ``reviews/``),
+* the run's own page, written as a finishing run writes it (``<run>/reports/report.html``: the report and the
+  sample texts from memory),
+* ``evalindex report RUN -o FILE`` on that folder (the report read back; the sample texts taken from the run's
+  page, which was made from the same files),
 
 each with its wall and CPU time and file size, and the time to first render of the run's page in headless
 Chromium (navigation start to the first page of the sample list in the DOM, as the page measures it).
@@ -15,6 +16,8 @@ Chromium (navigation start to the first page of the sample list in the DOM, as t
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import itertools
 import os
 import random
@@ -27,11 +30,11 @@ from pathlib import Path
 
 from pytest_evalindex.cli.main import main as evalindex
 from pytest_evalindex.core.results import SampleResult, Usage
-from pytest_evalindex.core.secrets import REGISTRY, scrub, secret_values, secret_variants
+from pytest_evalindex.core.secrets import secret_values
 from pytest_evalindex.dataset.entry import Entry
-from pytest_evalindex.metrics.aggregate import aggregate
+from pytest_evalindex.metrics.aggregate import Report, aggregate
 from pytest_evalindex.render.html import write_run_page
-from pytest_evalindex.runs.writer import make_run_dir, write_outputs
+from pytest_evalindex.runs.writer import make_run_dir, report_document, write_outputs
 
 DATASETS = [("arc", ["ARC-Easy", "ARC-Challenge"]), ("ceval", ["logic", "law", "physics"]), ("gsm8k", ["main"]),
             ("mmlu", [f"subject_{i}" for i in range(57)])]
@@ -54,7 +57,7 @@ class Words:
         return " ".join(self.rng.choices(self.words, cum_weights=self.cum, k=chars // 6))
 
 
-def make_run(base: Path, n: int) -> tuple[Path, list[SampleResult], dict[str, Entry]]:
+def make_run(base: Path, n: int) -> tuple[Path, Report, list[SampleResult], dict[str, Entry]]:
     rng = random.Random(7)
     words = Words(rng)
     results, entries = [], {}
@@ -77,9 +80,9 @@ def make_run(base: Path, n: int) -> tuple[Path, list[SampleResult], dict[str, En
             "tags": result.tags, "categories": result.categories, "task_type": "reasoning", "weight": 1.0 / n,
             "dataset_name": dataset, "subset_name": subset})
     run_dir = make_run_dir(base, datetime(2026, 8, 1, 12, 0, 0))
-    write_outputs(run_dir, report=aggregate(results), results=results, entries=entries, settings=SETTINGS,
-                  log_text="")
-    return run_dir, results, entries
+    report = aggregate(results)
+    write_outputs(run_dir, report=report, results=results, entries=entries, settings=SETTINGS, log_text="")
+    return run_dir, report, results, entries
 
 
 def timed(action: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -114,16 +117,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium measurement")
     opts = parser.parse_args()
-    secrets = secret_variants(secret_values(SETTINGS))
     with tempfile.TemporaryDirectory() as tmp:
-        run_dir, results, entries = make_run(Path(tmp), opts.N)
+        run_dir, report, results, entries = make_run(Path(tmp), opts.N)
         page = run_dir / "reports" / "report.html"
-        wall, cpu = timed(lambda: write_run_page(run_dir, results, entries,
-                                                 clean=lambda text: scrub(REGISTRY.scrub(text), secrets)), opts.repeat)
+
+        def run_page() -> None:  # as a finishing run does it, once its files are written
+            document = report_document(report, results, settings=SETTINGS)
+            write_run_page(run_dir, document, results, entries, secret_values(SETTINGS))
+
+        wall, cpu = timed(run_page, opts.repeat)
         lines = [f"N={opts.N}, load average {os.getloadavg()[0]:.1f}:",
                  f"  the run's page: write {wall:.2f} s (CPU {cpu:.2f} s), file {page.stat().st_size / 1e6:.1f} MB"]
         out = Path(tmp) / "report.html"
-        wall, cpu = timed(lambda: evalindex(["report", str(run_dir), "-o", str(out)]), opts.repeat)
+        with contextlib.redirect_stdout(io.StringIO()):  # the command prints the file's path
+            wall, cpu = timed(lambda: evalindex(["report", str(run_dir), "-o", str(out)]), opts.repeat)
         lines.append(f"  evalindex report RUN: write {wall:.2f} s (CPU {cpu:.2f} s), file {out.stat().st_size / 1e6:.1f} MB")
         if not opts.no_browser:
             renders = [first_render_seconds(page) for _ in range(opts.repeat)]

@@ -17,7 +17,7 @@ import pytest
 
 from pytest_evalindex.core.hashing import fingerprint
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE, SampleResult
-from pytest_evalindex.core.secrets import REGISTRY, scrub, secret_values, secret_variants
+from pytest_evalindex.core.secrets import REGISTRY, secret_values
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.entry import Entry, node_name_of
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
@@ -36,7 +36,7 @@ from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.repeats import render_repeats
 from pytest_evalindex.render.tables import render_tables
 from pytest_evalindex.runs.shards import GATES_NOTE, SHARD_KEY, ShardRecord, collection_fingerprint
-from pytest_evalindex.runs.writer import make_run_dir, to_plain, write_outputs
+from pytest_evalindex.runs.writer import make_run_dir, report_document, to_plain, write_outputs
 
 
 class Controller:
@@ -251,7 +251,8 @@ class Controller:
             log_text=self.tables,
             extra=extra,
         )
-        self._write_html(results, entries, secret_variants(secret_values(to_plain(settings))))
+        self._write_html(report_document(self.report, results, settings=settings, extra=extra), results, entries,
+                         secret_values(to_plain(settings)))
         self._write_markdown()
 
     def _shard_record(self) -> ShardRecord | None:
@@ -270,14 +271,13 @@ class Controller:
         return ShardRecord(index=shard.index, count=shard.count, samples=total,
                            collection=collection_fingerprint(prints, limit=s.limit, shuffle=s.shuffle, seed=s.seed),
                            collection_samples=self.collection_samples if self.collection_samples is not None else total)
-    def _write_html(self, results: list[SampleResult], entries: Mapping[str, Entry], secrets: list[str]) -> None:
-        """``<run>/reports/report.html`` (the file EvalScope's viewer serves): the report read back from the file
-        just written, the sample texts from memory (scrubbed of secrets like every file); a failure to render is
-        reported, never fatal to the run."""
+    def _write_html(self, document: dict[str, Any], results: list[SampleResult], entries: Mapping[str, Entry],
+                    secrets: list[str]) -> None:
+        """``<run>/reports/report.html`` (the file EvalScope's viewer serves) from the report just written, kept
+        in memory; a failure to render is reported, never fatal to the run."""
         assert self.run_dir is not None
         try:
-            self.html_report = write_run_page(self.run_dir, results, entries,
-                                              clean=lambda text: scrub(REGISTRY.scrub(text), secrets))
+            self.html_report = write_run_page(self.run_dir, document, results, entries, secrets)
         except Exception as exc:  # the run's results are already on disk; do not lose the summary over a page
             self.html_error = f"{type(exc).__name__}: {exc}"
 

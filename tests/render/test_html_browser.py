@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers_html import HOSTILE_SUBSET, HOSTILE_TAG, entry_for, hostile_results, write_run
+from helpers_html import HOSTILE_SUBSET, HOSTILE_TAG, MODEL, entry_for, hostile_results, write_run
 
+from pytest_evalindex.metrics.aggregate import aggregate
 from pytest_evalindex.render.html import load_run, write_report, write_run_page
+from pytest_evalindex.runs.writer import report_document
 
 expect: Any = None  # playwright.sync_api.expect, imported with Playwright by the fixture
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
@@ -159,7 +161,8 @@ def test_run_page_opens_in_chromium(browser: Any, tmp_path: Path) -> None:
     run_dir = write_run(tmp_path, extra={"incomplete": True})
     results = hostile_results()
     results[1].completion = "line one\x00after a NUL\nANSWER: A"
-    path = write_run_page(run_dir, results, {r.node_id: entry_for(r) for r in results})
+    document = report_document(aggregate(results), results, settings={"model": MODEL}, extra={"incomplete": True})
+    path = write_run_page(run_dir, document, results, {r.node_id: entry_for(r) for r in results})
     opened = Opened(browser, path)
     page = opened.page
     try:

@@ -7,6 +7,7 @@ import base64
 import gzip
 import hashlib
 import json
+import os
 import re
 import string
 from datetime import datetime
@@ -22,15 +23,18 @@ from helpers_html import (
     HOSTILE_SUBSET,
     HOSTILE_TAG,
     LONG_PROMPT,
+    MODEL,
     entry_for,
     hostile_results,
     write_run,
 )
 
 from pytest_evalindex.cli.main import main
-from pytest_evalindex.render.html import details_from_results, load_run, render_report
+from pytest_evalindex.metrics.aggregate import aggregate
+from pytest_evalindex.render.html import details_from_results, load_run, render_report, write_run_page
 from pytest_evalindex.render.html.details import read_details
 from pytest_evalindex.render.html.payload import TEXT_CHARS, encoded_texts, text_cap, text_columns
+from pytest_evalindex.runs.writer import report_document
 
 
 class Page(HTMLParser):
@@ -243,3 +247,28 @@ def test_texts_share_a_budget_that_bounds_the_page() -> None:
     assert plain.startswith("\x00") and plain[1:].split("\x00") == [t for column in columns for t in column]
     with_nul = [["a\x00b", "c"], ["", "d"]]
     assert json.loads(encoded_texts(with_nul)) == with_nul
+
+
+def test_report_command_takes_the_texts_from_the_runs_page_while_its_files_are_unchanged(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`evalindex report` reuses the packed texts of the run's own page instead of parsing reviews/ again, but
+    only while the report and reviews files are the ones the page was made from."""
+    run_dir = write_run(tmp_path)
+    results = hostile_results()
+    results[1].completion = "an answer only the run's page holds"  # reviews/ holds "Because reasons 1."
+    document = report_document(aggregate(results), results, settings={"model": MODEL})
+    write_run_page(run_dir, document, results, {r.node_id: entry_for(r) for r in results})
+    out = tmp_path / "report.html"
+
+    def answers() -> list[str]:
+        assert main(["report", str(run_dir), "-o", str(out)]) == 0
+        page = parse(out.read_text("utf-8"))
+        return unpack_texts(page.scripts[2][1], 24)[1]
+
+    assert "an answer only the run's page holds" in answers()
+    reviews = next(run_dir.glob("reviews/*/*.jsonl"))
+    stat = reviews.stat()
+    os.utime(reviews, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # rewritten since the page
+    now = answers()
+    assert "Because reasons 1.\nANSWER: A" in now and "an answer only the run's page holds" not in now
+    capsys.readouterr()
