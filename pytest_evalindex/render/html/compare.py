@@ -9,13 +9,13 @@ from typing import Any
 from pytest_evalindex.gates.baseline import BaselineComparison, compare
 from pytest_evalindex.metrics.aggregate import LEVELS
 from pytest_evalindex.render.html.data import Run, main_metric
-from pytest_evalindex.runs.reader import load_baseline, read_results
+from pytest_evalindex.runs.reader import baseline_from, results_from
 
 
 def with_baseline(current: Run, baseline: Run) -> dict[str, Any]:
     """``current`` against ``baseline`` over their common samples (matched by content, never by position)."""
-    source = load_baseline(baseline.file)
-    results = read_results(current.file)
+    source = baseline_from(baseline.file, baseline.data)  # both reports are in memory already
+    results = results_from(current.file, current.data)
     settings = current.data.get("settings") or {}
     comparison = compare(results, source, max_drop=0.0, allow_mismatch=True, compat=bool(current.data.get("compat")),
                          pool_subsets_by_name=settings.get("compat") == "evalscope-legacy")
