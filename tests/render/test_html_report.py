@@ -30,10 +30,12 @@ from helpers_html import (
 )
 
 from pytest_evalindex.cli.main import main
+from pytest_evalindex.gates.baseline import compare
 from pytest_evalindex.metrics.aggregate import aggregate
 from pytest_evalindex.render.html import details_from_results, load_run, render_report, write_run_page
 from pytest_evalindex.render.html.details import read_details
 from pytest_evalindex.render.html.payload import TEXT_CHARS, encoded_texts, text_cap, text_columns
+from pytest_evalindex.runs.reader import load_baseline
 from pytest_evalindex.runs.writer import report_document
 
 
@@ -198,6 +200,9 @@ def test_cli_compares_with_a_baseline_and_side_by_side(tmp_path: Path, capsys: p
     # Regressions are listed first, each with the answer before and now.
     flips = comparison.index("Regressions (2)"), comparison.index("Improvements (3)")
     assert flips[0] < flips[1]
+    # Each row's delta with the paired test's interval and its Holm-adjusted p-value (none significant here).
+    assert "Holm-adjusted over" in comparison and "significant drop" not in comparison.split("alpha 0.05.")[1]
+    assert re.search(r"reasoning/arc0\.46430\.5357\+0\.0714\[-0\.\d+, \+0\.\d+\]1\.014", comparison), comparison
     assert page.text_of("baseline-index-value") == str(round(_report_json(baseline)["index"]["weighted"], 4))
     rows = sample_rows(unpack(page.scripts[0][1]))
     changed = {row["node_id"]: (row["baseline_status"], row["status"]) for row in rows if row["baseline_status"]}
@@ -272,3 +277,17 @@ def test_report_command_takes_the_texts_from_the_runs_page_while_its_files_are_u
     now = answers()
     assert "Because reasons 1.\nANSWER: A" in now and "an answer only the run's page holds" not in now
     capsys.readouterr()
+
+
+def test_the_runs_own_baseline_comparison_shows_its_tested_rows(tmp_path: Path) -> None:
+    """A run made with --eval-baseline keeps its comparison in its report: the page shows its flips and each
+    row's delta with the paired interval and p-value from that comparison."""
+    baseline = write_run(tmp_path, "baseline", stamp=datetime(2026, 7, 1))
+    comparison = compare(hostile_results(), load_baseline(baseline), max_drop=0.0, allow_mismatch=False, compat=False)
+    run_dir = write_run(tmp_path, extra={"baseline_comparison": comparison.to_dict()})
+    page = parse(render_report([load_run(run_dir)]))
+    assert page.text_of("regression-count") == "2 regressed"
+    text = page.text_of("comparison")
+    tested = {(p.level, p.row) for p in comparison.paired if p.metric == "weighted_avg"}
+    assert ("dataset_level", "reasoning/arc") in tested
+    assert re.search(r"reasoning/arc0\.46430\.5357\+0\.0714\[-0\.\d+, \+0\.\d+\]1\.014", text), text
