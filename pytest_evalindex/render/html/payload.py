@@ -1,5 +1,6 @@
 """The drill-down's embedded data: every sample as columns (one JSON array per field, names as indices into small
-tables) and the sample texts as one array per text field, each JSON document gzipped and base64-encoded once.
+tables), and the sample texts field after field, cut to one page-wide cap and joined with NULs; each gzipped and
+base64-encoded once.
 
 Columns keep the page small and fast at 100,000 samples: one ``json.dumps`` over flat lists, a few bytes per
 sample after compression, and a single ``JSON.parse`` of a handful of arrays in the browser."""
