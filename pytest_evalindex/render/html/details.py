@@ -34,7 +34,9 @@ def read_details(report_file: Path, samples: Sequence[dict[str, Any]]) -> list[l
         return out
     scored = (i for i, s in enumerate(samples) if s.get("status") != "error")
     try:
-        for position, review in zip(scored, _lines(path)):
+        # a sample answered K times (--eval-repeats) has K lines: its texts are its first answer's
+        firsts = (r for r in _lines(path) if not (r.get("sample_score") or {}).get("generation_index"))
+        for position, review in zip(scored, firsts):
             info = (review.get("sample_score") or {}).get("sample_metadata", {}).get("collection_info") or {}
             sample = samples[position]
             if (info.get("dataset_name"), info.get("subset_name"), info.get("index")) != (
