@@ -31,7 +31,7 @@ def add_report_command(commands: Any) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     try:
-        runs = [load_run(path) for path in args.runs]
+        runs = [load_run(path, with_details=i == 0) for i, path in enumerate(args.runs)]  # texts: first RUN's
         baseline = load_run(args.baseline, with_details=False) if args.baseline is not None else None
     except BaselineError as exc:
         print(f"evalindex: error: {exc}", file=sys.stderr)

@@ -17,7 +17,7 @@ import pytest
 
 from pytest_evalindex.core.hashing import fingerprint
 from pytest_evalindex.core.results import REPORT_ATTRIBUTE, SampleResult
-from pytest_evalindex.core.secrets import REGISTRY, scrub, secret_values, secret_variants
+from pytest_evalindex.core.secrets import REGISTRY, secret_values
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.entry import Entry, node_name_of
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
@@ -32,12 +32,12 @@ from pytest_evalindex.plugin.code_exec import p95
 from pytest_evalindex.plugin.gate_reports import run_code_gates
 from pytest_evalindex.plugin.keys import runtime_key
 from pytest_evalindex.plugin.summary_lines import nothing_answered_line
-from pytest_evalindex.render.html import REPORT_HTML, details_from_results, load_run, text_limit, write_report
+from pytest_evalindex.render.html import write_run_page
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.repeats import render_repeats
 from pytest_evalindex.render.tables import render_tables
 from pytest_evalindex.runs.shards import GATES_NOTE, SHARD_KEY, ShardRecord, collection_fingerprint
-from pytest_evalindex.runs.writer import make_run_dir, to_plain, write_outputs
+from pytest_evalindex.runs.writer import make_run_dir, report_document, to_plain, write_outputs
 from pytest_evalindex.sandbox.unsafe import run_warnings
 
 
@@ -260,7 +260,8 @@ class Controller:
             log_text=self.tables,
             extra=extra,
         )
-        self._write_html(results, entries, secret_variants(secret_values(to_plain(settings))))
+        self._write_html(report_document(self.report, results, settings=settings, extra=extra), results, entries,
+                         secret_values(to_plain(settings)))
         self._write_markdown()
 
     def _shard_record(self) -> ShardRecord | None:
@@ -279,17 +280,13 @@ class Controller:
         return ShardRecord(index=shard.index, count=shard.count, samples=total,
                            collection=collection_fingerprint(prints, limit=s.limit, shuffle=s.shuffle, seed=s.seed),
                            collection_samples=self.collection_samples if self.collection_samples is not None else total)
-    def _write_html(self, results: list[SampleResult], entries: Mapping[str, Entry], secrets: list[str]) -> None:
-        """``<run>/reports/report.html`` (the file EvalScope's viewer serves): the report read back from the file
-        just written, the sample texts from memory (scrubbed of secrets like every file); a failure to render is
-        reported, never fatal to the run."""
+    def _write_html(self, document: dict[str, Any], results: list[SampleResult], entries: Mapping[str, Entry],
+                    secrets: list[str]) -> None:
+        """``<run>/reports/report.html`` (the file EvalScope's viewer serves) from the report just written, kept
+        in memory; a failure to render is reported, never fatal to the run."""
         assert self.run_dir is not None
         try:
-            run = load_run(self.run_dir, with_details=False)
-            run.details = details_from_results(run.samples, {r.node_id: r for r in results}, entries,
-                                               limit=text_limit(len(run.samples)))
-            self.html_report = write_report(self.run_dir / "reports" / REPORT_HTML, [run],
-                                            clean=lambda text: scrub(REGISTRY.scrub(text), secrets))
+            self.html_report = write_run_page(self.run_dir, document, results, entries, secrets)
         except Exception as exc:  # the run's results are already on disk; do not lose the summary over a page
             self.html_error = f"{type(exc).__name__}: {exc}"
 

@@ -73,6 +73,11 @@ def read_report_file(path: Path, *, what: str = "report") -> tuple[Path, dict[st
 def load_baseline(path: Path) -> Baseline:
     """Read a baseline from a run folder (``reports/<model>/evalindex_report.json`` inside) or the file itself."""
     file, data = read_report_file(path, what="baseline")
+    return baseline_from(file, data)
+
+
+def baseline_from(file: Path, data: dict[str, Any]) -> Baseline:
+    """:func:`load_baseline` of a report already read (``data``, from ``file``)."""
     samples = [_sample(file, i, item) for i, item in enumerate(data["samples"])]
     index = data.get("index")
     return Baseline(path=file, model=str(data.get("model") or ""), compat=bool(data.get("compat")),
@@ -83,6 +88,11 @@ def read_results(path: Path) -> list[SampleResult]:
     """Every sample of a report as a :class:`SampleResult` (schema 2 carries all a level needs; schema 1 reports
     lack weights, tags and categories, which come back as defaults)."""
     file, data = read_report_file(path)
+    return _results(file, data["samples"])
+
+
+def results_from(file: Path, data: dict[str, Any]) -> list[SampleResult]:
+    """:func:`read_results` of a report already read (``data``, from ``file``)."""
     return _results(file, data["samples"])
 
 

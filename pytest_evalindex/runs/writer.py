@@ -176,8 +176,7 @@ def write_outputs(
     detailed = report if counted is ordered else aggregate(counted, compat=True,
                                                            pool_subsets_by_name=report.pool_subsets_by_name)
     attempt(detailed_path, write, detailed_path, dumps(detailed_report(detailed), indent=2))
-    head = report_head(report, model=model, settings=safe_settings)
-    head.update(to_plain(dict(extra or {})))
+    head = _full_head(report, model=model, safe_settings=safe_settings, extra=extra)
 
     def write_report(path: Path) -> None:
         with _atomic_text(path) as own:  # streamed: one line per sample
@@ -222,6 +221,23 @@ def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: 
     data = report_head(report, model=model, settings=settings)
     data["samples"] = [sample_outcome(r) for r in sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))]
     return data
+
+
+def report_document(report: Report, results: Sequence[SampleResult], *, settings: Mapping[str, Any],
+                    extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What :func:`write_outputs` writes to ``evalindex_report.json``, as objects (settings redacted; the file's
+    text is also scrubbed of every secret value, these objects are not)."""
+    data = _full_head(report, model=str(settings.get("model") or "model"), safe_settings=redact(to_plain(settings)),
+                      extra=extra)
+    data["samples"] = [sample_outcome(r) for r in sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))]
+    return data
+
+
+def _full_head(report: Report, *, model: str, safe_settings: Mapping[str, Any],
+               extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    head = report_head(report, model=model, settings=safe_settings)
+    head.update(to_plain(dict(extra or {})))
+    return head
 
 
 def report_head(report: Report, *, model: str, settings: Mapping[str, Any]) -> dict[str, Any]:

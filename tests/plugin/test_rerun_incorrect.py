@@ -37,3 +37,7 @@ def test_last_failed_reruns_the_incorrect_samples(pytester: pytest.Pytester) -> 
     order = _ran(first_first)
     assert len(order) == 10 and set(order[:2]) == INCORRECT, first_first.stdout.str()
     assert first_first.ret == 0
+    # -v (like -ra) lists the incorrect samples with their target and extracted answer after the run.
+    listed = [line for line in first_first.stdout.lines if line.startswith("INCORRECT ")]
+    assert listed == ["INCORRECT suite.jsonl::arc/ARC-Challenge/4 - target 'B', extracted 'C'",
+                      "INCORRECT suite.jsonl::ceval/logic/9 - target 'B', extracted 'A'"], first_first.stdout.str()

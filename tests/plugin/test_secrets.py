@@ -25,9 +25,10 @@ def _leaks(root: Path, texts: list[str], secrets: list[str]) -> list[str]:
         if path.is_file():
             artifacts[str(path)] = path.read_bytes().decode("utf-8", errors="replace")
             if path.suffix == ".html":  # the HTML report's sample texts are packed (gzip, base64): unpack them
-                packed = re.search(r'id="evalindex-details">([^<]*)<', artifacts[str(path)])
-                assert packed, path
-                artifacts[f"{path} (sample texts)"] = gzip.decompress(base64.b64decode(packed.group(1))).decode()
+                packed = re.findall(r'id="evalindex-(samples|details)">([^<]*)<', artifacts[str(path)])
+                assert len(packed) == 2, path
+                for name, blob in packed:
+                    artifacts[f"{path} ({name})"] = gzip.decompress(base64.b64decode(blob)).decode()
     kinds = {Path(name).suffix for name in artifacts}
     assert {".xml", ".json", ".jsonl", ".yaml", ".log", ".html"} <= kinds, kinds  # every kind was searched
     for name, text in artifacts.items():

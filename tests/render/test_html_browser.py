@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers_html import HOSTILE_SUBSET, HOSTILE_TAG, write_run
+from helpers_html import HOSTILE_SUBSET, HOSTILE_TAG, MODEL, entry_for, hostile_results, write_run
 
-from pytest_evalindex.render.html import load_run, write_report
+from pytest_evalindex.metrics.aggregate import aggregate
+from pytest_evalindex.render.html import load_run, write_report, write_run_page
+from pytest_evalindex.runs.writer import report_document
 
 expect: Any = None  # playwright.sync_api.expect, imported with Playwright by the fixture
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
@@ -71,6 +73,7 @@ class Opened:
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         self.url = path.resolve().as_uri()
         self.page.goto(self.url)
+        self.page.wait_for_selector("#sample-rows tr.sample")  # the list is filled once its data is unpacked
 
     def _route(self, route: Any) -> None:
         self.requests.append(route.request.url)
@@ -152,17 +155,25 @@ def test_report_in_chromium(browser: Any, tmp_path: Path) -> None:
         opened.close()
 
 
-def test_run_report_from_the_plugin_opens_in_chromium(browser: Any, tmp_path: Path) -> None:
-    """The file the run writes (reports/report.html) for a single run: no comparison, no console error."""
-    from pytest_evalindex.render.html import REPORT_HTML
-
+def test_run_page_opens_in_chromium(browser: Any, tmp_path: Path) -> None:
+    """The page a finishing run writes (texts from memory) for an interrupted run: no comparison, no console
+    error; an answer holding a NUL (the packed texts' separator) is found by search and shown whole."""
     run_dir = write_run(tmp_path, extra={"incomplete": True})
-    path = write_report(run_dir / "reports" / REPORT_HTML, [load_run(run_dir)])
+    results = hostile_results()
+    results[1].completion = "line one\x00after a NUL\nANSWER: A"
+    document = report_document(aggregate(results), results, settings={"model": MODEL}, extra={"incomplete": True})
+    path = write_run_page(run_dir, document, results, {r.node_id: entry_for(r) for r in results})
     opened = Opened(browser, path)
+    page = opened.page
     try:
-        assert opened.page.text_content("#run-state") == "INCOMPLETE"
-        assert opened.page.query_selector("#f-changed") is None
-        opened.page.click("text=show more") if opened.page.is_visible("#more") else None
+        assert page.text_content("#run-state") == "INCOMPLETE"
+        assert page.query_selector("#f-changed") is None
+        page.fill("#f-search", "after a nul")
+        expect(page.locator("#sample-rows tr.sample")).to_have_count(1)
+        page.click("#sample-rows tr.sample")
+        answer = page.locator("#sample-rows tr.detail details.text").nth(1)
+        assert answer.locator("summary").text_content() == f"answer ({len(results[1].completion)} chars)"
+        assert answer.locator("pre").text_content() == results[1].completion
         assert opened.requests == [opened.url] and opened.problems == []
     finally:
         opened.close()

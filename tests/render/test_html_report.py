@@ -7,7 +7,9 @@ import base64
 import gzip
 import hashlib
 import json
+import os
 import re
+import string
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,14 +23,20 @@ from helpers_html import (
     HOSTILE_SUBSET,
     HOSTILE_TAG,
     LONG_PROMPT,
+    MODEL,
     entry_for,
     hostile_results,
     write_run,
 )
 
 from pytest_evalindex.cli.main import main
-from pytest_evalindex.render.html import details_from_results, load_run, render_report, text_limit
+from pytest_evalindex.gates.baseline import compare
+from pytest_evalindex.metrics.aggregate import aggregate
+from pytest_evalindex.render.html import details_from_results, load_run, render_report, write_run_page
 from pytest_evalindex.render.html.details import read_details
+from pytest_evalindex.render.html.payload import TEXT_CHARS, encoded_texts, text_cap, text_columns
+from pytest_evalindex.runs.reader import load_baseline
+from pytest_evalindex.runs.writer import report_document
 
 
 class Page(HTMLParser):
@@ -76,8 +84,18 @@ def parse(text: str) -> Page:
 
 
 def unpack(text: str) -> Any:
-    """The page's sample texts: gzipped JSON in base64."""
+    """The page's sample data: gzipped JSON in base64."""
     return json.loads(gzip.decompress(base64.b64decode(text)).decode("utf-8"))
+
+
+def unpack_texts(text: str, count: int) -> list[list[str]]:
+    """The page's sample texts, one list per field: gzipped, base64, NUL-separated after a NUL (else JSON)."""
+    raw = gzip.decompress(base64.b64decode(text)).decode("utf-8")
+    if not raw.startswith("\x00"):
+        columns: list[list[str]] = json.loads(raw)
+        return columns
+    flat = raw[1:].split("\x00")
+    return [flat[k * count:(k + 1) * count] for k in range(len(flat) // count)]
 
 
 def _report_json(run_dir: Path) -> dict[str, Any]:
@@ -85,15 +103,27 @@ def _report_json(run_dir: Path) -> dict[str, Any]:
     return data
 
 
+def sample_rows(samples: dict[str, Any]) -> list[dict[str, Any]]:
+    """The page's sample columns back as one dict per sample (node id rebuilt, names looked up)."""
+    col = samples["columns"]
+    flipped = dict(samples["baseline"])
+    return [{"node_id": f"{samples['prefixes'][col['prefix'][i]]}{col['suffix'][i]}",
+             "subset": samples["subsets"][col["subset"][i]], "status": samples["statuses"][col["status"][i]],
+             "tags": [samples["tags"][t] for t in samples["tagsets"][col["tagset"][i]]],
+             "extracted": col["extracted"][i], "latency_ms": col["latency_ms"][i],
+             "baseline_status": samples["statuses"][flipped[i]] if i in flipped else None}
+            for i in range(samples["count"])]
+
+
 def test_hostile_text_is_inert_and_the_page_is_self_contained(tmp_path: Path) -> None:
     run_dir = write_run(tmp_path)
     text = render_report([load_run(run_dir)])
     page = parse(text)
 
-    # Exactly three scripts: two inert JSON blocks and the page's own code, which the CSP allows by its hash.
+    # Exactly three scripts: the page's own code, which the CSP allows by its hash, between two packed data blocks.
     kinds = [attrs.get("type") for attrs, _ in page.scripts]
-    assert kinds == ["application/json", "application/octet-stream", None]
-    code = page.scripts[2][1]
+    assert kinds == ["application/octet-stream", None, "application/octet-stream"]
+    code = page.scripts[1][1]
     digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
     csp = next(a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
     assert csp is not None and f"script-src 'sha256-{digest}'" in csp and "default-src 'none'" in csp
@@ -108,22 +138,28 @@ def test_hostile_text_is_inert_and_the_page_is_self_contained(tmp_path: Path) ->
     assert HOSTILE_SUBSET in visible and HOSTILE_TAG in visible
 
     # The drill-down data: one row per sample, texts exactly as the model and the collection wrote them.
-    samples = json.loads(page.scripts[0][1])
-    details = unpack(page.scripts[1][1])
-    report = _report_json(run_dir)
-    assert len(samples["rows"]) == len(details) == len(report["samples"]) == 24
-    assert "</script" not in page.scripts[0][1] + page.scripts[1][1]
-    by_node = {row[0]: (row, details[i]) for i, row in enumerate(samples["rows"])}
-    row, detail = by_node["suite.jsonl::arc/ARC-Easy/0"]
+    samples = unpack(page.scripts[0][1])
     fields = samples["detail_fields"]
+    columns = unpack_texts(page.scripts[2][1], samples["count"])
+    report = _report_json(run_dir)
+    rows = sample_rows(samples)
+    assert len(rows) == len(report["samples"]) == 24 and len(columns) == len(fields)
+    assert all(len(column) == 24 for column in columns)
+    assert [r["node_id"] for r in rows] == [s["node_id"] for s in report["samples"]]
+    assert [r["tags"] for r in rows] == [s["tags"] for s in report["samples"]]
+    assert [r["latency_ms"] for r in rows] == [None if s["latency"] is None else round(s["latency"] * 1000)
+                                               for s in report["samples"]]
+    assert set(page.scripts[0][1] + page.scripts[2][1]) <= set(string.ascii_letters + string.digits + "+/=")
+    by_node = {row["node_id"]: (row, [column[i] for column in columns]) for i, row in enumerate(rows)}
+    row, detail = by_node["suite.jsonl::arc/ARC-Easy/0"]
     assert detail[fields.index("answer")] == HOSTILE_ANSWER
-    assert row[samples["columns"].index("extracted")] == HOSTILE_EXTRACTED
-    assert LONG_PROMPT in detail[fields.index("prompt")]
-    assert json.loads(detail[fields.index("metadata")])["sample"]["link"] == HOSTILE_LINK
+    assert row["extracted"] == HOSTILE_EXTRACTED
+    assert LONG_PROMPT in str(detail[fields.index("prompt")])
+    assert json.loads(str(detail[fields.index("metadata")]))["sample"]["link"] == HOSTILE_LINK
     assert detail[fields.index("target")] == "A"
     assert HOSTILE_TAG in samples["tags"] and HOSTILE_SUBSET in samples["subsets"]
     error_row, error_detail = by_node["suite.jsonl::arc/<script>window.__pwned = \"subset\"</script>/11"]
-    assert error_detail is None and "HTTP 500" in str(error_row[samples["columns"].index("extracted")])
+    assert error_detail == [""] * len(fields) and "HTTP 500" in str(error_row["extracted"])
     # No secret: the API key of the settings is masked in the page as in every file.
     assert "sk-html-secret-1234" not in text
 
@@ -164,10 +200,13 @@ def test_cli_compares_with_a_baseline_and_side_by_side(tmp_path: Path, capsys: p
     # Regressions are listed first, each with the answer before and now.
     flips = comparison.index("Regressions (2)"), comparison.index("Improvements (3)")
     assert flips[0] < flips[1]
+    # Each row's delta with the paired test's interval and its Holm-adjusted p-value (none significant here).
+    assert "Holm-adjusted over" in comparison and "significant drop" not in comparison.split("alpha 0.05.")[1]
+    assert re.search(r"reasoning/arc0\.46430\.5357\+0\.0714\[-0\.\d+, \+0\.\d+\]1\.014", comparison), comparison
     assert page.text_of("baseline-index-value") == str(round(_report_json(baseline)["index"]["weighted"], 4))
-    samples = json.loads(page.scripts[0][1])
-    changed = {row[0] for row in samples["rows"] if row[samples["columns"].index("baseline_status")] >= 0}
-    assert len(changed) == 5
+    rows = sample_rows(unpack(page.scripts[0][1]))
+    changed = {row["node_id"]: (row["baseline_status"], row["status"]) for row in rows if row["baseline_status"]}
+    assert len(changed) == 5 and all(before != now for before, now in changed.values())
 
     both = tmp_path / "both.html"
     assert main(["report", str(current), str(baseline / "reports"), "-o", str(both)]) == 0
@@ -190,9 +229,65 @@ def test_texts_from_memory_equal_texts_from_the_reviews(tmp_path: Path) -> None:
     run = load_run(write_run(tmp_path), with_details=False)
     results = hostile_results()
     entries = {r.node_id: entry_for(r) for r in results}
-    for limit in (text_limit(len(results)), 300):
-        from_files = read_details(run.file, run.samples, limit=limit)
-        assert from_files == details_from_results(run.samples, {r.node_id: r for r in results}, entries, limit=limit)
-        assert sum(d is None for d in from_files) == 1  # the errored sample has no texts
-    cut = read_details(run.file, run.samples, limit=300)[0]
-    assert cut is not None and "characters left out" in cut[0] and cut[0].endswith(LONG_PROMPT[-150:])
+    from_files = read_details(run.file, run.samples)
+    assert from_files == details_from_results(run.samples, {r.node_id: r for r in results}, entries)
+    assert sum(d is None for d in from_files) == 1  # the errored sample has no texts
+
+
+def test_texts_share_a_budget_that_bounds_the_page() -> None:
+    """Short texts stay whole; long ones are cut to one cap that keeps the page within its budget, keeping
+    their beginning and end; a sample without texts has every text empty. A text holding a NUL (the separator
+    of the packed texts) turns the packing into JSON, so it arrives whole."""
+    long_prompt = "p" * 400 + "END"
+    texts: list[list[str] | None] = [[long_prompt, "short", "", "A", "", "a" * 1000], None]
+    prompt, answer, reasoning, target, explanation, metadata = text_columns(texts, budget=206)
+    assert answer == ["short", ""] and target == ["A", ""] and reasoning == explanation == ["", ""]
+    assert prompt[0].startswith("p" * 50 + "\n… [303 characters left out") and prompt[0].endswith("p" * 47 + "END")
+    assert metadata[0].startswith("a" * 50 + "\n… [900 characters left out") and metadata[0].endswith("a" * 50)
+    assert text_columns(texts, budget=1409)[0] == [long_prompt, ""]  # everything fits: nothing is cut
+    assert text_cap([10, 10**6], 10**9) == TEXT_CHARS  # a cap even when the page has room
+
+    columns = text_columns(texts)
+    plain = encoded_texts(columns).decode()
+    assert plain.startswith("\x00") and plain[1:].split("\x00") == [t for column in columns for t in column]
+    with_nul = [["a\x00b", "c"], ["", "d"]]
+    assert json.loads(encoded_texts(with_nul)) == with_nul
+
+
+def test_report_command_takes_the_texts_from_the_runs_page_while_its_files_are_unchanged(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`evalindex report` reuses the packed texts of the run's own page instead of parsing reviews/ again, but
+    only while the report and reviews files are the ones the page was made from."""
+    run_dir = write_run(tmp_path)
+    results = hostile_results()
+    results[1].completion = "an answer only the run's page holds"  # reviews/ holds "Because reasons 1."
+    document = report_document(aggregate(results), results, settings={"model": MODEL})
+    write_run_page(run_dir, document, results, {r.node_id: entry_for(r) for r in results})
+    out = tmp_path / "report.html"
+
+    def answers() -> list[str]:
+        assert main(["report", str(run_dir), "-o", str(out)]) == 0
+        page = parse(out.read_text("utf-8"))
+        return unpack_texts(page.scripts[2][1], 24)[1]
+
+    assert "an answer only the run's page holds" in answers()
+    reviews = next(run_dir.glob("reviews/*/*.jsonl"))
+    stat = reviews.stat()
+    os.utime(reviews, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # rewritten since the page
+    now = answers()
+    assert "Because reasons 1.\nANSWER: A" in now and "an answer only the run's page holds" not in now
+    capsys.readouterr()
+
+
+def test_the_runs_own_baseline_comparison_shows_its_tested_rows(tmp_path: Path) -> None:
+    """A run made with --eval-baseline keeps its comparison in its report: the page shows its flips and each
+    row's delta with the paired interval and p-value from that comparison."""
+    baseline = write_run(tmp_path, "baseline", stamp=datetime(2026, 7, 1))
+    comparison = compare(hostile_results(), load_baseline(baseline), max_drop=0.0, allow_mismatch=False, compat=False)
+    run_dir = write_run(tmp_path, extra={"baseline_comparison": comparison.to_dict()})
+    page = parse(render_report([load_run(run_dir)]))
+    assert page.text_of("regression-count") == "2 regressed"
+    text = page.text_of("comparison")
+    tested = {(p.level, p.row) for p in comparison.paired if p.metric == "weighted_avg"}
+    assert ("dataset_level", "reasoning/arc") in tested
+    assert re.search(r"reasoning/arc0\.46430\.5357\+0\.0714\[-0\.\d+, \+0\.\d+\]1\.014", text), text

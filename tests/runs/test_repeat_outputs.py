@@ -16,6 +16,7 @@ from test_outputs import MID, MODEL, entry_for, finished, read_jsonl
 from pytest_evalindex.core.results import SampleResult
 from pytest_evalindex.metrics.aggregate import aggregate
 from pytest_evalindex.metrics.repeated import combine_repeats
+from pytest_evalindex.render.html import details_from_results, load_run
 from pytest_evalindex.runs.writer import make_run_dir, write_outputs
 
 K = 3
@@ -54,3 +55,8 @@ def test_one_line_per_answer_and_counts(tmp_path: Path, compat: bool) -> None:
     ours = json.loads((run_dir / "reports" / MID / "evalindex_report.json").read_text())
     assert ours["index"]["count"] == len(DESIGN) and ours["index"]["repeats"]["stability"]["flaky"] == 2
     assert [len(s["repeats"]) for s in ours["samples"]] == [K] * len(DESIGN)
+    # the HTML page's texts read back from these reviews are each sample's first answer, as from memory
+    run = load_run(run_dir)
+    assert run.details == details_from_results(run.samples, {r.node_id: r for r in results},
+                                               {r.node_id: entry_for(r) for r in results})
+    assert all(d is not None for d in run.details)

@@ -9,18 +9,19 @@ from typing import Any
 from pytest_evalindex.gates.baseline import BaselineComparison, compare
 from pytest_evalindex.metrics.aggregate import LEVELS
 from pytest_evalindex.render.html.data import Run, main_metric
-from pytest_evalindex.runs.reader import load_baseline, read_results
+from pytest_evalindex.runs.reader import baseline_from, results_from
 
 
 def with_baseline(current: Run, baseline: Run) -> dict[str, Any]:
     """``current`` against ``baseline`` over their common samples (matched by content, never by position)."""
-    source = load_baseline(baseline.file)
-    results = read_results(current.file)
+    source = baseline_from(baseline.file, baseline.data)  # both reports are in memory already
+    results = results_from(current.file, current.data)
     settings = current.data.get("settings") or {}
     comparison = compare(results, source, max_drop=0.0, allow_mismatch=True, compat=bool(current.data.get("compat")),
                          pool_subsets_by_name=settings.get("compat") == "evalscope-legacy")
-    view = _flips_view(baseline.label, comparison.to_dict())
-    view["levels"] = _deltas(comparison)
+    data = comparison.to_dict()
+    view = _flips_view(baseline.label, data)
+    view["levels"] = _deltas(comparison, _paired(data))
     return view
 
 
@@ -30,7 +31,9 @@ def stored(current: Run) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         return None
     label = f"{data.get('baseline_model') or '?'} (the run's --eval-baseline)"
-    return _flips_view(label, data)
+    view = _flips_view(label, data)
+    view["levels"] = _stored_deltas(_paired(data))
+    return view
 
 
 def _flips_view(label: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -39,10 +42,30 @@ def _flips_view(label: str, data: dict[str, Any]) -> dict[str, Any]:
             "only_baseline": data.get("only_baseline", 0),
             "regressions": [f for f in data.get("regressions") or [] if isinstance(f, dict)],
             "improvements": [f for f in data.get("improvements") or [] if isinstance(f, dict)],
-            "drops": drops, "levels": []}
+            "drops": drops, "levels": [], "alpha": _number(data.get("alpha"), 0.05),
+            "confidence": _number(data.get("confidence"), 0.95), "tests": data.get("tests") or 0}
 
 
-def _deltas(comparison: BaselineComparison) -> list[dict[str, Any]]:
+def _number(value: Any, default: float) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+
+
+def _paired(data: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """The paired test of each (level, row, metric) a comparison ran, by key."""
+    return {(str(p.get("level")), str(p.get("row")), str(p.get("metric"))): p
+            for p in data.get("paired") or [] if isinstance(p, dict)}
+
+
+def _tested(row: dict[str, Any], test: dict[str, Any] | None) -> dict[str, Any]:
+    """``row`` with the paired test's interval of the delta and its Holm-adjusted p-value (one-sided: worse)."""
+    ci = (test or {}).get("ci")
+    interval = [float(ci[0]), float(ci[1])] if isinstance(ci, list) and len(ci) == 2 and all(
+        isinstance(v, (int, float)) for v in ci) else None
+    p_holm = (test or {}).get("p_holm")
+    return {**row, "ci": interval, "p_holm": p_holm if isinstance(p_holm, (int, float)) else None}
+
+
+def _deltas(comparison: BaselineComparison, paired: dict[tuple[str, str, str], dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for level in LEVELS:
         metric = main_metric(level)
@@ -53,9 +76,29 @@ def _deltas(comparison: BaselineComparison) -> list[dict[str, Any]]:
             was = getattr(old, metric) if old is not None else None
             now = getattr(row, metric)
             delta = round(now - was, 4) if was is not None and now is not None else None
-            rows.append({"name": row.name, "baseline": was, "current": now, "delta": delta, "count": row.count})
+            rows.append(_tested({"name": row.name, "baseline": was, "current": now, "delta": delta,
+                                 "count": row.count}, paired.get((level, row.name, f"{metric}_avg"))))
         rows.sort(key=lambda r: (r["delta"] if r["delta"] is not None else 0.0, r["name"]))
         out.append({"name": level, "metric": metric, "rows": rows})
+    return out
+
+
+def _stored_deltas(paired: dict[tuple[str, str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each level's rows as the run's own comparison tested them (its report keeps no baseline levels)."""
+    out = []
+    for level in LEVELS:
+        metric = f"{main_metric(level)}_avg"
+        rows = []
+        for (row_level, name, row_metric), test in paired.items():
+            if row_level != level or row_metric != metric:
+                continue
+            was, now = test.get("baseline"), test.get("current")
+            delta = round(now - was, 4) if isinstance(was, (int, float)) and isinstance(now, (int, float)) else None
+            rows.append(_tested({"name": name, "baseline": was, "current": now, "delta": delta,
+                                 "count": test.get("n")}, test))
+        if rows:
+            rows.sort(key=lambda r: (r["delta"] if r["delta"] is not None else 0.0, r["name"]))
+            out.append({"name": level, "metric": main_metric(level), "rows": rows})
     return out
 
 

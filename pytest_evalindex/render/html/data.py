@@ -1,23 +1,21 @@
-"""The HTML report's data: runs read from their folders, turned into plain view models for the template and
-one compact JSON payload (samples as rows of columns) for the page's drill-down script."""
+"""The HTML report's data: runs read from their folders, turned into plain view models for the template."""
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_evalindex.core.results import Status
 from pytest_evalindex.metrics.aggregate import LEVELS
-from pytest_evalindex.render.html.details import DETAIL_FIELDS, read_details, text_limit
+from pytest_evalindex.render.html.details import read_details
+from pytest_evalindex.render.html.page_texts import texts_from_page
 from pytest_evalindex.runs.reader import read_report_file
 
-STATUSES: tuple[Status, ...] = ("correct", "partial", "incorrect", "excluded", "error")
-SAMPLE_COLUMNS = ("node_id", "dataset", "subset", "tags", "status", "score", "extracted", "latency",
-                  "input_tokens", "output_tokens", "baseline_status")
-"""The columns of each sample row in the payload (dataset, subset, tags and statuses as indices into tables)."""
 _PERCENTILES = (50, 90, 95, 99)
 
 
@@ -28,6 +26,8 @@ class Run:
     file: Path
     data: dict[str, Any]
     details: list[list[str] | None] = field(default_factory=list)
+    texts_packed: str | None = None
+    """The sample texts already packed for a page (taken from the run's own page), instead of ``details``."""
 
     @property
     def label(self) -> str:
@@ -43,11 +43,27 @@ class Run:
 
 def load_run(path: Path, *, with_details: bool = True) -> Run:
     """Read a run folder (or its ``evalindex_report.json``); raises ``BaselineError`` with a one-line message."""
-    file, data = read_report_file(path, what="run")
-    run = Run(file=file, data=data)
-    if with_details:
-        run.details = read_details(file, run.samples, limit=text_limit(len(run.samples)))
+    with paused_gc():
+        file, data = read_report_file(path, what="run")
+        run = Run(file=file, data=data)
+        if with_details:
+            run.texts_packed = texts_from_page(file)
+            if run.texts_packed is None:
+                run.details = read_details(file, run.samples)
     return run
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: reading or building a few million small containers (none of them
+    in a cycle) otherwise triggers collections that walk all of them again and again (2x the time at 100,000)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def headline(run: Run) -> dict[str, Any]:
@@ -107,24 +123,28 @@ def main_metric(level: str) -> str:
 
 
 def performance(run: Run) -> dict[str, Any]:
-    """Latency percentiles, token counts and throughput from what every answered sample recorded."""
-    samples = [s for s in run.samples if s.get("status") != "error"]
-    timed = [s for s in samples if isinstance(s.get("latency"), (int, float))]
-    fresh = [s for s in timed if not s.get("cached")]
-    latencies = sorted(float(s["latency"]) for s in (fresh or timed))
-    usage = [s.get("usage") or {} for s in samples]
-    tokens_in = sum(int(u.get("input_tokens") or 0) for u in usage)
-    tokens_out = sum(int(u.get("output_tokens") or 0) for u in usage)
-    timed_out = sum(int((s.get("usage") or {}).get("output_tokens") or 0) for s in (fresh or timed))
+    """Latency percentiles, token counts and throughput from what every answered sample recorded (answers from
+    a cache are left out of the timings when any request was timed fresh)."""
+    answered = [s for s in run.samples if s.get("status") != "error"]
+    usage = [s.get("usage") or {} for s in answered]
+    inputs = [v if type(v) is int else 0 for v in [u.get("input_tokens") for u in usage]]
+    outputs = [v if type(v) is int else 0 for v in [u.get("output_tokens") for u in usage]]
+    cached = [bool(s.get("cached")) for s in answered]
+    seconds = [s.get("latency") for s in answered]
+    timed = [i for i, v in enumerate(seconds) if type(v) is int or (type(v) is float and v - v == 0)]
+    fresh = [i for i in timed if not cached[i]]
+    chosen = fresh or timed
+    latencies = sorted([float(seconds[i]) for i in chosen])  # type: ignore[arg-type]
     busy = sum(latencies)
+    tokens_out = sum(outputs)
     return {
-        "answered": len(samples), "timed": len(latencies), "cached": sum(1 for s in samples if s.get("cached")),
+        "answered": len(answered), "timed": len(latencies), "cached": sum(cached),
         "latency": {f"p{p}": _percentile(latencies, p) for p in _PERCENTILES} | {
             "mean": busy / len(latencies) if latencies else None, "min": latencies[0] if latencies else None,
             "max": latencies[-1] if latencies else None},
-        "input_tokens": tokens_in, "output_tokens": tokens_out,
-        "mean_output_tokens": tokens_out / len(samples) if samples else None,
-        "output_tokens_per_second": timed_out / busy if busy > 0 else None,
+        "input_tokens": sum(inputs), "output_tokens": tokens_out,
+        "mean_output_tokens": tokens_out / len(answered) if answered else None,
+        "output_tokens_per_second": sum(outputs[i] for i in chosen) / busy if busy > 0 else None,
         "histogram": _histogram(latencies),
     }
 
@@ -140,14 +160,17 @@ def _percentile(values: Sequence[float], p: float) -> float | None:
 
 
 def _histogram(values: Sequence[float], bins: int = 20) -> list[int]:
+    """Counts of the sorted ``values`` in ``bins`` equal bins (found by bisection: a bin index only grows)."""
     if not values:
         return []
     low, high = values[0], values[-1]
     width = (high - low) / bins or 1.0
-    counts = [0] * bins
-    for v in values:
-        counts[min(int((v - low) / width), bins - 1)] += 1
-    return counts
+
+    def bin_of(v: float) -> int:
+        return min(int((v - low) / width), bins - 1)
+
+    edges = [bisect_left(values, k, key=bin_of) for k in range(bins)] + [len(values)]
+    return [edges[k + 1] - edges[k] for k in range(bins)]
 
 
 def settings_view(run: Run) -> list[tuple[str, str]]:
@@ -163,30 +186,3 @@ def _plain(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
     return str(value)
-
-
-def sample_payload(run: Run, baseline_status: dict[str, str]) -> dict[str, Any]:
-    """The drill-down's data: sample rows of :data:`SAMPLE_COLUMNS` with lookup tables, and the detail texts
-    in a separate list (parsed only when a sample is opened)."""
-    datasets: dict[str, int] = {}
-    subsets: dict[str, int] = {}
-    tags: dict[str, int] = {}
-    status_index: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
-    rows = []
-    for sample in run.samples:
-        usage = sample.get("usage") or {}
-        before = baseline_status.get(str(sample.get("node_id")))
-        rows.append([
-            str(sample.get("node_id", "")),
-            datasets.setdefault(str(sample.get("dataset_name", "")), len(datasets)),
-            subsets.setdefault(str(sample.get("subset_name", "")), len(subsets)),
-            [tags.setdefault(str(t), len(tags)) for t in sample.get("tags") or []],
-            status_index.get(str(sample.get("status")), len(STATUSES) - 1),
-            sample.get("score"),
-            sample.get("extracted") if sample.get("status") != "error" else sample.get("error"),
-            sample.get("latency"),
-            usage.get("input_tokens"), usage.get("output_tokens"),
-            status_index.get(before, -1) if before is not None else -1,
-        ])
-    return {"columns": list(SAMPLE_COLUMNS), "statuses": list(STATUSES), "datasets": list(datasets),
-            "subsets": list(subsets), "tags": list(tags), "rows": rows, "detail_fields": list(DETAIL_FIELDS)}

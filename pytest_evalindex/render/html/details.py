@@ -17,16 +17,6 @@ DETAIL_FIELDS = ("prompt", "answer", "reasoning", "target", "explanation", "meta
 """The order of a sample's detail texts in the page data (one list per sample)."""
 
 
-def text_limit(samples: int) -> int:
-    """How many characters of each detail text the page keeps (its beginning and its end): everything that
-    matters for a normal run, and a bounded file at 100,000 samples (the full texts stay in reviews/)."""
-    if samples <= 5_000:
-        return 20_000
-    if samples <= 20_000:
-        return 4_000
-    return 1_000
-
-
 def review_file(report_file: Path) -> Path | None:
     """``reviews/<model>/data_collection_default.jsonl`` of the run that holds ``report_file``
     (``<run>/reports/<model>/evalindex_report.json``), if present."""
@@ -35,7 +25,7 @@ def review_file(report_file: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def read_details(report_file: Path, samples: Sequence[dict[str, Any]], *, limit: int) -> list[list[str] | None]:
+def read_details(report_file: Path, samples: Sequence[dict[str, Any]]) -> list[list[str] | None]:
     """One entry per sample of ``samples`` (the report's, in its order): its detail texts, or ``None`` when the
     run wrote no review for it (an error) or the reviews do not match the report."""
     out: list[list[str] | None] = [None] * len(samples)
@@ -44,13 +34,15 @@ def read_details(report_file: Path, samples: Sequence[dict[str, Any]], *, limit:
         return out
     scored = (i for i, s in enumerate(samples) if s.get("status") != "error")
     try:
-        for position, review in zip(scored, _lines(path)):
+        # a sample answered K times (--eval-repeats) has K lines: its texts are its first answer's
+        firsts = (r for r in _lines(path) if not (r.get("sample_score") or {}).get("generation_index"))
+        for position, review in zip(scored, firsts):
             info = (review.get("sample_score") or {}).get("sample_metadata", {}).get("collection_info") or {}
             sample = samples[position]
             if (info.get("dataset_name"), info.get("subset_name"), info.get("index")) != (
                     sample.get("dataset_name"), sample.get("subset_name"), sample.get("index")):
                 return [None] * len(samples)  # not the reviews of this report: show none rather than wrong ones
-            out[position] = _detail(review, limit)
+            out[position] = _detail(review)
     except (OSError, ValueError, AttributeError):
         return [None] * len(samples)
     return out
@@ -63,7 +55,7 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def _detail(review: dict[str, Any], limit: int) -> list[str]:
+def _detail(review: dict[str, Any]) -> list[str]:
     score = (review.get("sample_score") or {}).get("score") or {}
     messages = review.get("messages") or []
     prompt_messages = messages[:-1] if messages and messages[-1].get("role") == "assistant" else messages
@@ -79,9 +71,8 @@ def _detail(review: dict[str, Any], limit: int) -> list[str]:
                        if k != "collection_info"}
     if sample_metadata:
         metadata["sample"] = sample_metadata
-    texts = [prompt, str(score.get("prediction") or ""), reasoning, target_text, str(score.get("explanation") or ""),
+    return [prompt, str(score.get("prediction") or ""), reasoning, target_text, str(score.get("explanation") or ""),
              json.dumps(metadata, ensure_ascii=False, indent=1, default=str) if metadata else ""]
-    return [_cut(t, limit) for t in texts]
 
 
 def _content_text(content: Any, kind: str = "text") -> str:
@@ -100,42 +91,34 @@ def _content_text(content: Any, kind: str = "text") -> str:
     return "\n".join(parts)
 
 
-def _cut(text: str, limit: int) -> str:
-    """The beginning and the end of a long text (a prompt's question and an answer's verdict are at its ends)."""
-    if len(text) <= limit:
-        return text
-    half = limit // 2
-    return f"{text[:half]}\n… [{len(text) - 2 * half} characters left out; the full text is in reviews/] …\n{text[-half:]}"
-
-
 def details_from_results(samples: Sequence[dict[str, Any]], results: Mapping[str, SampleResult],
-                         entries: Mapping[str, Entry], *, limit: int) -> list[list[str] | None]:
+                         entries: Mapping[str, Entry]) -> list[list[str] | None]:
     """The same texts as :func:`read_details` (same order and fields), from the run's results and lines."""
     out: list[list[str] | None] = []
+    dumps = json.dumps
     for sample in samples:
         node = str(sample.get("node_id"))
         result, entry = results.get(node), entries.get(node)
         if result is None or result.status == "error":
             out.append(None)
             continue
-        prompt = ""
-        target = ""
+        prompt = target = ""
         sample_metadata: dict[str, Any] = {}
         if entry is not None:
-            prompt = "\n\n".join(f"[{m.role}]\n{_part_text(m.content)}" for m in entry.prompt.input)
-            target = " | ".join(accepted_answers(entry.prompt.target))
-            sample_metadata = dict(entry.prompt.metadata)
-        metadata = dict(result.score_metadata or {})
+            line = entry.prompt
+            prompt = "\n\n".join([f"[{m.role}]\n{_part_text(m.content)}" for m in line.input])
+            target = line.target.strip() if type(line.target) is str else " | ".join(accepted_answers(line.target))
+            sample_metadata = line.metadata
+        metadata = dict(result.score_metadata) if result.score_metadata else {}
         if sample_metadata:
-            metadata["sample"] = sample_metadata
-        texts = [prompt, result.completion or "", result.reasoning or "", target, result.explanation or "",
-                 json.dumps(metadata, ensure_ascii=False, indent=1, default=str) if metadata else ""]
-        out.append([_cut(t, limit) for t in texts])
+            metadata["sample"] = dict(sample_metadata)
+        out.append([prompt, result.completion or "", result.reasoning or "", target, result.explanation or "",
+                    dumps(metadata, ensure_ascii=False, indent=1, default=str) if metadata else ""])
     return out
 
 
 def _part_text(content: Any) -> str:
-    if isinstance(content, str):
+    if type(content) is str:
         return content
     parts = []
     for part in content:

@@ -1,16 +1,15 @@
 """The HTML report as one self-contained file: the Jinja template (autoescaped) filled with the runs' view
-models, the drill-down data embedded as inert JSON, the script and style inline, and a Content-Security-Policy
-that lets only that one script run and forbids every network request."""
+models, the drill-down data embedded packed (gzip, base64: inert), the script and style inline, and a
+Content-Security-Policy that lets only that one script run and forbids every network request."""
 
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import cache, lru_cache
 from importlib import resources
@@ -18,62 +17,38 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from pytest_evalindex import __version__
 from pytest_evalindex.render.html import charts, compare
-from pytest_evalindex.render.html.data import Run, headline, levels, performance, sample_payload, settings_view
+from pytest_evalindex.render.html.data import Run, headline, levels, paused_gc, performance, settings_view
+from pytest_evalindex.render.html.page_texts import texts_source
+from pytest_evalindex.render.html.payload import compress, encoded_texts, packed, sample_payload, text_columns
 
 REPORT_HTML = "report.html"
 """The file name EvalScope's service serves as a run's HTML report (``<run>/reports/report.html``)."""
-
-_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-                               "\u2029": "\\u2029"})
-
+_TEXTS_SLOT = markupsafe.Markup("<evalindex-texts/>")  # where the packed texts go: run text shows "<" escaped
 
 def render_report(runs: Sequence[Run], *, baseline: Run | None = None,
                   clean: Callable[[str], str] | None = None) -> str:
     """The page for ``runs`` (the first is the one drilled into), compared with ``baseline`` when given.
 
-    ``clean`` is applied to the sample texts' JSON (a finishing run passes its secret scrubber: those texts come
+    ``clean`` is applied to the sample data's JSON (a finishing run passes its secret scrubber: the texts come
     from memory, not from the scrubbed files)."""
-    primary = runs[0]
-    if baseline is not None:
-        comparison: dict[str, Any] | None = compare.with_baseline(primary, baseline)
-    else:
-        comparison = compare.stored(primary)
-    level_views = levels(primary)
-    for level in level_views:
-        level["chart"] = charts.bars(level["rows"], level["main"])
-    perf = performance(primary)
-    perf["chart"] = charts.histogram(perf["histogram"], perf["latency"]["min"], perf["latency"]["max"])
-    others = list(runs[1:])
-    side = compare.side_by_side([primary, *others], baseline or primary) if others else None
-    payload = sample_payload(primary, compare.baseline_statuses(comparison))
-    details = primary.details or [None] * len(primary.samples)
-    context = {
-        "title": f"pytest-evalindex · {primary.data.get('model') or 'run'}",
-        "heads": [headline(run) for run in [primary, *others]],
-        "baseline_head": headline(baseline) if baseline is not None else None,
-        "levels": level_views, "perf": perf, "comparison": comparison, "side": side,
-        "settings": settings_view(primary), "version": __version__,
-        "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "sample_count": len(primary.samples),
-    }
-    script = _asset("report.js")
-    return _template().render(
-        **context, style=_asset("report.css"), script=script, script_hash=_sha256(script),
-        samples_json=_inert_json(payload), details_gzip=_packed(details, clean))
+    return "".join(_render_parts(runs, baseline, clean))
 
 
 def write_report(path: Path, runs: Sequence[Run], *, baseline: Run | None = None,
                  clean: Callable[[str], str] | None = None) -> Path:
     """Render and write atomically; returns ``path``."""
-    text = render_report(runs, baseline=baseline, clean=clean)
+    with paused_gc():
+        parts = _render_parts(runs, baseline, clean)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            for part in parts:  # the packed texts (most of the file) are written as they are, never copied
+                handle.write(part)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -81,18 +56,44 @@ def write_report(path: Path, runs: Sequence[Run], *, baseline: Run | None = None
     return path
 
 
-def _inert_json(data: Any) -> str:
-    """JSON for a ``<script type="application/json">`` block: no ``<``, ``>`` or ``&`` left to close the tag."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).translate(_JSON_ESCAPES)
-
-
-def _packed(data: Any, clean: Callable[[str], str] | None) -> str:
-    """JSON, gzipped and base64-encoded: the sample texts are most of the page, and compress 5-10 times; the page
-    unpacks them with the browser's own ``DecompressionStream`` when a sample is first opened or searched."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    if clean is not None:
-        text = clean(text)
-    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=1, mtime=0)).decode("ascii")
+def _render_parts(runs: Sequence[Run], baseline: Run | None, clean: Callable[[str], str] | None) -> list[str]:
+    """The page as the text before the packed sample texts, those texts, and the text after them. The texts
+    are compressed in a second thread (zlib releases the interpreter) while the rest is rendered."""
+    primary = runs[0]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        if primary.texts_packed is not None:
+            texts = pool.submit(str, primary.texts_packed)
+        else:
+            columns = text_columns(primary.details or [None] * len(primary.samples))
+            texts = pool.submit(compress, encoded_texts(columns, clean))
+            del columns
+        if baseline is not None:
+            comparison: dict[str, Any] | None = compare.with_baseline(primary, baseline)
+        else:
+            comparison = compare.stored(primary)
+        level_views = levels(primary)
+        for level in level_views:
+            level["chart"] = charts.bars(level["rows"], level["main"])
+        perf = performance(primary)
+        perf["chart"] = charts.histogram(perf["histogram"], perf["latency"]["min"], perf["latency"]["max"])
+        others = list(runs[1:])
+        side = compare.side_by_side([primary, *others], baseline or primary) if others else None
+        payload = sample_payload(primary.samples, compare.baseline_statuses(comparison))
+        context = {
+            "title": f"pytest-evalindex · {primary.data.get('model') or 'run'}",
+            "heads": [headline(run) for run in [primary, *others]],
+            "baseline_head": headline(baseline) if baseline is not None else None,
+            "levels": level_views, "perf": perf, "comparison": comparison, "side": side,
+            "settings": settings_view(primary), "version": __version__,
+            "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
+            "sample_count": len(primary.samples),
+        }
+        script = _asset("report.js")
+        page = _template().render(
+            **context, style=_asset("report.css"), script=script, script_hash=_sha256(script),
+            samples_packed=packed(payload, clean), details_packed=_TEXTS_SLOT, texts_source=texts_source(primary.file))
+        before, _, after = page.partition(_TEXTS_SLOT)
+        return [before, texts.result(), after]
 
 
 def _sha256(text: str) -> str:

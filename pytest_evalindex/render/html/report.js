@@ -2,22 +2,42 @@
 // The sample drill-down: filters, search, paging, and a sample's texts on demand.
 // Every text from the run is set with textContent, never parsed as HTML.
 (function () {
-  var data = JSON.parse(document.getElementById("evalindex-samples").textContent);
-  var details = null; // parsed when a sample is first opened
   var PAGE = 100;
-  var C = {}; data.columns.forEach(function (name, i) { C[name] = i; });
-  var rows = data.rows, shown = 0, matches = [];
+  var data = null, col = null, details = null; // details: one array per text field, unpacked when first needed
+  var shown = 0, matches = [], baseline = null, tagHas = null;
   var body = document.getElementById("sample-rows");
   var more = document.getElementById("more");
   var count = document.getElementById("sample-count");
   var changed = document.getElementById("f-changed");
   var hasBaseline = !!changed;
+  var fStatus, fDataset, fSubset, fTag, fSearch = document.getElementById("f-search");
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = String(text);
     if (cls) node.className = cls;
     return node;
+  }
+  function unpack(id) { // gzipped UTF-8 in base64, unpacked by the browser itself
+    var raw = atob(document.getElementById(id).textContent.trim());
+    var bytes = new Uint8Array(raw.length);
+    for (var k = 0; k < raw.length; k++) bytes[k] = raw.charCodeAt(k);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+  var loading = null;
+  function loadDetails() { // the texts follow the script in the page: wait until the page is read
+    if (loading === null) {
+      loading = new Promise(function (done) {
+        if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", done);
+        else done();
+      }).then(function () { return unpack("evalindex-details"); }).then(function (text) {
+        // a NUL, then every text column after column, NUL-separated; or (a text held a NUL) JSON columns
+        var flat = text.charAt(0) === "\u0000" ? text.slice(1).split("\u0000") : [].concat.apply([], JSON.parse(text));
+        details = data.detail_fields.map(function (_, k) { return flat.slice(k * data.count, (k + 1) * data.count); });
+      });
+    }
+    return loading;
   }
   function fill(id, names) {
     var select = document.getElementById(id);
@@ -27,41 +47,29 @@
     select.addEventListener("change", apply);
     return select;
   }
-  var fStatus = fill("f-status", data.statuses), fDataset = fill("f-dataset", data.datasets);
-  var fSubset = fill("f-subset", data.subsets), fTag = fill("f-tag", data.tags);
-  var fSearch = document.getElementById("f-search");
-  var timer = null;
-  fSearch.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(apply, 150); });
-  if (changed) changed.addEventListener("change", apply);
-
-  var loading = null;
-  function loadDetails() { // the texts are gzipped JSON in base64, unpacked by the browser itself
-    if (loading === null) {
-      var raw = atob(document.getElementById("evalindex-details").textContent.trim());
-      var bytes = new Uint8Array(raw.length);
-      for (var k = 0; k < raw.length; k++) bytes[k] = raw.charCodeAt(k);
-      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-      loading = new Response(stream).text().then(function (text) { details = JSON.parse(text); });
-    }
-    return loading;
+  function nodeId(i) { return data.prefixes[col.prefix[i]] + col.suffix[i]; }
+  function texts(i) { // null for a sample without texts (every one empty)
+    if (details === null) return null;
+    var d = details.map(function (field) { return field[i]; });
+    return d.some(function (s) { return s !== ""; }) ? d : null;
   }
-  function texts(i) { return details[i]; }
   function haystack(i) {
-    var r = rows[i], d = texts(i);
-    return (r[C.node_id] + "\n" + (r[C.extracted] || "") + "\n" + (d ? d.join("\n") : "")).toLowerCase();
+    var d = texts(i);
+    return (nodeId(i) + "\n" + (col.extracted[i] || "") + "\n" + (d ? d.join("\n") : "")).toLowerCase();
   }
   function apply() {
-    var st = fStatus.value, ds = fDataset.value, sb = fSubset.value, tg = fTag.value;
+    var st = fStatus.value === "" ? -1 : +fStatus.value, ds = fDataset.value === "" ? -1 : +fDataset.value;
+    var sb = fSubset.value === "" ? -1 : +fSubset.value, tg = fTag.value === "" ? -1 : +fTag.value;
     var q = fSearch.value.trim().toLowerCase(), onlyChanged = changed && changed.checked;
     if (q && details === null) { loadDetails().then(apply); return; }
+    if (tg >= 0) tagHas = data.tagsets.map(function (set) { return set.indexOf(tg) >= 0; });
     matches = [];
-    for (var i = 0; i < rows.length; i++) {
-      var r = rows[i];
-      if (st !== "" && r[C.status] !== +st) continue;
-      if (ds !== "" && r[C.dataset] !== +ds) continue;
-      if (sb !== "" && r[C.subset] !== +sb) continue;
-      if (tg !== "" && r[C.tags].indexOf(+tg) < 0) continue;
-      if (onlyChanged && r[C.baseline_status] < 0) continue;
+    for (var i = 0; i < data.count; i++) {
+      if (st >= 0 && col.status[i] !== st) continue;
+      if (ds >= 0 && col.dataset[i] !== ds) continue;
+      if (sb >= 0 && col.subset[i] !== sb) continue;
+      if (tg >= 0 && !tagHas[col.tagset[i]]) continue;
+      if (onlyChanged && baseline[i] < 0) continue;
       if (q && haystack(i).indexOf(q) < 0) continue;
       matches.push(i);
     }
@@ -72,22 +80,22 @@
   function page() {
     var end = Math.min(shown + PAGE, matches.length);
     for (; shown < end; shown++) body.appendChild(row(matches[shown]));
-    count.textContent = matches.length + " of " + rows.length + " samples match; showing " + shown + ".";
+    count.textContent = matches.length + " of " + data.count + " samples match; showing " + shown + ".";
     more.hidden = shown >= matches.length;
   }
   function fmt(x, places) { return x === null || x === undefined ? "-" : String(+x.toFixed(places)); }
   function row(i) {
-    var r = rows[i], status = data.statuses[r[C.status]];
+    var status = data.statuses[col.status[i]];
     var tr = el("tr", null, "sample " + status);
     tr.dataset.index = String(i);
-    tr.appendChild(el("td", r[C.node_id], "mono"));
-    tr.appendChild(el("td", data.datasets[r[C.dataset]] + "/" + data.subsets[r[C.subset]]));
+    tr.appendChild(el("td", nodeId(i), "mono"));
+    tr.appendChild(el("td", data.datasets[col.dataset[i]] + "/" + data.subsets[col.subset[i]]));
     tr.appendChild(el("td", status, "status"));
-    if (hasBaseline) tr.appendChild(el("td", r[C.baseline_status] < 0 ? "" : data.statuses[r[C.baseline_status]]));
-    tr.appendChild(el("td", fmt(r[C.score], 4), "n"));
-    tr.appendChild(el("td", r[C.extracted] === null ? "-" : r[C.extracted], "mono"));
-    tr.appendChild(el("td", r[C.latency] === null ? "-" : fmt(r[C.latency] * 1000, 0) + " ms", "n"));
-    tr.appendChild(el("td", r[C.input_tokens] === null ? "-" : r[C.input_tokens] + " / " + r[C.output_tokens], "n"));
+    if (hasBaseline) tr.appendChild(el("td", baseline[i] < 0 ? "" : data.statuses[baseline[i]]));
+    tr.appendChild(el("td", fmt(col.score[i], 4), "n"));
+    tr.appendChild(el("td", col.extracted[i] === null ? "-" : col.extracted[i], "mono"));
+    tr.appendChild(el("td", col.latency_ms[i] === null ? "-" : col.latency_ms[i] + " ms", "n"));
+    tr.appendChild(el("td", col.input_tokens[i] === null ? "-" : col.input_tokens[i] + " / " + col.output_tokens[i], "n"));
     tr.addEventListener("click", function () { toggle(tr, i); });
     return tr;
   }
@@ -95,9 +103,9 @@
     var next = tr.nextSibling;
     if (next && next.classList && next.classList.contains("detail")) { next.remove(); return; }
     if (details === null) { loadDetails().then(function () { toggle(tr, i); }); return; }
-    var cell = el("td", null, "detail-cell"), d = texts(i), r = rows[i];
+    var cell = el("td", null, "detail-cell"), d = texts(i);
     cell.colSpan = tr.children.length;
-    var tags = r[C.tags].map(function (t) { return data.tags[t]; }).join(", ");
+    var tags = data.tagsets[col.tagset[i]].map(function (t) { return data.tags[t]; }).join(", ");
     cell.appendChild(el("p", "tags: " + (tags || "(none)"), "muted"));
     if (!d) cell.appendChild(el("p", "No answer was recorded for this sample (see the error above).", "muted"));
     else data.detail_fields.forEach(function (name, k) {
@@ -112,6 +120,17 @@
     tr2.appendChild(cell);
     tr.parentNode.insertBefore(tr2, tr.nextSibling);
   }
-  more.addEventListener("click", page);
-  apply();
+  unpack("evalindex-samples").then(JSON.parse).then(function (d) {
+    data = d;
+    col = d.columns;
+    baseline = new Int8Array(d.count).fill(-1);
+    d.baseline.forEach(function (pair) { baseline[pair[0]] = pair[1]; });
+    fStatus = fill("f-status", d.statuses); fDataset = fill("f-dataset", d.datasets);
+    fSubset = fill("f-subset", d.subsets); fTag = fill("f-tag", d.tags);
+    var timer = null;
+    fSearch.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(apply, 150); });
+    if (changed) changed.addEventListener("change", apply);
+    more.addEventListener("click", page);
+    apply();
+  });
 })();

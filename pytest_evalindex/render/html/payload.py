@@ -1,0 +1,153 @@
+"""The drill-down's embedded data: every sample as columns (one JSON array per field, names as indices into small
+tables), and the sample texts field after field, cut to one page-wide cap and joined with NULs; each gzipped and
+base64-encoded once.
+
+Columns keep the page small and fast at 100,000 samples: one ``json.dumps`` over flat lists, a few bytes per
+sample after compression, and a single ``JSON.parse`` of a handful of arrays in the browser."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pytest_evalindex.core.results import Status
+from pytest_evalindex.render.html.details import DETAIL_FIELDS
+
+STATUSES: tuple[Status, ...] = ("correct", "partial", "incorrect", "excluded", "error")
+SAMPLE_COLUMNS = ("prefix", "suffix", "dataset", "subset", "tagset", "status", "score", "extracted", "latency_ms",
+                  "input_tokens", "output_tokens")
+"""The per-sample columns: a node id is ``prefixes[prefix] + suffix`` (the part after its last ``/``, a number
+when it is one); dataset, subset, tag set and status are indices into their tables."""
+PAGE_TEXT_CHARS = 40_000_000
+"""How many characters of sample texts one page holds at most (~20 MB packed, for prose): the file stays bounded
+at 100,000 samples, where each text keeps its first and last ~100 characters (the full texts stay in reviews/)."""
+TEXT_CHARS = 20_000
+MIN_TEXT_CHARS = 40
+
+
+def sample_payload(samples: Sequence[dict[str, Any]], baseline_status: dict[str, str]) -> dict[str, Any]:
+    """The drill-down's sample data for ``samples`` (a report's, in its order); ``baseline_status`` maps the
+    flipped samples' node ids to their status in the baseline."""
+    status_index: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
+    nodes = _texts(_field(samples, "node_id"))
+    parts = [node.rpartition("/") for node in nodes]
+    prefix, prefixes = _indexed([head + slash for head, slash, _ in parts])
+    dataset, datasets = _indexed(_texts(_field(samples, "dataset_name")))
+    subset, subsets = _indexed(_texts(_field(samples, "subset_name")))
+    statuses = _field(samples, "status")
+    try:
+        tagset, keys = _indexed([tuple(v) if type(v) is list else () for v in _field(samples, "tags")])
+        tagsets = [[str(t) for t in key] for key in keys]
+    except TypeError:  # a tag that is not text (a hand-edited report): shown as text
+        tagset, tagsets = _indexed([tuple(str(t) for t in v) if type(v) is list else () for v in _field(samples, "tags")])
+    tags = {t: i for i, t in enumerate(dict.fromkeys(t for key in tagsets for t in key))}
+    usage = [v if type(v) is dict else {} for v in _field(samples, "usage")]
+    columns: dict[str, list[Any]] = {
+        "prefix": prefix, "suffix": [_suffix(tail) for _, _, tail in parts], "dataset": dataset, "subset": subset,
+        "tagset": tagset,
+        "status": [status_index.get(v, len(STATUSES) - 1) if type(v) is str else len(STATUSES) - 1 for v in statuses],
+        "score": [v if type(v) is int or (type(v) is float and v - v == 0) else None  # finite numbers only
+                  for v in _field(samples, "score")],
+        "extracted": [None if v is None else v if type(v) is str else str(v)
+                      for v in [s.get("extracted") if status != "error" else s.get("error")
+                                for s, status in zip(samples, statuses)]],
+        "latency_ms": [round(v * 1000) if type(v) is float and v - v == 0 or type(v) is int else None
+                       for v in _field(samples, "latency")],
+        "input_tokens": [v if type(v) is int else None for v in [u.get("input_tokens") for u in usage]],
+        "output_tokens": [v if type(v) is int else None for v in [u.get("output_tokens") for u in usage]],
+    }
+    flipped = [[i, status_index[baseline_status[node]]] for i, node in enumerate(nodes)
+               if baseline_status.get(node) in status_index] if baseline_status else []
+    return {"count": len(samples), "statuses": list(STATUSES), "prefixes": prefixes, "datasets": datasets,
+            "subsets": subsets, "tags": list(tags), "tagsets": [[tags[t] for t in key] for key in tagsets],
+            "columns": columns, "baseline": flipped, "detail_fields": list(DETAIL_FIELDS)}
+
+
+def _field(samples: Sequence[dict[str, Any]], key: str) -> list[Any]:
+    """Every sample's ``key`` (``None`` where missing); subscripts first, the fastest way when all have it."""
+    try:
+        return [s[key] for s in samples]
+    except KeyError:
+        return [s.get(key) for s in samples]
+
+
+def _texts(values: list[Any]) -> list[str]:
+    return [v if type(v) is str else "" if v is None else str(v) for v in values]
+
+
+def _indexed(values: list[Any]) -> tuple[list[int], list[Any]]:
+    """Each value as an index into the table of the distinct values (in order of first appearance)."""
+    table = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    return [table[v] for v in values], list(table)
+
+
+def text_columns(details: Sequence[list[str] | None], *, budget: int = PAGE_TEXT_CHARS) -> list[list[str]]:
+    """Per-sample text lists (``None`` for a sample without texts: every text empty) as one list per field of
+    DETAIL_FIELDS (like texts next to each other compress better), every text cut to :func:`text_cap`."""
+    empty = [""] * len(DETAIL_FIELDS)
+    columns = [list(column) for column in zip(*[d if d is not None else empty for d in details])] or \
+        [[] for _ in DETAIL_FIELDS]
+    cap = text_cap([n for column in columns for n in map(len, column) if n], budget)
+    return [[t if len(t) <= cap else cut(t, cap) for t in column] for column in columns]
+
+
+def encoded_texts(columns: list[list[str]], clean: Callable[[str], str] | None = None) -> bytes:
+    """The text columns for :func:`compress`: a NUL, then every text (column after column) followed by a NUL
+    but the last; as a JSON array of the columns instead if a text holds a NUL itself. Joining costs a tenth
+    of JSON-encoding 40 million characters, and the browser splits it as fast."""
+    texts = [t for column in columns for t in column]
+    text = "\x00" + "\x00".join(texts)
+    if text.count("\x00") != max(len(texts), 1):
+        text = json.dumps(columns, ensure_ascii=False, separators=(",", ":"))
+    if clean is not None:
+        text = clean(text)
+    return text.encode("utf-8", errors="replace")
+
+
+def text_cap(lengths: Sequence[int], budget: int) -> int:
+    """How many characters each text keeps: the most (at most TEXT_CHARS) that keeps all of them within
+    ``budget`` characters together (short texts stay whole and leave their share to the long ones)."""
+    if sum(min(n, TEXT_CHARS) for n in lengths) <= budget:
+        return TEXT_CHARS
+    left, count = budget, len(lengths)
+    for position, n in enumerate(sorted(lengths)):
+        if n * (count - position) > left:
+            return max(MIN_TEXT_CHARS, left // (count - position))
+        left -= n
+    return TEXT_CHARS
+
+
+def cut(text: str, limit: int) -> str:
+    """The beginning and the end of a long text (a prompt's question and an answer's verdict are there)."""
+    half = limit // 2
+    return (f"{text[:half]}\n… [{len(text) - 2 * half} characters left out; the full text is in reviews/] …\n"
+            f"{text[len(text) - half:]}")
+
+
+def packed(data: Any, clean: Callable[[str], str] | None = None) -> str:
+    """``data`` as JSON (``clean`` applied to its text), gzipped and base64-encoded: inert inside the page
+    (only ``[A-Za-z0-9+/=]``), and unpacked by the browser's own ``DecompressionStream``."""
+    return compress(encoded(data, clean))
+
+
+def encoded(data: Any, clean: Callable[[str], str] | None = None) -> bytes:
+    """The UTF-8 JSON that :func:`packed` compresses."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if clean is not None:
+        text = clean(text)
+    return text.encode("utf-8", errors="replace")  # a lone surrogate (never valid UTF-8) becomes "?"
+
+
+def compress(raw: bytes) -> str:
+    """Gzip (fastest level: the page is written on every run) and base64; zlib lets other threads run meanwhile."""
+    return base64.b64encode(gzip.compress(raw, compresslevel=1, mtime=0)).decode("ascii")
+
+
+def _suffix(tail: str) -> int | str:
+    """A node id's last part as a number when it is a plain one (``"12345"``), else as text."""
+    if tail.isascii() and tail.isdigit() and len(tail) < 16 and (tail == "0" or tail[0] != "0"):
+        return int(tail)
+    return tail

@@ -1,0 +1,32 @@
+"""The page a finishing run writes to ``<run>/reports/report.html``: its report as the objects just written to
+``evalindex_report.json`` (not parsed back), the sample texts from the results and collection lines in memory,
+every secret scrubbed as in the files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pytest_evalindex.core.results import SampleResult
+from pytest_evalindex.core.secrets import REGISTRY, scrub, scrub_obj, secret_variants
+from pytest_evalindex.dataset.entry import Entry
+from pytest_evalindex.render.html.data import Run, paused_gc
+from pytest_evalindex.render.html.details import details_from_results
+from pytest_evalindex.render.html.page import REPORT_HTML, write_report
+from pytest_evalindex.runs.layout import EVALINDEX_REPORT_NAME
+
+
+def write_run_page(run_dir: Path, document: Mapping[str, Any], results: Sequence[SampleResult],
+                   entries: Mapping[str, Entry], secrets: Sequence[str] = ()) -> Path:
+    """Write ``run_dir/reports/report.html`` for the run whose report ``document`` (``runs.writer``'s
+    ``report_document``) was just written there; returns the page's path. ``secrets`` (the settings' own, beside
+    every registered one) are scrubbed from the report's head here and from the sample data as it is packed."""
+    variants = secret_variants(secrets)
+    with paused_gc():
+        data = REGISTRY.scrub_obj(scrub_obj({k: v for k, v in document.items() if k != "samples"}, secrets))
+        data["samples"] = document.get("samples") or []
+        run = Run(file=run_dir / "reports" / str(data.get("model_id")) / EVALINDEX_REPORT_NAME, data=data)
+        run.details = details_from_results(run.samples, {r.node_id: r for r in results}, entries)
+        return write_report(run_dir / "reports" / REPORT_HTML, [run],
+                            clean=lambda text: scrub(REGISTRY.scrub(text), variants))
