@@ -45,6 +45,7 @@ class Measured:
 
     wall: float
     span: float
+    overlap: float  # share of the judge requests sent before the model's last request
     line: str
 
 
@@ -53,7 +54,7 @@ def measure(work: Path, model: MockServer, judge: MockServer, suite: Path, worke
     args = ["--eval-collection", str(suite), "--eval-model", "bench-model", "--eval-api-url", model.url,
             "--eval-judge-model", "bench-judge", "--eval-judge-api-url", judge.url, "--eval-batch-size", str(k),
             "--eval-judge-batch-size", str(k), "-n", str(workers), "--eval-output-dir", str(work / "out")]
-    walls, spans, line = [], [], ""
+    walls, spans, overlaps, line = [], [], [], ""
     for _ in range(repeat):
         model.reset_stats()
         judge.reset_stats()
@@ -61,9 +62,10 @@ def measure(work: Path, model: MockServer, judge: MockServer, suite: Path, worke
         walls.append(run.wall)
         first, last = model.stats()["arrivals"], judge.stats()["arrivals"]
         spans.append(max(last) + judge_latency - min(first) if first and last else 0.0)
+        overlaps.append(sum(t < max(first) for t in last) / len(last) if first and last else 0.0)
         found = re.search(r"evalindex: \d+ process.*", run.stdout)
         line = found.group(0) if found else ""
-    return Measured(median(walls), median(spans), line)
+    return Measured(median(walls), median(spans), median(overlaps), line)
 
 
 def main() -> None:
@@ -100,7 +102,8 @@ def main() -> None:
         print(f"requests span {run.span:.2f} s (first model request to last verdict) → span/ideal "
               f"{run.span / ideal:.3f}; the rest of the wall {run.wall - run.span:.2f} s is start-up and finish")
         print(f"model requests {model_stats['requests']} (peak {model_stats['max_in_flight']} in flight), "
-              f"judge requests {judge_stats['requests']} (peak {judge_stats['max_in_flight']} in flight)")
+              f"judge requests {judge_stats['requests']} (peak {judge_stats['max_in_flight']} in flight); "
+              f"{run.overlap:.0%} of the judge requests were sent while model requests were still to come")
         print(f"    {run.line}")
 
 

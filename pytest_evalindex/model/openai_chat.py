@@ -224,6 +224,10 @@ async def call_chat(client: AsyncOpenAI, model: str, messages: list[dict[str, An
     return completion
 
 
+_NOT_BODY = {"extra_body", "extra_headers", "extra_query", "timeout"}
+"""``create()`` parameters that are request options, not body fields."""
+
+
 async def _post_chat(client: AsyncOpenAI, model: str, messages: list[dict[str, Any]],
                      arguments: dict[str, Any]) -> Any:
     """A non-streamed chat completion through the SDK's ``post`` (its public low-level call).
@@ -234,9 +238,17 @@ async def _post_chat(client: AsyncOpenAI, model: str, messages: list[dict[str, A
     """
     from openai.types.chat import ChatCompletion
 
-    body = {key: value for key, value in arguments.items() if key != "extra_body"}
+    body = {key: value for key, value in arguments.items() if key not in _NOT_BODY}
     body = {"model": model, "messages": messages, **body, **(arguments.get("extra_body") or {})}
-    return await client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+    options: dict[str, Any] = {}
+    if arguments.get("extra_headers"):
+        options["headers"] = arguments["extra_headers"]
+    if arguments.get("extra_query"):
+        options["params"] = arguments["extra_query"]
+    if "timeout" in arguments:
+        options["timeout"] = arguments["timeout"]
+    call: Any = client.post  # the SDK types ``options`` as its private RequestOptions
+    return await call("/chat/completions", body=body, cast_to=ChatCompletion, options=options)
 
 
 def content_text(content: Any) -> tuple[str, str | None]:
