@@ -7,7 +7,7 @@ import string
 from collections.abc import Mapping, Sequence
 
 from pytest_evalindex.scorers.base import Score, ScoreInput
-from pytest_evalindex.scorers.judge.contract import Verdict, label_schema
+from pytest_evalindex.scorers.judge.contract import Verdict, VerdictField, VerdictSchema, label_schema
 from pytest_evalindex.scorers.judge.spec import (
     JudgeCase,
     JudgeInput,
@@ -60,6 +60,48 @@ def frames_rule(sample: ScoreInput) -> Score:
     gold, pred = _normalise(sample.target), _normalise(extracted)
     value = 1.0 if pred and gold.strip() == pred.strip() else 0.0
     return Score(value=value, extracted=extracted, metric="acc")
+
+
+# -- browsecomp: the "Exact Answer:" line, its rule score, and a four-key grade of the whole response -----
+
+_EXACT_ANSWER = re.compile(r"(?im)^\s*Exact Answer:\s*(.+?)\s*$")
+
+
+def browsecomp_extract(completion: str) -> str:
+    """The first "Exact Answer:" line's text, else the whole answer stripped."""
+    match = _EXACT_ANSWER.search(completion)
+    return match.group(1).strip() if match else completion.strip()
+
+
+def _browsecomp_normalise(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def browsecomp_rule(sample: ScoreInput) -> Score:
+    """browsecomp without a judge: the extracted answer equals the target once both are normalised."""
+    extracted = browsecomp_extract(sample.completion)
+    right = _browsecomp_normalise(extracted) == _browsecomp_normalise(sample.target)
+    return Score(value=1.0 if right else 0.0, extracted=extracted, metric="is_correct",
+                 metrics={"is_correct": 1.0 if right else 0.0, "is_incorrect": 0.0 if right else 1.0},
+                 metadata={"source": "rule_exact_match"})
+
+
+def _browsecomp_cases(spec: JudgeSpec, sample: JudgeInput, templates: Mapping[str, Template]) -> list[JudgeCase]:
+    values = dict(fill_values(sample), response=sample.completion)  # the whole response, not the extraction
+    return [JudgeCase("grade", "original", messages_for(templates["browsecomp"], values, spec.schema),
+                      spec.schema, "browsecomp")]
+
+
+def _browsecomp_reduce(verdicts: Sequence[Verdict], sample: JudgeInput) -> dict[str, float]:
+    right = verdicts[0]["correct"] == "yes"
+    return {"is_correct": 1.0 if right else 0.0, "is_incorrect": 0.0 if right else 1.0}
+
+
+_BROWSECOMP_GRADE = VerdictSchema("Grade", (
+    VerdictField("extracted_final_answer", kind="text", default=""),
+    VerdictField("correct", labels=("yes", "no")),
+    VerdictField("confidence", kind="int", low=0, high=100, default=100),
+))
 
 
 # -- hle: the model's stated confidence goes into the score metadata ------------------------------
@@ -157,6 +199,8 @@ JUDGE_SPECS: dict[str, JudgeSpec] = {
                              _alpaca_cases, _one("M", "win_rate")),
     "arena_hard": JudgeSpec("arena_hard", "judge_only", "score", label_schema("BattleVerdict", _ARENA_LABELS),
                             _arena_cases, _arena_reduce),
+    "browsecomp": JudgeSpec("browsecomp", "judge_default", "is_correct", _BROWSECOMP_GRADE, _browsecomp_cases,
+                            _browsecomp_reduce, extract=browsecomp_extract, question_key="question"),
     "minerva_math": JudgeSpec("minerva_math", "judge_default", "acc", _CORRECTNESS, single_case("judge", "generic"),
                               _GENERIC_MAPPING),
     "imo_answerbench": JudgeSpec("imo_answerbench", "judge_default", "acc", _CORRECTNESS,
@@ -164,7 +208,7 @@ JUDGE_SPECS: dict[str, JudgeSpec] = {
 }
 """Judged benchmarks by EvalScope name."""
 
-RULE_FALLBACKS = {"frames": frames_rule, "minerva_math": math_rule, "imo_answerbench": math_rule}
+RULE_FALLBACKS = {"frames": frames_rule, "browsecomp": browsecomp_rule, "minerva_math": math_rule, "imo_answerbench": math_rule}
 """The rule scorer of each ``judge_default`` benchmark (used under ``rule`` and when the verdict is unusable)."""
 
 GENERIC = JudgeSpec("generic", "rule_default", "acc", _CORRECTNESS, single_case("judge", "generic"), _GENERIC_MAPPING)
