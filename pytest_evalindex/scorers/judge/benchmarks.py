@@ -178,6 +178,55 @@ def math_rule(sample: ScoreInput) -> Score:
     return math_accuracy(sample)
 
 
+# -- docmath: a boolean or math-verify answer, compared by type with a 0.15 % relative tolerance -----------
+
+_DOCMATH_BOOLEAN = re.compile(r"(?:answer\s*(?:is|:)\s*|\A)\(?\s*(true|false|yes|no)\s*\)?[.!]?\s*\Z", re.IGNORECASE)
+DOCMATH_TOLERANCE = 0.0015
+
+
+def _docmath_boolean(text: str) -> bool | None:
+    match = _DOCMATH_BOOLEAN.search(text.strip())
+    return match[1].lower() in ("true", "yes") if match else None
+
+
+def docmath_extract(completion: str) -> str:
+    """A closing true/false/yes/no as ``True``/``False``, else math-verify's answer ("" when none parses)."""
+    from pytest_evalindex.scorers.math.evalscope114 import MathUnavailable, extract_answer_114
+
+    text = completion.replace("\N{MINUS SIGN}", "-")
+    boolean = _docmath_boolean(text)
+    if boolean is not None:
+        return str(boolean)
+    try:
+        return extract_answer_114(text)
+    except MathUnavailable:
+        return ""
+
+
+def docmath_rule(sample: ScoreInput) -> Score:
+    """docmath without a judge: booleans by truth value, numbers within 0.15 %; a reference of another
+    type, or one that is not a single real number, excludes the sample."""
+    from pytest_evalindex.scorers.math.evalscope114 import MathUnavailable, compare_answers_114
+
+    extracted = docmath_extract(sample.completion)
+    kind = str(sample.metadata.get("answer_type", "unknown"))
+    try:
+        if kind == "bool":
+            gold = _docmath_boolean(str(sample.target))
+            if gold is None:
+                raise MathUnavailable(f"Invalid DocMath boolean reference: {sample.target!r}")
+            matched = _docmath_boolean(extracted) is gold
+        elif kind in ("int", "float", "float64"):
+            matched, _ = compare_answers_114(extracted, str(sample.target), relative_tolerance=DOCMATH_TOLERANCE,
+                                             numeric_reference=True)
+        else:
+            raise MathUnavailable(f"Unsupported DocMath answer type: {kind!r}")
+    except MathUnavailable as exc:
+        return Score(value=None, extracted=extracted, metric="acc", explanation=str(exc),
+                     metadata={"metric_unavailable": True, "acc": f"error: {exc}"})
+    return Score(value=1.0 if matched else 0.0, extracted=extracted, metric="acc")
+
+
 _GRADE_ABC = label_schema("Grade", ("A", "B", "C"))
 _CORRECTNESS = label_schema("CorrectnessVerdict", ("A", "B"))
 _GENERIC_MAPPING = label_metrics({"A": {"acc": 1.0}, "B": {"acc": 0.0}})
@@ -201,6 +250,9 @@ JUDGE_SPECS: dict[str, JudgeSpec] = {
                             _arena_cases, _arena_reduce),
     "browsecomp": JudgeSpec("browsecomp", "judge_default", "is_correct", _BROWSECOMP_GRADE, _browsecomp_cases,
                             _browsecomp_reduce, extract=browsecomp_extract, question_key="question"),
+    "docmath": JudgeSpec("docmath", "judge_default", "acc", label_schema("Equivalence", ("YES", "NO")),
+                         single_case("equivalence"), _one("YES", "acc"), extract=docmath_extract,
+                         question_key="question"),
     "minerva_math": JudgeSpec("minerva_math", "judge_default", "acc", _CORRECTNESS, single_case("judge", "generic"),
                               _GENERIC_MAPPING),
     "imo_answerbench": JudgeSpec("imo_answerbench", "judge_default", "acc", _CORRECTNESS,
@@ -208,7 +260,7 @@ JUDGE_SPECS: dict[str, JudgeSpec] = {
 }
 """Judged benchmarks by EvalScope name."""
 
-RULE_FALLBACKS = {"frames": frames_rule, "browsecomp": browsecomp_rule, "minerva_math": math_rule, "imo_answerbench": math_rule}
+RULE_FALLBACKS = {"frames": frames_rule, "browsecomp": browsecomp_rule, "docmath": docmath_rule, "minerva_math": math_rule, "imo_answerbench": math_rule}
 """The rule scorer of each ``judge_default`` benchmark (used under ``rule`` and when the verdict is unusable)."""
 
 GENERIC = JudgeSpec("generic", "rule_default", "acc", _CORRECTNESS, single_case("judge", "generic"), _GENERIC_MAPPING)

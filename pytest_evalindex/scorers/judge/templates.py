@@ -209,6 +209,7 @@ BUILTIN: dict[str, Template] = {
     "hle": Template(_HLE),
     "frames": Template(_FRAMES, _FRAMES_SYSTEM),
     "browsecomp": Template(_BROWSECOMP),
+    "docmath": Template(_FRAMES, _FRAMES_SYSTEM),  # the same equivalence check; its own name for user templates
     "longmemeval": Template(_LONGMEMEVAL),
     "alpaca_eval": Template(_ALPACA, _ALPACA_SYSTEM),
     "arena_hard": Template(_ARENA, _ARENA_SYSTEM),
