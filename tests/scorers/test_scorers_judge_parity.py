@@ -70,6 +70,7 @@ def test_same_verdict_same_score_as_evalscope(case: dict[str, Any]) -> None:
     score, sent = _ours(case)
     assert len(sent) == expected["requests"]  # llm_recall asks nothing when the rule score is already right
     assert [[m["role"] for m in messages] for messages in sent] == expected["roles"]
+    assert score.metadata.get("judge_summary") == expected["judge_summary"]  # EvalScope's JudgeSummary, field by field
     if expected["value"] is None:
         assert score.value is None and score.metadata["status"] == "excluded"
         assert case["replies"][0] in [a["raw_response"] for a in score.metadata["judge_attempts"]] or not case["replies"][0]

@@ -159,6 +159,13 @@ def _arena_outcome(label: str, candidate_is_a: bool) -> tuple[str, bool]:
     return ("win" if label.startswith("A") == candidate_is_a else "loss"), label in ("A>>B", "B>>A")
 
 
+def _arena_consistency(verdicts: Sequence[Verdict]) -> float:
+    """1.0 when both orders name the same result for the candidate (strength aside), else 0.0."""
+    games = [_arena_outcome(str(verdicts[0]["verdict"]), candidate_is_a=False)]
+    games += [_arena_outcome(str(v["verdict"]), candidate_is_a=True) for v in verdicts[1:2]]
+    return 1.0 if len({result for result, _ in games}) == 1 else 0.0
+
+
 def _arena_reduce(verdicts: Sequence[Verdict], sample: JudgeInput) -> dict[str, float]:
     games = [_arena_outcome(str(verdicts[0]["verdict"]), candidate_is_a=False)]
     games += [_arena_outcome(str(v["verdict"]), candidate_is_a=True) for v in verdicts[1:2]]
@@ -245,9 +252,9 @@ JUDGE_SPECS: dict[str, JudgeSpec] = {
                              _longmemeval_cases, _one("yes", "accuracy"), finalize=_longmemeval_meta),
     "alpaca_eval": JudgeSpec("alpaca_eval", "judge_only", "win_rate",
                              label_schema("Preference", ("m", "M"), reason_key=None),
-                             _alpaca_cases, _one("M", "win_rate")),
+                             _alpaca_cases, _one("M", "win_rate"), position_consistency=lambda verdicts: 1.0),
     "arena_hard": JudgeSpec("arena_hard", "judge_only", "score", label_schema("BattleVerdict", _ARENA_LABELS),
-                            _arena_cases, _arena_reduce),
+                            _arena_cases, _arena_reduce, position_consistency=_arena_consistency),
     "browsecomp": JudgeSpec("browsecomp", "judge_default", "is_correct", _BROWSECOMP_GRADE, _browsecomp_cases,
                             _browsecomp_reduce, extract=browsecomp_extract, question_key="question"),
     "docmath": JudgeSpec("docmath", "judge_default", "acc", label_schema("Equivalence", ("YES", "NO")),

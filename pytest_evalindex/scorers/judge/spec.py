@@ -63,6 +63,8 @@ class JudgeSpec:
     extract: Callable[[str], str] = field(default=lambda text: text)
     finalize: Callable[[JudgeInput], dict[str, Any]] | None = None  # extra score metadata (hle's confidence)
     question_key: str | None = None  # metadata field holding the question, instead of the rendered prompt
+    # Pairwise benchmarks: whether the placements' verdicts agreed (1.0) or not (0.0), for the judge summary.
+    position_consistency: Callable[[Sequence[Verdict]], float] | None = None
 
     @property
     def judge_only(self) -> bool:
