@@ -1,7 +1,7 @@
 """Judge pipeline throughput: N judged samples against two loopback servers (model and judge) with fixed latencies.
 
 Prints wall time against the ideal N × (model latency + judge latency) / (processes × K) plus the run's fixed
-start-up (the wall of an N=1 run in the same configuration minus its requests), the span from the
+start-up (the wall of a run of one sample per process in the same configuration, minus its requests), the span from the
 first model request to the last verdict (against the ideal: the pipeline alone, whatever the load does to
 start-up), and the requests each server saw. A judge pass run
 after the model pass would take about as long as the ideal; a pipeline where each sample's judge call starts
@@ -76,12 +76,16 @@ def main() -> None:
     parser.add_argument("-n", "--workers", type=int, default=2)
     parser.add_argument("-K", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--startup-repeat", type=int, default=3, help="runs of N=1 whose median is the start-up")
+    parser.add_argument("--startup-repeat", type=int, default=3,
+                        help="runs of one sample per process whose median is the start-up")
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         answers = write_judged_suite(work / "suite.jsonl", opts.N)
-        write_judged_suite(work / "one.jsonl", 1)
+        # Start-up: a run with one sample per process, so that every process starts its engines (importing the
+        # SDK in each worker at once is most of it); one sample in all would leave the other workers idle.
+        processes = max(opts.workers, 1)
+        write_judged_suite(work / "one.jsonl", processes)
         model_script = {"model": "bench-model", "latency": opts.model_latency, "answers": answers}
         judge_script = {"model": "bench-judge", "latency": opts.judge_latency,
                         "rules": [{"contains": "code word is", "answer": '{"verdict": "A"}'}]}
@@ -91,12 +95,11 @@ def main() -> None:
             run = measure(work, model, judge, work / "suite.jsonl", opts.workers, opts.K, opts.repeat,
                           opts.judge_latency)
             model_stats, judge_stats = model.stats(), judge.stats()
-        processes = max(opts.workers, 1)
         ideal = opts.N * (opts.model_latency + opts.judge_latency) / (processes * opts.K)
         fixed = startup.wall - startup.span  # what a run costs besides its requests (start-up and finish)
         print(f"N={opts.N}, model {opts.model_latency * 1000:.0f} ms, judge {opts.judge_latency * 1000:.0f} ms, "
               f"-n {opts.workers}, K={opts.K} for both, medians of {opts.repeat} runs "
-              f"(start-up: {opts.startup_repeat} runs of N=1); load average {os.getloadavg()[0]:.1f}")
+              f"(start-up: {opts.startup_repeat} runs of N={processes}); load average {os.getloadavg()[0]:.1f}")
         print(f"wall {run.wall:.2f} s, ideal {ideal:.2f} s + start-up {fixed:.2f} s → ratio "
               f"{run.wall / (ideal + fixed):.3f}  (wall/ideal alone {run.wall / ideal:.2f})")
         print(f"requests span {run.span:.2f} s (first model request to last verdict) → span/ideal "
