@@ -40,8 +40,10 @@ def _ours(case: dict[str, Any]) -> tuple[Score, list[list[dict[str, str]]]]:
     question = pretty_prompt([_Message("user", case["input"])])
     if spec.question_key and isinstance(metadata.get(spec.question_key), str):
         question = metadata[spec.question_key]
-    sample = JudgeInput(question=question, target=case["target"], prediction=spec.extract(case["answer"]),
-                        completion=case["answer"], metadata=metadata)
+    target = case["target"]  # a list for cl_bench's rubrics: joined as scorers see it, its items kept
+    sample = JudgeInput(question=question, target="".join(target) if isinstance(target, list) else target,
+                        prediction=spec.extract(case["answer"]), completion=case["answer"], metadata=metadata,
+                        targets=tuple(target) if isinstance(target, list) else (target,))
     rule_spec = lookup(case["dataset_name"])
     assert rule_spec is not None
     sent: list[list[dict[str, str]]] = []

@@ -234,6 +234,32 @@ def docmath_rule(sample: ScoreInput) -> Score:
     return Score(value=1.0 if matched else 0.0, extracted=extracted, metric="acc")
 
 
+# -- cl_bench: all-or-nothing grading of the answer against the sample's rubrics (its target list) -----------
+
+def cl_bench_rubrics(targets: Sequence[str]) -> str:
+    """The rubrics as a numbered list; a blank one keeps its number but is left out."""
+    lines = [f"{i}. {text}" for i, text in enumerate((t.strip() for t in targets), 1) if text]
+    return "\n".join(lines) or "No specific rubrics provided."
+
+
+def _cl_bench_cases(spec: JudgeSpec, sample: JudgeInput, templates: Mapping[str, Template]) -> list[JudgeCase]:
+    if not sample.prediction.strip():
+        return []  # scored 0 without the judge (spec.skip)
+    values = dict(fill_values(sample), rubric=cl_bench_rubrics(sample.targets))
+    return [JudgeCase("grade", "original", messages_for(templates["cl_bench"], values, spec.schema),
+                      spec.schema, "cl_bench")]
+
+
+def _cl_bench_skip(sample: JudgeInput) -> dict[str, float] | None:
+    return {"acc": 0.0} if not sample.prediction.strip() else None
+
+
+_CL_GRADE = VerdictSchema("CLGrade", (
+    VerdictField("List of Requirement Satisfaction Status", kind="list", default=[]),
+    VerdictField("Overall Score", labels=("0", "1"), kind="int_label"),
+), reason_key="Grading Rationale")
+
+
 _GRADE_ABC = label_schema("Grade", ("A", "B", "C"))
 _CORRECTNESS = label_schema("CorrectnessVerdict", ("A", "B"))
 _GENERIC_MAPPING = label_metrics({"A": {"acc": 1.0}, "B": {"acc": 0.0}})
@@ -260,6 +286,8 @@ JUDGE_SPECS: dict[str, JudgeSpec] = {
     "docmath": JudgeSpec("docmath", "judge_default", "acc", label_schema("Equivalence", ("YES", "NO")),
                          single_case("equivalence"), _one("YES", "acc"), extract=docmath_extract,
                          question_key="question"),
+    "cl_bench": JudgeSpec("cl_bench", "judge_only", "acc", _CL_GRADE, _cl_bench_cases,
+                          lambda verdicts, sample: {"acc": float(verdicts[0]["Overall Score"])}, skip=_cl_bench_skip),
     "minerva_math": JudgeSpec("minerva_math", "judge_default", "acc", _CORRECTNESS, single_case("judge", "generic"),
                               _GENERIC_MAPPING),
     "imo_answerbench": JudgeSpec("imo_answerbench", "judge_default", "acc", _CORRECTNESS,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 
 REQUIRED: Any = ...
 """The ``default`` of a field the judge must give."""
@@ -28,7 +28,7 @@ class VerdictField:
 
     name: str
     labels: tuple[str, ...] = ()
-    kind: str = "label"  # label | int | float | text
+    kind: str = "label"  # label | int_label (integer labels, also given as their digits) | int | float | text | list
     low: float | None = None
     high: float | None = None
     default: Any = REQUIRED
@@ -41,13 +41,22 @@ class VerdictField:
         """How the instruction sentence names the allowed values."""
         if self.kind == "label":
             return "one of " + ", ".join(json.dumps(label, ensure_ascii=False) for label in self.labels)
+        if self.kind == "int_label":
+            return "one of " + ", ".join(self.labels)
         if self.kind == "text":
             return "text"
+        if self.kind == "list":
+            return "a list of strings"
         what = "an integer" if self.kind == "int" else "a number"
         bounds = [f"at least {_plain(self.low)}" if self.low is not None else "",
                   f"at most {_plain(self.high)}" if self.high is not None else ""]
         bounds = [b for b in bounds if b]
         return what + (" " + " and ".join(bounds) if bounds else "")
+
+
+def _digits(value: Any, labels: tuple[str, ...]) -> Any:
+    """An integer label given as exactly its digits (``"1"``, spaces around allowed) is that integer."""
+    return int(value.strip()) if isinstance(value, str) and value.strip() in labels else value
 
 
 def _optional(spec: VerdictField) -> str:
@@ -80,8 +89,15 @@ class VerdictSchema:
             for spec in self.fields:
                 if spec.kind == "label":
                     definitions[spec.name] = (Literal[spec.labels], spec.default)
+                elif spec.kind == "int_label":
+                    choices = Literal[tuple(int(label) for label in spec.labels)]  # type: ignore[valid-type]
+                    digits = BeforeValidator(lambda value, labels=spec.labels: _digits(value, labels))
+                    definitions[spec.name] = (Annotated[choices, digits], spec.default)
                 elif spec.kind == "text":
                     definitions[spec.name] = (str, spec.default)
+                elif spec.kind == "list":
+                    definitions[spec.name] = (list[str], Field(default_factory=list) if spec.default == [] else
+                                              spec.default)
                 else:
                     number: type = int if spec.kind == "int" else float
                     definitions[spec.name] = (number, Field(spec.default, ge=spec.low, le=spec.high))

@@ -112,6 +112,11 @@ def score_sample(plan_spec: JudgeSpec, mode: str, sample: JudgeInput, cases: Cal
                  judge_model: str, strategy: str) -> Score:
     """A judged sample's final score: ``mode`` ``judge`` (judge only), ``judge_default`` (rule fallback) or
     ``recall`` (rule first; the judge is asked only below 0.99). ``ask`` sends the cases and returns the replies."""
+    skipped = plan_spec.skip(sample) if plan_spec.skip is not None else None
+    if skipped is not None:
+        return Score(value=skipped[plan_spec.metric], extracted=sample.prediction, metric=plan_spec.metric,
+                     explanation="scored without the judge (empty answer)", metrics=skipped,
+                     metadata={"source": "llm_judge", "judge_strategy": strategy, "skipped": "empty_model_output"})
     rule_score: Score | None = None
     if mode == "recall":
         rule_score = rule()

@@ -118,6 +118,25 @@ Report these:
   "no" for any inconsistency, ambiguity, non-equivalent or wrong answer.
 - confidence: the confidence (0 to 100) the response states for its answer, or 100 when it states none."""
 
+_CL_BENCH = """You grade a student's response strictly against the rubrics below. The grade is all or nothing: 1 only
+when the response fully meets every rubric, 0 as soon as one rubric is not fully met.
+
+Work through it in order, skipping no step:
+1. List every explicit requirement of the rubrics (format, content, quantity, order, ...) and the implicit ones
+   (style, structure), each with a concrete test ("must contain X", "must not exceed Y").
+2. Check the response against each requirement, one at a time, and note whether it is fully met.
+3. Before grading, check yourself: every requirement reviewed, none relaxed on a subjective impression, the
+   grade consistent with your rationale, and every judgement based on what the response actually says.
+
+Rubrics:
+{rubric}
+
+Student response:
+{prediction}
+
+Give your rationale in "Grading Rationale", one status per requirement in "List of Requirement Satisfaction
+Status", and the grade (0 or 1) in "Overall Score"."""
+
 _FRAMES_SYSTEM = """You check whether two answers to one problem are equivalent. Do not try to solve the problem:
 only compare the answers, and treat them as the same when they state the same value or meaning in different
 words, forms or notations. Explain briefly why they are or are not equivalent."""
@@ -209,6 +228,7 @@ BUILTIN: dict[str, Template] = {
     "hle": Template(_HLE),
     "frames": Template(_FRAMES, _FRAMES_SYSTEM),
     "browsecomp": Template(_BROWSECOMP),
+    "cl_bench": Template(_CL_BENCH),
     "docmath": Template(_FRAMES, _FRAMES_SYSTEM),  # the same equivalence check; its own name for user templates
     "longmemeval": Template(_LONGMEMEVAL),
     "alpaca_eval": Template(_ALPACA, _ALPACA_SYSTEM),
