@@ -11,7 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import openai  # noqa: F401  (imported once here: the in-process plugin runs of helpers_runs.run_pytester share it)
 import pytest
+
+import pytest_evalindex.plugin.hooks  # noqa: F401  (likewise)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "example_suites"

@@ -35,11 +35,45 @@ def prompt_keys(path: Path) -> dict[str, int]:
 
 
 def run_plugin(pytester: pytest.Pytester, url: str, *args: str, suite: Path = GENERAL_SUITE) -> pytest.RunResult:
-    """The real plugin in a subprocess (it inherits the test's environment): ``--eval-collection suite`` at ``url``."""
-    return pytester.runpytest_subprocess(
-        "--eval-collection", str(suite), "--eval-model", MODEL, "--eval-api-url", url,
-        "-p", "no:cacheprovider", *args,
-    )
+    """The real plugin (see :func:`run_pytester`): ``--eval-collection suite`` at ``url``."""
+    return run_pytester(pytester, "--eval-collection", str(suite), "--eval-model", MODEL, "--eval-api-url", url,
+                        "-p", "no:cacheprovider", *args)
+
+
+def _distributed(args: Sequence[str]) -> bool:
+    """Whether ``args`` ask xdist for workers (``-n N`` with N ≠ 0, ``--tx``, ``--dist`` …)."""
+    for i, arg in enumerate(args):
+        if arg in ("-n", "--numprocesses", "--tx", "--dist", "-d") and not (arg in ("-n", "--numprocesses")
+                                                                         and i + 1 < len(args)
+                                                                         and args[i + 1] == "0"):
+            return True
+        if arg.startswith(("--numprocesses=", "--tx=", "--dist=", "-n")) and arg not in ("-n", "-n0",
+                                                                                         "--numprocesses=0"):
+            return True
+    return False
+
+
+def run_pytester(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """``pytest ARGS`` through pytester: in this process when no xdist worker is asked for (a fresh interpreter
+    costs ~4 s of CPU, mostly importing ``openai``), in a subprocess otherwise. In-process runs leave the
+    environment and the process's secret registry as they found them, so later runs start clean."""
+    import os
+
+    from pytest_evalindex.core.secrets import REGISTRY
+
+    if _distributed(args):
+        return pytester.runpytest_subprocess(*args)
+    environ = dict(os.environ)
+    known = REGISTRY.values()
+    REGISTRY.clear()  # the run registers its own secrets, as a fresh process would
+    try:
+        # The plugin is imported already (by these tests), so pytest cannot rewrite its asserts: say nothing.
+        return pytester.runpytest_inprocess("-W", "ignore::pytest.PytestAssertRewriteWarning", *args)
+    finally:
+        REGISTRY.clear()
+        REGISTRY.add(*known)
+        os.environ.clear()
+        os.environ.update(environ)
 
 
 def detailed_report(output: str) -> dict[str, Any]:

@@ -96,17 +96,15 @@ def body_limit(limit: int = MAX_RESPONSE_BYTES) -> Callable[[Any], Awaitable[Non
     return limit_body
 
 
-_stream_type: type | None = None
-
-
 def _limited_stream_type() -> type:
-    """:class:`_LimitedStream` as a subclass of httpx's async byte stream (imported on first use, as the SDK)."""
-    global _stream_type
-    if _stream_type is None:
-        import httpx2
+    """:class:`_LimitedStream` as a subclass of httpx's async byte stream (imported on first use, as the SDK).
 
-        _stream_type = type("LimitedStream", (_LimitedStream, httpx2.AsyncByteStream), {})
-    return _stream_type
+    Built per client, not cached: a cached class would keep the first ``httpx2`` module it saw as its base,
+    and a process that imports the SDK afresh (a second session in one interpreter) would no longer
+    recognise it as an async stream."""
+    import httpx2
+
+    return type("LimitedStream", (_LimitedStream, httpx2.AsyncByteStream), {})
 
 
 class _LimitedStream:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openai
 import pytest
+from helpers_runs import run_pytester
 
 from conftest import SEED_SUITE
 
@@ -21,7 +22,7 @@ def test_mock_script_answers_the_chosen_share_correctly(pytester: pytest.Pyteste
                            "--seed", "3"], capture_output=True, text=True, check=False)
     assert made.returncode == 0, made.stderr
     assert len(json.loads(script.read_text(encoding="utf-8"))["answers"]) == 10
-    result = pytester.runpytest_subprocess("--eval-collection", str(SEED_SUITE), "--eval-mock", str(script),
+    result = run_pytester(pytester, "--eval-collection", str(SEED_SUITE), "--eval-mock", str(script),
                                            "-p", "no:cacheprovider")
     assert result.ret == 0
     result.stdout.fnmatch_lines(["*7 passed, 3 incorrect*"])

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers_runs import run_pytester
 from raw_server import answer, assert_run_folder_strict, mcq_line, serve, write_suite
 
 from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
@@ -35,14 +36,14 @@ def test_a_run_re_asks_exactly_the_samples_whose_cache_lines_were_odd(pytester: 
     write_suite(pytester.path / "suite.jsonl", [mcq_line(i) for i in range(5)])
     with serve(lambda p: answer("ANSWER: A")) as (url, counter):
         args = ("--eval-collection", "suite.jsonl", "--eval-api-url", url, "--eval-model", "m", "--eval-use-cache", "c")
-        assert pytester.runpytest_subprocess(*args).ret == 0
+        assert run_pytester(pytester, *args).ret == 0
         (shard,) = (pytester.path / "c").glob("answers-*.jsonl")
         records = [json.loads(line) for line in shard.read_text("utf-8").splitlines()]
         records[0]["completion"]["input_tokens"] = "many"
         records[1]["completion"]["text"] = {"nested": True}
         records[2]["fingerprint"] = 12
         shard.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-        rerun = pytester.runpytest_subprocess(*args)
+        rerun = run_pytester(pytester, *args)
     output = rerun.stdout.str()
     assert rerun.ret == 0, output
     assert counter.total == 5 + 3
@@ -56,8 +57,8 @@ def test_mock_reruns_hit_the_cache(pytester: pytest.Pytester, workers: list[str]
     shutil.copy(SEED_SUITE, pytester.path / "suite.jsonl")
     shutil.copy(SEED_SCRIPT, pytester.path / "script.json")
     args = ("--eval-collection", "suite.jsonl", "--eval-mock", "script.json", "--eval-use-cache", "c", *workers)
-    first = pytester.runpytest_subprocess(*args)
-    second = pytester.runpytest_subprocess(*args)  # a new mock, on a new random port
+    first = run_pytester(pytester, *args)
+    second = run_pytester(pytester, *args)  # a new mock, on a new random port
     assert first.ret == second.ret == 0
     assert "10 of 10 answers from" in second.stdout.str()
     assert ", 0 requests," in second.stdout.str()
@@ -68,7 +69,7 @@ def test_mock_reruns_hit_the_cache(pytester: pytest.Pytester, workers: list[str]
     script = json.loads((pytester.path / "script.json").read_text("utf-8"))
     script["default"] = "changed"
     (pytester.path / "script.json").write_text(json.dumps(script), encoding="utf-8")
-    third = pytester.runpytest_subprocess(*args)
+    third = run_pytester(pytester, *args)
     assert "answers from" not in third.stdout.str() and ", 10 requests," in third.stdout.str()
 
 
@@ -118,7 +119,7 @@ def test_answers_a_killed_worker_cached_are_not_requested_again(pytester: pytest
     write_suite(pytester.path / "suite.jsonl", lines)
     pytester.makeconftest(KILLING_SCORER)
     with serve(lambda p: answer(f"ANSWER: A ({p})")) as (url, counter):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", "--eval-use-cache", "c", "-n", "2",
                                                "--eval-batch-size", "8", "--eval-max-error-rate", "0.1")
     output = result.stdout.str()

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers_runs import run_pytester
 from raw_server import (
     answer,
     assert_run_folder_strict,
@@ -42,7 +43,7 @@ def test_an_output_dir_that_is_a_file_is_refused_before_any_request(pytester: py
     write_suite(pytester.path / "suite.jsonl", [mcq_line(0)])
     (pytester.path / "out").write_text("not a folder", encoding="utf-8")
     with serve(lambda p: answer("ANSWER: A")) as (url, counter):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", "--eval-output-dir", "out")
     assert result.ret == 4
     line = _one_line_usage(result.stderr.str(), "--eval-output-dir: ")
@@ -54,7 +55,7 @@ def test_an_output_dir_under_a_file_is_refused(pytester: pytest.Pytester) -> Non
     write_suite(pytester.path / "suite.jsonl", [mcq_line(0)])
     (pytester.path / "blocker").write_text("x", encoding="utf-8")
     with serve(lambda p: answer("ANSWER: A")) as (url, counter):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", "--eval-output-dir", "blocker/runs")
     assert result.ret == 4
     assert "cannot create" in _one_line_usage(result.stderr.str(), "--eval-output-dir: ")
@@ -65,7 +66,7 @@ def test_a_cache_folder_that_cannot_be_written_is_refused(pytester: pytest.Pytes
     write_suite(pytester.path / "suite.jsonl", [mcq_line(0)])
     (pytester.path / "cachefile").write_text("x", encoding="utf-8")
     with serve(lambda p: answer("ANSWER: A")) as (url, counter):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", "--eval-use-cache", "cachefile")
     assert result.ret == 4
     assert "is a file, not a folder" in _one_line_usage(result.stderr.str(), "--eval-use-cache: ")
@@ -150,7 +151,7 @@ def test_a_disk_filling_up_mid_run_costs_no_score(pytester: pytest.Pytester, wor
         assert 0 < kept < 10
         assert counter.total == 10
 
-        rerun = pytester.runpytest_subprocess(*args)  # the disk has room again: only what was not kept is asked
+        rerun = run_pytester(pytester, *args)  # the disk has room again: only what was not kept is asked
         assert rerun.ret == 0
         assert counter.total - 10 == 10 - kept
         assert f"{kept} of 10 answers from" in rerun.stdout.str()

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from helpers_runs import run_pytester
 from raw_server import answer, assert_run_folder_strict, error_body, mcq_line, serve, write_suite
 
 from conftest import output_dir_of
@@ -24,7 +25,7 @@ def test_x_with_an_erroring_sample_exits_the_same_with_and_without_xdist(pyteste
         return (400, error_body('"bad request"')) if prompt == failing else answer("ANSWER: A")
 
     with serve(respond) as (url, _):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", "--eval-max-retries", "0", "-x", *workers)
     output = result.stdout.str()
     # loadfile keeps the file on one worker, in order, so "last" is last under xdist too. -x reached means the
@@ -38,7 +39,7 @@ def test_x_with_an_erroring_sample_exits_the_same_with_and_without_xdist(pyteste
 def test_a_timeout_that_is_not_a_finite_positive_number_is_a_usage_error(pytester: pytest.Pytester,
                                                                          value: str) -> None:
     write_suite(pytester.path / "suite.jsonl", [mcq_line(0)])
-    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", "http://127.0.0.1:9/v1",
+    result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", "http://127.0.0.1:9/v1",
                                            "--eval-model", "m", f"--eval-timeout={value}")
     assert result.ret == 4
     errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
@@ -49,7 +50,7 @@ def test_a_timeout_that_is_not_a_finite_positive_number_is_a_usage_error(pyteste
 def test_predictions_with_the_cache_is_a_usage_error(pytester: pytest.Pytester) -> None:
     write_suite(pytester.path / "suite.jsonl", [mcq_line(0)])
     (pytester.path / "preds.jsonl").write_text("{}\n", encoding="utf-8")
-    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-predictions", "preds.jsonl",
+    result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-predictions", "preds.jsonl",
                                            "--eval-use-cache", "--eval-model", "m")
     assert result.ret == 4
     errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
@@ -72,7 +73,7 @@ def test_control_characters_from_servers_and_subset_names_never_reach_the_termin
     lines = [mcq_line(i, subset=f"sub{NASTY}" if i % 2 else "plain") for i in range(4)]
     write_suite(pytester.path / "suite.jsonl", lines)
     with serve(_nasty_error) as (url, counter):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", "--eval-max-retries", "1", "-v", "-rA",
                                                "--junitxml", "junit.xml", *workers)
     output = result.stdout.str() + result.stderr.str()

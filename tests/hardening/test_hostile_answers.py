@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
+from helpers_runs import run_pytester
 from raw_server import answer, assert_run_folder_strict, chat_body, error_body, mcq_line, serve, write_suite
 
 from conftest import output_dir_of
@@ -28,7 +29,7 @@ def test_lone_surrogate_in_an_answer_is_scored_and_written_as_replacement_charac
         pytester: pytest.Pytester, workers: list[str]) -> None:
     write_suite(pytester.path / "suite.jsonl", [mcq_line(i, target="AABB"[i]) for i in range(4)])
     with serve(_responder) as (url, counter):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", "--eval-use-cache", "cache", *workers)
     output = result.stdout.str()
     assert result.ret == 0, output
@@ -48,8 +49,8 @@ def test_a_cached_surrogate_answer_scores_the_same_on_the_rerun(pytester: pytest
     write_suite(pytester.path / "suite.jsonl", [mcq_line(i) for i in range(3)])
     with serve(_responder) as (url, counter):
         args = ("--eval-collection", "suite.jsonl", "--eval-api-url", url, "--eval-model", "m", "--eval-use-cache")
-        first = pytester.runpytest_subprocess(*args)
-        second = pytester.runpytest_subprocess(*args)
+        first = run_pytester(pytester, *args)
+        second = run_pytester(pytester, *args)
     assert first.ret == second.ret == 0
     assert counter.total == 3  # the rerun asked nothing
     assert "3 of 3 answers from" in second.stdout.str()
@@ -67,7 +68,7 @@ def test_non_finite_metadata_is_written_as_named_strings(pytester: pytest.Pytest
     raw[1] = raw[1].replace('"target": "A"', '"target": "A", "metadata": {"deep": [NaN, {"x": Infinity}]}')
     write_suite(pytester.path / "suite.jsonl", raw)
     with serve(lambda prompt: answer("ANSWER: A")) as (url, counter):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", *workers)
     output = result.stdout.str()
     assert result.ret == 0, output
@@ -112,7 +113,7 @@ def test_a_scorer_returning_nan_or_text_errors_only_its_sample(pytester: pytest.
         """
     )
     with serve(lambda prompt: answer("ANSWER: A")) as (url, _):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", "--eval-max-error-rate", "0.5")
     output = result.stdout.str()
     assert result.ret == 0, output  # two errors are within the 0.5 error budget
@@ -140,7 +141,7 @@ def test_a_server_error_holding_a_lone_surrogate_is_a_clean_one_line_error(pytes
         return (400, error_body('"bad \\ud800 request"')) if prompt == "Q1" else answer("ANSWER: A")
 
     with serve(respond) as (url, _):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", "--eval-max-retries", "0")
     output = result.stdout.str()
     assert result.ret == 1, output  # the error budget (0) fails the run; nothing crashed

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers_runs import run_pytester
 from raw_server import answer, assert_run_folder_strict, mcq_line, serve, write_suite
 
 from conftest import output_dir_of
@@ -64,7 +65,7 @@ def test_bad_lines_cost_no_request_and_exit_2_with_file_and_line(pytester: pytes
     ])
     write_suite(pytester.path / "deep.jsonl", [_raw(mcq_line(0)).replace('"tags"', f'"extra": {deep}, "tags"')])
     with serve(lambda p: answer("ANSWER: A")) as (url, counter):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-collection", "deep.jsonl",
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-collection", "deep.jsonl",
                                                "--eval-api-url", url, "--eval-model", "m")
     output = result.stdout.str()
     assert result.ret == 2
@@ -81,7 +82,7 @@ def test_an_upper_case_extension_is_a_collection(pytester: pytest.Pytester, name
     folder.mkdir()
     write_suite(folder / "More.JSONL", [mcq_line(i, prompt=f"F{i}") for i in range(2)])
     with serve(lambda p: answer("ANSWER: A")) as (url, counter):
-        result = pytester.runpytest_subprocess("--eval-collection", name, "--eval-collection", "folder",
+        result = run_pytester(pytester, "--eval-collection", name, "--eval-collection", "folder",
                                                "--eval-api-url", url, "--eval-model", "m")
     assert result.ret == 0, result.stdout.str()
     result.stdout.fnmatch_lines(["*5 passed*"])
@@ -91,7 +92,7 @@ def test_an_upper_case_extension_is_a_collection(pytester: pytest.Pytester, name
 @pytest.mark.parametrize("value", ["0", "-3"])
 def test_eval_limit_below_one_is_a_usage_error(pytester: pytest.Pytester, value: str) -> None:
     write_suite(pytester.path / "suite.jsonl", [mcq_line(0)])
-    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", "http://127.0.0.1:9/v1",
+    result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", "http://127.0.0.1:9/v1",
                                            "--eval-model", "m", f"--eval-limit={value}")
     assert result.ret == 4
     errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
@@ -124,7 +125,7 @@ def test_a_collection_edited_during_the_run_does_not_mix_versions(pytester: pyte
     original = fingerprint(suite.read_bytes())
     pytester.makeconftest(EDITING_SCORER)
     with serve(lambda p: answer("ANSWER: A")) as (url, _):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", *workers)
     output = result.stdout.str()
     assert result.ret == 0, output
@@ -150,7 +151,7 @@ def test_a_worker_collecting_an_edited_file_refuses_it(pytester: pytest.Pytester
         """
     )
     with serve(lambda p: answer("ANSWER: A")) as (url, counter):
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-api-url", url,
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", "-n", "2")
     output = result.stdout.str()
     assert result.ret == 2, output

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers_runs import GENERAL_SUITE, general_script, run_plugin
+from helpers_runs import GENERAL_SUITE, general_script, run_plugin, run_pytester
 
 from pytest_evalindex.dataset.loader import (
     CollectionError,
@@ -231,8 +231,8 @@ def test_bad_line_stops_before_any_request(pytester: pytest.Pytester, workers: s
 def test_a_project_without_a_collection_keeps_pytest_xdist_exit_codes(pytester: pytest.Pytester) -> None:
     # The exit-2 rule above is for evaluations; an ordinary test suite's collection error is left to xdist.
     pytester.makepyfile(test_broken="import no_such_module_anywhere\n", test_fine="def test_ok():\n    pass\n")
-    with_plugin = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
-    without_plugin = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider", "-p", "no:evalindex")
+    with_plugin = run_pytester(pytester, "-n", "2", "-p", "no:cacheprovider")
+    without_plugin = run_pytester(pytester, "-n", "2", "-p", "no:cacheprovider", "-p", "no:evalindex")
     assert with_plugin.ret == without_plugin.ret != 0
     assert "evalindex:" not in with_plugin.stdout.str()  # no header, report or summary line of ours
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers_runs import run_pytester
 
 from conftest import output_dir_of
 from pytest_evalindex.model.mock import MockServer
@@ -36,7 +37,7 @@ def test_each_worker_keeps_several_requests_in_flight(pytester: pytest.Pytester,
     # first ones come back; at 0.1 s a worker once peaked at 2 in flight under load.
     with MockServer({"answers": answers, "latency": 0.3}) as server:
         extra = ["--dist", dist] if dist else []
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-model", "m",
                                                "--eval-api-url", server.url, "--eval-batch-size", "6",
                                                "-n", "2", "-p", "no:cacheprovider", *extra)
         stats = server.stats()
@@ -58,7 +59,7 @@ def test_each_worker_keeps_several_requests_in_flight(pytester: pytest.Pytester,
 def test_max_concurrency_caps_all_workers_together(pytester: pytest.Pytester) -> None:
     answers = _suite(pytester, 24)
     with MockServer({"answers": answers, "latency": 0.3}) as server:  # long enough for each worker to reach its cap
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-model", "m",
                                                "--eval-api-url", server.url, "--eval-batch-size", "8",
                                                "--eval-max-concurrency", "3", "-n", "2", "-p", "no:cacheprovider")
         stats = server.stats()
@@ -73,7 +74,7 @@ def test_rate_limits_slow_the_sender_instead_of_spending_retries(pytester: pytes
               "latency": 0.02, "retry_after": 0.05}
     with MockServer(script) as server:
         # No retries allowed: every sample still gets answered, because 429 waits do not spend them.
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-model", "m",
                                                "--eval-api-url", server.url, "--eval-batch-size", "6",
                                                "--eval-max-retries", "0", "-p", "no:cacheprovider")
         stats = server.stats()
@@ -86,7 +87,7 @@ def test_rate_limits_slow_the_sender_instead_of_spending_retries(pytester: pytes
 def test_dist_each_is_refused_before_any_request(pytester: pytest.Pytester) -> None:
     answers = _suite(pytester, 4)
     with MockServer({"answers": answers}) as server:
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-model", "m",
                                                "--eval-api-url", server.url, "-n", "2", "--dist", "each",
                                                "-p", "no:cacheprovider")
         stats = server.stats()
@@ -99,7 +100,7 @@ def test_dist_each_is_refused_before_any_request(pytester: pytest.Pytester) -> N
 def test_a_file_per_worker_mode_says_that_one_worker_evaluates(pytester: pytest.Pytester, dist: str) -> None:
     answers = _suite(pytester, 8)
     with MockServer({"answers": answers}) as server:
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-model", "m",
                                                "--eval-api-url", server.url, "-n", "2", "--dist", dist,
                                                "-p", "no:cacheprovider")
         stats = server.stats()
@@ -113,7 +114,7 @@ def test_a_file_per_worker_mode_says_that_one_worker_evaluates(pytester: pytest.
 def test_a_cap_below_the_worker_count_is_refused_before_any_request(pytester: pytest.Pytester) -> None:
     answers = _suite(pytester, 4)
     with MockServer({"answers": answers}) as server:
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-model", "m",
                                                "--eval-api-url", server.url, "-n", "2",
                                                "--eval-max-concurrency", "1", "-p", "no:cacheprovider")
         stats = server.stats()
@@ -152,7 +153,7 @@ def test_cpu_heavy_scoring_does_not_stall_the_requests(pytester: pytest.Pytester
     replies = {question: {"answer": answer, "latency": 0.1 + 0.03 * (i * 7 % 11)}
                for i, (question, answer) in enumerate(answers.items())}
     with MockServer({"answers": replies}) as server:
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-model", "m",
                                                "--eval-api-url", server.url, "--eval-batch-size", "4",
                                                "-n", workers, "-p", "no:cacheprovider")
         stats = server.stats()

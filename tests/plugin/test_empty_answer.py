@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers_runs import run_pytester
 
 from conftest import output_dir_of
 from pytest_evalindex.model.mock import MockServer
@@ -17,7 +18,7 @@ def test_an_answer_empty_on_every_attempt_is_scored_not_errored(pytester: pytest
     # "Say w1." is answered empty every time; "Say w0." once empty, then right (a glitch).
     script = {"answers": {"Say w0.": {"answer": "w0", "fault": "empty", "times": 1}, "Say w1.": ""}}
     with MockServer(script) as server:
-        result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-model", "m",
+        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-model", "m",
                                                "--eval-api-url", server.url, "--eval-max-retries", "2",
                                                "-p", "no:cacheprovider")
         stats = server.stats()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers_runs import run_pytest_in, shared_run
+from helpers_runs import run_pytest_in, run_pytester, shared_run
 
 from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
 
@@ -26,7 +26,7 @@ def seed(pytester: pytest.Pytester) -> Path:
 
 
 def run(pytester: pytest.Pytester, *args: str, script: str = "script.json") -> pytest.RunResult:
-    return pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-mock", script,
+    return run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-mock", script,
                                          "-p", "no:cacheprovider", *args)
 
 

@@ -9,7 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from helpers_runs import MODEL, run_plugin
+from helpers_runs import MODEL, run_plugin, run_pytester
 
 from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
 from pytest_evalindex.model.mock import MockServer, load_script
@@ -40,7 +40,7 @@ def test_offline_modes_need_no_server_and_the_url_is_not_part_of_the_key(pyteste
     assert len(_runs(outputs)) == 2
 
     # No --eval-model, no --eval-api-url: the cache names its model, and the run is filed under it.
-    review = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", *cache, "--eval-rerun-review",
+    review = run_pytester(pytester, "--eval-collection", "suite.jsonl", *cache, "--eval-rerun-review",
                                            "-p", "no:cacheprovider")
     assert review.ret == 0, review.stdout.str()
     review.stdout.fnmatch_lines([f"evalindex: model {MODEL}, scoring the answers recorded in *cache*",
@@ -49,7 +49,7 @@ def test_offline_modes_need_no_server_and_the_url_is_not_part_of_the_key(pyteste
 
     # Predictions of the output folder (its latest complete run), again without model or URL.
     latest = _runs(outputs)[-1]
-    imported = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-predictions", "outputs",
+    imported = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-predictions", "outputs",
                                              "-p", "no:cacheprovider", "-n", "2")
     assert imported.ret == 0, imported.stdout.str()
     imported.stdout.fnmatch_lines([f"evalindex: model {MODEL}, scoring the answers recorded in *{latest} *",
@@ -58,7 +58,7 @@ def test_offline_modes_need_no_server_and_the_url_is_not_part_of_the_key(pyteste
     before = _runs(outputs)
 
     # Another model name: one line saying what the cache holds, before any sample runs; no run folder.
-    wrong = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", *cache, "--eval-rerun-review",
+    wrong = run_pytester(pytester, "--eval-collection", "suite.jsonl", *cache, "--eval-rerun-review",
                                           "--eval-model", "other-model", "-p", "no:cacheprovider")
     assert wrong.ret == 4
     wrong.stderr.fnmatch_lines(["ERROR: --eval-rerun-review: the cache *cache holds no answer for model "

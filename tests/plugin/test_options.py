@@ -6,6 +6,7 @@ import json
 import shutil
 
 import pytest
+from helpers_runs import run_pytester
 
 from conftest import SEED_SCRIPT, SEED_SUITE, table_rows
 
@@ -35,7 +36,7 @@ def seed(pytester: pytest.Pytester) -> None:
     (["--eval-api-url", "ftp://host/v1"], "'ftp://host/v1' is not an http:// or https:// URL"),
 ])
 def test_bad_option_is_one_usage_line(pytester: pytest.Pytester, seed: None, args: list[str], message: str) -> None:
-    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
+    result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
                                            "-p", "no:cacheprovider", *args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
@@ -44,7 +45,7 @@ def test_bad_option_is_one_usage_line(pytester: pytest.Pytester, seed: None, arg
 
 
 def test_missing_model_url_is_a_usage_error(pytester: pytest.Pytester, seed: None) -> None:
-    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "-p", "no:cacheprovider")
+    result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "--eval-model and --eval-api-url are required" in result.stderr.str()  # both, in one line
 
@@ -52,21 +53,21 @@ def test_missing_model_url_is_a_usage_error(pytester: pytest.Pytester, seed: Non
 def test_ini_twins_and_cli_precedence(pytester: pytest.Pytester, seed: None) -> None:
     pytester.makeini("[pytest]\neval_collection = suite.jsonl\neval_mock = script.json\neval_batch_size = 3\n"
                      "eval_compat = evalscope\n")
-    from_ini = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    from_ini = run_pytester(pytester, "-p", "no:cacheprovider")
     assert from_ini.ret == 0, from_ini.stdout.str()
     from_ini.stdout.fnmatch_lines(["*3 requests in flight per process, numbers: evalscope*"])
     assert table_rows(from_ini.stdout.str(), "task_level Report:") == ["| reasoning | 0.8 | 0.6 | 0.3556 | 10 |"]
-    from_cli = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--eval-batch-size", "5")
+    from_cli = run_pytester(pytester, "-p", "no:cacheprovider", "--eval-batch-size", "5")
     from_cli.stdout.fnmatch_lines(["*5 requests in flight per process*"])
 
 
 def test_project_tests_are_not_run_when_a_collection_is_given(pytester: pytest.Pytester, seed: None) -> None:
     pytester.makepyfile(test_unit="def test_x():\n    assert False\n")
-    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
+    result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
                                            "-p", "no:cacheprovider")
     assert result.ret == 0
     result.stdout.fnmatch_lines(["collected 10 items"])
-    both = pytester.runpytest_subprocess("suite.jsonl", "test_unit.py", "--eval-mock", "script.json",
+    both = run_pytester(pytester, "suite.jsonl", "test_unit.py", "--eval-mock", "script.json",
                                          "-p", "no:cacheprovider")
     both.stdout.fnmatch_lines(["collected 11 items", "*1 failed, 8 passed, 2 incorrect*"])
 
@@ -77,7 +78,7 @@ def test_legacy_weights_are_normalised_with_a_warning(pytester: pytest.Pytester,
         line["weight"] = 0.4 if line["dataset_name"] == "arc" else 0.6
     (pytester.path / "suite.jsonl").write_text("\n".join(json.dumps(ln, ensure_ascii=False) for ln in lines) + "\n",
                                                encoding="utf-8")
-    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
+    result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
                                            "-p", "no:cacheprovider")
     assert result.ret == 0
     assert "weight" in result.stdout.str() and "legacy" in result.stdout.str().lower()
@@ -88,7 +89,7 @@ def test_ini_paths_are_relative_to_the_ini_file(pytester: pytest.Pytester, seed:
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     pytester.makeini("[pytest]\neval_collection = suite.jsonl\neval_mock = script.json\neval_output_dir = evals-out\n")
     monkeypatch.chdir(pytester.mkdir("sub"))
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = run_pytester(pytester, "-p", "no:cacheprovider")
     assert result.ret == 0, result.stdout.str()
     result.stdout.fnmatch_lines(["collected 10 items"])
     assert list((pytester.path / "evals-out").glob("*/reports/*/evalindex_report.json"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from helpers_runs import run_pytester
 
 from conftest import SEED_SCRIPT, SEED_SUITE
 
@@ -18,7 +19,7 @@ def test_collection_paths_are_never_swallowed_and_always_said(pytester: pytest.P
     shutil.copy(SEED_SUITE, pytester.path / "extra.jsonl")
 
     # argparse hands the JSONL to --eval-use-cache's optional DIR: it is given back as the path to evaluate.
-    swallowed = pytester.runpytest_subprocess("--eval-use-cache", "evals/suite.jsonl", "--eval-mock", "script.json",
+    swallowed = run_pytester(pytester, "--eval-use-cache", "evals/suite.jsonl", "--eval-mock", "script.json",
                                               "-p", "no:cacheprovider")
     assert swallowed.ret == 0, swallowed.stdout.str()
     swallowed.stdout.fnmatch_lines(["evalindex: evals/suite.jsonl after --eval-use-cache is a path to evaluate*",
@@ -30,7 +31,7 @@ def test_collection_paths_are_never_swallowed_and_always_said(pytester: pytest.P
     pytester.makeini("[pytest]\neval_thresholds = index>=0.3\n")
     unit = pytester.mkdir("unit")
     (unit / "test_unit.py").write_text("def test_one():\n    assert True\n", encoding="utf-8")
-    together = pytester.runpytest_subprocess("unit", "evals", "--eval-collection", "extra.jsonl",
+    together = run_pytester(pytester, "unit", "evals", "--eval-collection", "extra.jsonl",
                                              "--eval-mock", "script.json", "--eval-threshold", "index<=0.9",
                                              "--eval-baseline", "outputs", "--eval-baseline-allow-mismatch", "-p", "no:cacheprovider",
                                              "-n", "2")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from helpers_runs import MODEL, entries, run_plugin
+from helpers_runs import MODEL, entries, run_plugin, run_pytester
 from scipy.special import comb
 
 from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
@@ -131,7 +131,7 @@ def test_repeats_flaky_pass_at_k_xdist_cache_and_selection(pytester: pytest.Pyte
         assert replay.ret == 0, replay.stdout.str()
         assert server.stats()["requests"] == 0
         assert _report(replay.stdout.str())["index"] == report_n0["index"]
-    bad = pytester.runpytest_subprocess("--eval-collection", str(SEED_SUITE), "--eval-repeats", "0")
+    bad = run_pytester(pytester, "--eval-collection", str(SEED_SUITE), "--eval-repeats", "0")
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
     assert "--eval-repeats (ini eval_repeats): must be >= 1 (got 0)" in bad.stderr.str()
 

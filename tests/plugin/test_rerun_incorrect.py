@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from helpers_runs import run_pytester
 
 from conftest import SEED_SCRIPT, SEED_SUITE
 
@@ -21,18 +22,18 @@ def test_last_failed_reruns_the_incorrect_samples(pytester: pytest.Pytester) -> 
     shutil.copy(SEED_SUITE, pytester.path / "suite.jsonl")
     shutil.copy(SEED_SCRIPT, pytester.path / "script.json")
     args = ("--eval-collection", "suite.jsonl", "--eval-mock", "script.json")
-    first = pytester.runpytest_subprocess(*args, "-n", "2")  # recorded by the xdist controller
+    first = run_pytester(pytester, *args, "-n", "2")  # recorded by the xdist controller
     assert first.ret == 0
     first.stdout.fnmatch_lines(["*8 passed, 2 incorrect*"])
 
-    again = pytester.runpytest_subprocess(*args, "--lf", "-n0", "-v")
+    again = run_pytester(pytester, *args, "--lf", "-n0", "-v")
     # Only the two incorrect samples run; the rest is deselected, so the run gives no verdict (exit 2).
     assert set(_ran(again)) == INCORRECT, again.stdout.str()
     again.stdout.fnmatch_lines(["run-last-failure: rerun previous 2 failures*"])
     assert "8 deselected" in again.stdout.lines[-1] and "2 incorrect" in again.stdout.lines[-1]
     assert again.ret == 2
 
-    first_first = pytester.runpytest_subprocess(*args, "--ff", "-n0", "-v")  # still recorded after the --lf run
+    first_first = run_pytester(pytester, *args, "--ff", "-n0", "-v")  # still recorded after the --lf run
     order = _ran(first_first)
     assert len(order) == 10 and set(order[:2]) == INCORRECT, first_first.stdout.str()
     assert first_first.ret == 0

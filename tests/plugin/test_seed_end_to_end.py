@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from helpers_runs import run_pytester
 
 from conftest import SEED_SUITE, output_dir_of, table_rows
 
@@ -54,7 +55,7 @@ SECRET = "sk-test-SECRET-0123456789abcdef"
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_seed_tables_against_plain_server(pytester: pytest.Pytester, plain_server: tuple[str, Any], workers: str) -> None:
     url, counter = plain_server
-    result = pytester.runpytest_subprocess(
+    result = run_pytester(pytester,
         "--eval-collection", str(SEED_SUITE), "--eval-model", "plain-model", "--eval-api-url", url,
         "--eval-api-key", SECRET, "-n", workers, "-p", "no:cacheprovider",
     )
@@ -90,7 +91,7 @@ def test_malformed_line_fails_collection_and_sends_nothing(pytester: pytest.Pyte
     lines[3] = json.dumps(broken)
     suite = pytester.path / "broken.jsonl"
     suite.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = pytester.runpytest_subprocess("--eval-collection", str(suite), "--eval-model", "m", "--eval-api-url", url,
+    result = run_pytester(pytester, "--eval-collection", str(suite), "--eval-model", "m", "--eval-api-url", url,
                                            "-p", "no:cacheprovider")
     assert result.ret == 2
     result.stdout.fnmatch_lines(["*broken.jsonl:4: field 'weight': must be a finite number > 0 (got -1.0)*"])
@@ -99,7 +100,7 @@ def test_malformed_line_fails_collection_and_sends_nothing(pytester: pytest.Pyte
 
 def test_strict_mode_fails_incorrect_samples_with_details(pytester: pytest.Pytester, plain_server: tuple[str, Any]) -> None:
     url, _ = plain_server
-    result = pytester.runpytest_subprocess("--eval-collection", str(SEED_SUITE), "--eval-model", "plain-model",
+    result = run_pytester(pytester, "--eval-collection", str(SEED_SUITE), "--eval-model", "plain-model",
                                            "--eval-api-url", url, "--eval-strict", "-p", "no:cacheprovider")
     assert result.ret == 1
     output = result.stdout.str()

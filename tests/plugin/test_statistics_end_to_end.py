@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers_runs import run_pytester
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
@@ -75,7 +76,7 @@ def write_script(root: Path, name: str, questions: dict[tuple[str, int], str],
 
 
 def run(pytester: pytest.Pytester, script: str, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
-    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-mock", script,
+    result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-mock", script,
                                            "-p", "no:cacheprovider", *args)
     run_dir = output_dir_of(result.stdout.str())
     report = json.loads(next(run_dir.glob("reports/*/evalindex_report.json")).read_text(encoding="utf-8"))
@@ -315,7 +316,7 @@ def _keys_of(level: str, name: str) -> dict[str, str]:
 def test_ini_twins_of_confidence_and_gate_on(pytester: pytest.Pytester) -> None:
     pytester.makeini(f"[pytest]\neval_collection = {SEED_SUITE}\neval_mock = {SEED_SCRIPT}\neval_confidence = 0.9\n"
                      "eval_gate_on = bound\neval_thresholds =\n    index>=0.3\n    index.point>=0.3\n")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = run_pytester(pytester, "-p", "no:cacheprovider")
     output = result.stdout.str()
     assert result.ret == 1, output
     report = json.loads(next(output_dir_of(output).glob("reports/*/evalindex_report.json")).read_text())

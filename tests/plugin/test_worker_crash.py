@@ -6,6 +6,7 @@ import json
 import shutil
 
 import pytest
+from helpers_runs import run_pytester
 
 from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
 
@@ -26,7 +27,7 @@ def test_worker_crash_is_reported_for_its_sample_and_nothing_else_is_lost(pytest
             os._exit(3)
         """
     )
-    result = pytester.runpytest_subprocess("--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
+    result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
                                            "-n", "2", "-p", "no:cacheprovider")
     assert result.ret == 1
     output = result.stdout.str()

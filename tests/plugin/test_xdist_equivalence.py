@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers_runs import run_pytester
 
 from conftest import EXAMPLES, output_dir_of
 
@@ -45,7 +46,7 @@ def _snapshot(run_dir: Path) -> dict[str, Any]:
 
 
 def _run(pytester: pytest.Pytester, *extra: str, suite: Path = SUITE, script: Path = SCRIPT) -> dict[str, Any]:
-    result = pytester.runpytest_subprocess(
+    result = run_pytester(pytester,
         "--eval-collection", str(suite), "--eval-mock", str(script), "--eval-batch-size", "4",
         "--eval-output-dir", str(pytester.path / "out"), "-p", "no:cacheprovider", *extra,
     )
