@@ -94,9 +94,10 @@ class JudgeRunner:
         question = pretty_prompt(entry.prompt.input)
         if plan.spec.question_key and isinstance(metadata.get(plan.spec.question_key), str):
             question = metadata[plan.spec.question_key]
+        target = entry.prompt.target
         return JudgeInput(question=question, target=entry.prompt.target_text,
                           prediction=plan.spec.extract(completion.text), completion=completion.text,
-                          metadata=metadata)
+                          metadata=metadata, targets=tuple(target) if isinstance(target, list) else (target,))
 
     def _submit(self, engine: JudgeEngine, nodeid: str, entry: Entry, plan: JudgePlan,
                 completion: Completion) -> list[JudgeCase]:

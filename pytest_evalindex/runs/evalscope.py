@@ -11,6 +11,7 @@ from pytest_evalindex.dataset.entry import ChatMessage, Entry
 from pytest_evalindex.metrics.aggregate import LEVELS, Report, is_scored
 from pytest_evalindex.runs.evalscope_perf import perf_metrics
 from pytest_evalindex.runs.layout import COLLECTION_NAME
+from pytest_evalindex.scorers.judge.summary import run_summary
 from pytest_evalindex.scorers.ner_labels import NER_DATASETS
 from pytest_evalindex.scorers.text import accepted_answers
 
@@ -167,6 +168,8 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
     # Every metric the scorer produced, in its order, as EvalScope's value dict holds them.
     value = (dict(result.metrics) if result.metrics else {result.metric: result.score}) if scored else {}
     main_score_name = _REVIEW_MAIN_SCORE_NAME.get(result.dataset_name.split("@")[0], result.metric)
+    metadata = dict(result.score_metadata or {})
+    judge_summary = metadata.pop("judge_summary", None)  # EvalScope's score.judge_summary, beside the metadata
     return {
         "index": index,
         # EvalScope: the accepted answers (stripped, non-empty, unique) as a list, or null
@@ -175,9 +178,9 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
         else input_messages(result, entry) + [assistant_message(result, model)],
         "agent_trace": None,
         "sample_score": {
-            "score": {"value": value, "status": _status(result, scored), "judge_summary": None,
+            "score": {"value": value, "status": _status(result, scored), "judge_summary": judge_summary,
                       "extracted_prediction": result.extracted, "prediction": result.completion or "",
-                      "explanation": result.explanation, "metadata": dict(result.score_metadata or {}),
+                      "explanation": result.explanation, "metadata": metadata,
                       "main_score_name": main_score_name},
             "sample_id": index, "group_id": index if group_id is None else group_id,
             "generation_index": generation_index,
@@ -285,7 +288,8 @@ def collection_report(results: Sequence[SampleResult], *, model: str, unfinished
                          "total_requests": requested}},
         "primary_metric_identity": dict(metrics[0]["identity"]) if len(metrics) == 1 else None,
         "primary_metric_unavailable_reason": None if len(metrics) == 1 else (_AMBIGUOUS_PRIMARY if metrics else _NO_PRIMARY),
-        "judge_summary": None,
+        "judge_summary": run_summary(summary for r in results
+                                     if isinstance(summary := (r.score_metadata or {}).get("judge_summary"), dict)),
         "execution_summary": {"requested": requested, "succeeded": succeeded, "errored": errored,
                               "incomplete": succeeded < requested,
                               "subsets": {"default": {"requested": requested, "succeeded": succeeded,

@@ -88,6 +88,15 @@ def test_rag_index_with_a_judge_xdist_identical_cached_rerun_asks_nobody(pyteste
             attempt = reviews[3]["metadata"]["judge_attempts"][0]
             assert attempt["status"] == "parse_error" and attempt["raw_response"] == "判定：正确"
             assert reviews[6]["metadata"]["judge_attempts"][0]["parsed_value"]["confidence"] == 0.9
+            # EvalScope's judge summaries: per judged review (none for ifeval), and the run's over the 7 judged.
+            assert reviews[0]["judge_summary"]["judge_models"] == ["mock-judge"] and reviews[7]["judge_summary"] is None
+            assert (reviews[3]["judge_summary"]["failures"], reviews[3]["judge_summary"]["coverage"]) == (
+                {"parse_error": 1}, 0.0)
+            report = json.loads((output_dir_of(output) / "reports" / "mock-model" / "data_collection.json")
+                                .read_text(encoding="utf-8"))
+            summary = report["judge_summary"]
+            assert (summary["status"], summary["scored"], summary["total"], summary["failures"]) == (
+                "degraded", 6, 7, {"parse_error": 1})
             assert "judge mock-judge at" in output and "strategy auto" in output
             assert _leaks(pytester.path, [output, result.stderr.str()]) == []
             runs[mode] = _comparable(_snapshot(output_dir_of(output)))

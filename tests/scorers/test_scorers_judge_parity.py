@@ -40,8 +40,10 @@ def _ours(case: dict[str, Any]) -> tuple[Score, list[list[dict[str, str]]]]:
     question = pretty_prompt([_Message("user", case["input"])])
     if spec.question_key and isinstance(metadata.get(spec.question_key), str):
         question = metadata[spec.question_key]
-    sample = JudgeInput(question=question, target=case["target"], prediction=spec.extract(case["answer"]),
-                        completion=case["answer"], metadata=metadata)
+    target = case["target"]  # a list for cl_bench's rubrics: joined as scorers see it, its items kept
+    sample = JudgeInput(question=question, target="".join(target) if isinstance(target, list) else target,
+                        prediction=spec.extract(case["answer"]), completion=case["answer"], metadata=metadata,
+                        targets=tuple(target) if isinstance(target, list) else (target,))
     rule_spec = lookup(case["dataset_name"])
     assert rule_spec is not None
     sent: list[list[dict[str, str]]] = []
@@ -70,6 +72,7 @@ def test_same_verdict_same_score_as_evalscope(case: dict[str, Any]) -> None:
     score, sent = _ours(case)
     assert len(sent) == expected["requests"]  # llm_recall asks nothing when the rule score is already right
     assert [[m["role"] for m in messages] for messages in sent] == expected["roles"]
+    assert score.metadata.get("judge_summary") == expected["judge_summary"]  # EvalScope's JudgeSummary, field by field
     if expected["value"] is None:
         assert score.value is None and score.metadata["status"] == "excluded"
         assert case["replies"][0] in [a["raw_response"] for a in score.metadata["judge_attempts"]] or not case["replies"][0]

@@ -39,3 +39,22 @@ def test_a_bad_template_names_its_file_and_the_fix(tmp_path: Path, content: str,
         load_templates(tmp_path)
     assert str(caught.value).startswith(str(tmp_path / "aa_lcr.json")) and message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_inputs_each_benchmark_sends_beyond_the_plain_fields() -> None:
+    """cl_bench numbers its rubrics (a blank one keeps its number) and sends the answer; browsecomp sends the whole
+    response and its question field; docmath the question field and the extracted answer."""
+    cl = JUDGE_SPECS["cl_bench"]
+    rubrics = JudgeInput(question="q", target="", prediction="Bir.", completion="Bir.",
+                         targets=("Names Bir.", "  ", "One sentence."))
+    [case] = cl.build(cl, rubrics, BUILTIN)
+    assert "1. Names Bir.\n3. One sentence.\n" in case.messages[0]["content"] and "Bir." in case.messages[0]["content"]
+    assert cl.build(cl, JudgeInput(question="q", target="", prediction=" ", completion=" "), BUILTIN) == []
+    browse = JUDGE_SPECS["browsecomp"]
+    answer = "Explanation: long.\nExact Answer: Loisach\nConfidence: 80%"
+    [case] = browse.build(browse, JudgeInput(question="Which river?", target="Loisach", prediction=browse.extract(answer),
+                                             completion=answer), BUILTIN)
+    assert answer in case.messages[0]["content"] and browse.extract(answer) == "Loisach"
+    doc = JUDGE_SPECS["docmath"]
+    assert doc.extract("Therefore, the answer is \N{MINUS SIGN}12.5.") == "-12.5"
+    assert doc.extract("Therefore, the answer is yes.") == "True"

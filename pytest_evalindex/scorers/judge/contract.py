@@ -11,30 +11,56 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
+
+REQUIRED: Any = ...
+"""The ``default`` of a field the judge must give."""
 
 
 @dataclass(frozen=True)
 class VerdictField:
-    """One key the judge must reply with: a label out of ``labels``, or a number/integer in ``[low, high]``."""
+    """One key of the judge's reply: a label out of ``labels``, a number/integer in ``[low, high]``, or text.
+
+    A field with a ``default`` may be left out (the default stands in); one given must still fit.
+    """
 
     name: str
     labels: tuple[str, ...] = ()
-    kind: str = "label"  # label | int | float
+    kind: str = "label"  # label | int_label (integer labels, also given as their digits) | int | float | text | list
     low: float | None = None
     high: float | None = None
+    default: Any = REQUIRED
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
 
     def describe(self) -> str:
         """How the instruction sentence names the allowed values."""
         if self.kind == "label":
             return "one of " + ", ".join(json.dumps(label, ensure_ascii=False) for label in self.labels)
+        if self.kind == "int_label":
+            return "one of " + ", ".join(self.labels)
+        if self.kind == "text":
+            return "text"
+        if self.kind == "list":
+            return "a list of strings"
         what = "an integer" if self.kind == "int" else "a number"
         bounds = [f"at least {_plain(self.low)}" if self.low is not None else "",
                   f"at most {_plain(self.high)}" if self.high is not None else ""]
         bounds = [b for b in bounds if b]
         return what + (" " + " and ".join(bounds) if bounds else "")
+
+
+def _digits(value: Any, labels: tuple[str, ...]) -> Any:
+    """An integer label given as exactly its digits (``"1"``, spaces around allowed) is that integer."""
+    return int(value.strip()) if isinstance(value, str) and value.strip() in labels else value
+
+
+def _optional(spec: VerdictField) -> str:
+    return "" if spec.required else f" (may be left out; default {json.dumps(spec.default)})"
 
 
 def _plain(number: float) -> str:
@@ -53,7 +79,8 @@ class VerdictSchema:
     def identity(self) -> dict[str, Any]:
         """What the cache key records of the schema."""
         return {"name": self.name, "reason": self.reason_key,
-                "fields": [[f.name, f.kind, list(f.labels), f.low, f.high] for f in self.fields]}
+                "fields": [[f.name, f.kind, list(f.labels), f.low, f.high] + ([] if f.required else [f.default])
+                           for f in self.fields]}
 
     @property
     def model(self) -> type[BaseModel]:
@@ -61,10 +88,19 @@ class VerdictSchema:
             definitions: dict[str, Any] = {self.reason_key: (str, "")} if self.reason_key else {}
             for spec in self.fields:
                 if spec.kind == "label":
-                    definitions[spec.name] = (Literal[spec.labels], ...)
+                    definitions[spec.name] = (Literal[spec.labels], spec.default)
+                elif spec.kind == "int_label":
+                    choices = Literal[tuple(int(label) for label in spec.labels)]  # type: ignore[valid-type]
+                    digits = BeforeValidator(lambda value, labels=spec.labels: _digits(value, labels))
+                    definitions[spec.name] = (Annotated[choices, digits], spec.default)
+                elif spec.kind == "text":
+                    definitions[spec.name] = (str, spec.default)
+                elif spec.kind == "list":
+                    definitions[spec.name] = (list[str], Field(default_factory=list) if spec.default == [] else
+                                              spec.default)
                 else:
                     number: type = int if spec.kind == "int" else float
-                    definitions[spec.name] = (number, Field(..., ge=spec.low, le=spec.high))
+                    definitions[spec.name] = (number, Field(spec.default, ge=spec.low, le=spec.high))
             model = create_model(self.name, __config__=ConfigDict(extra="allow"), **definitions)
             object.__setattr__(self, "_model", model)
         return self._model  # type: ignore[no-any-return]
@@ -72,7 +108,7 @@ class VerdictSchema:
     def instruction(self) -> str:
         """The sentence appended to every judge prompt that uses this schema (our wording)."""
         lines = [f'- "{self.reason_key}" (text): your reasoning, briefly'] if self.reason_key else []
-        lines += [f'- "{f.name}": {f.describe()}' for f in self.fields]
+        lines += [f'- "{f.name}": {f.describe()}' + _optional(f) for f in self.fields]
         return ("\n\nAnswer with one JSON object and nothing else. It must have these keys (other keys are "
                 "ignored):\n" + "\n".join(lines))
 

@@ -17,6 +17,7 @@ from typing import Any
 from pytest_evalindex.scorers.base import Score
 from pytest_evalindex.scorers.judge.contract import Verdict
 from pytest_evalindex.scorers.judge.spec import JudgeCase, JudgeInput, JudgeSpec
+from pytest_evalindex.scorers.judge.summary import sample_summary, with_status
 
 RECALL_KEEP = 0.99
 """Under ``llm_recall`` a rule score above this is kept without asking the judge."""
@@ -52,9 +53,13 @@ def judged_score(spec: JudgeSpec, sample: JudgeInput, replies: Sequence[CaseRepl
             problem = problem or f"case {reply.case.case_id}: {parsed}"
         attempts.append(attempt)
     metadata: dict[str, Any] = {"source": "llm_judge", "judge_strategy": strategy, "model": judge_model}
+    keys = [f"pairwise/{spec.metric}"] if spec.position_consistency is not None else list(dict.fromkeys(
+        r.case.case_id for r in replies if any(f.name == "verdict" for f in r.case.schema.fields)))
     if problem is not None or not verdicts:
         metadata.update(status="excluded", judge_attempts=attempts,
-                        judge_error=problem or "no case produced a usable verdict")
+                        judge_error=problem or "no case produced a usable verdict",
+                        judge_summary=sample_summary(status="excluded", judge_model=judge_model, metrics=None,
+                                                     categorical_keys=keys))
         return Score(value=None, extracted=sample.prediction, metric=spec.metric,
                      explanation=f"judge verdict unusable ({problem}); the sample is excluded", metadata=metadata)
     metrics = spec.reduce(verdicts, sample)
@@ -62,7 +67,9 @@ def judged_score(spec: JudgeSpec, sample: JudgeInput, replies: Sequence[CaseRepl
         metadata.update(spec.finalize(sample))
     labels = ", ".join(f"{key}={value}" for verdict in verdicts for key, value in verdict.values.items())
     reasoning = "\n".join(v.reasoning for v in verdicts if v.reasoning)
-    metadata.update(status="success", verdict=labels, judge_attempts=attempts)
+    metadata.update(status="success", verdict=labels, judge_attempts=attempts, judge_summary=sample_summary(
+        status="success", judge_model=judge_model, metrics=metrics, categorical_keys=keys,
+        position_consistency=spec.position_consistency(verdicts) if spec.position_consistency else None))
     return Score(value=metrics[spec.metric], extracted=sample.prediction, metric=spec.metric,
                  explanation=f"judge: {labels}" + (f"\n{reasoning}" if reasoning else ""),
                  metadata=metadata, metrics=metrics)
@@ -75,6 +82,7 @@ def with_rule_fallback(judged: Score, rule: Callable[[], Score]) -> Score:
     fallback = rule()
     status = "degraded" if fallback.value is not None else "excluded"
     metadata = {**fallback.metadata, **judged.metadata, "status": status, "judge_unavailable": "excluded"}
+    metadata["judge_summary"] = with_status(metadata.get("judge_summary"), status)
     return replace(fallback, metadata=metadata,
                    explanation=f"rule score ({status}): {judged.explanation}")
 
@@ -90,6 +98,7 @@ def recall_merge(rule_score: Score, judged: Score) -> Score:
         return judged
     if judged.value is None:
         metadata = {**rule_score.metadata, **judged.metadata, "status": "fallback", "judge_unavailable": "excluded"}
+        metadata["judge_summary"] = with_status(metadata.get("judge_summary"), "fallback")
         return replace(rule_score, metadata=metadata)
     best = max(rule_score.value, judged.value)
     metrics = dict(rule_score.metrics) if rule_score.metrics else {rule_score.metric: rule_score.value}
@@ -103,6 +112,11 @@ def score_sample(plan_spec: JudgeSpec, mode: str, sample: JudgeInput, cases: Cal
                  judge_model: str, strategy: str) -> Score:
     """A judged sample's final score: ``mode`` ``judge`` (judge only), ``judge_default`` (rule fallback) or
     ``recall`` (rule first; the judge is asked only below 0.99). ``ask`` sends the cases and returns the replies."""
+    skipped = plan_spec.skip(sample) if plan_spec.skip is not None else None
+    if skipped is not None:
+        return Score(value=skipped[plan_spec.metric], extracted=sample.prediction, metric=plan_spec.metric,
+                     explanation="scored without the judge (empty answer)", metrics=skipped,
+                     metadata={"source": "llm_judge", "judge_strategy": strategy, "skipped": "empty_model_output"})
     rule_score: Score | None = None
     if mode == "recall":
         rule_score = rule()

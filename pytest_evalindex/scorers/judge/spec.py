@@ -33,6 +33,7 @@ class JudgeInput:
     prediction: str  # the answer after the benchmark's own extraction
     completion: str  # the raw answer
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    targets: tuple[str, ...] = ()  # the target's items when it is a list (cl_bench's rubrics)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ class JudgeSpec:
     extract: Callable[[str], str] = field(default=lambda text: text)
     finalize: Callable[[JudgeInput], dict[str, Any]] | None = None  # extra score metadata (hle's confidence)
     question_key: str | None = None  # metadata field holding the question, instead of the rendered prompt
+    # Pairwise benchmarks: whether the placements' verdicts agreed (1.0) or not (0.0), for the judge summary.
+    position_consistency: Callable[[Sequence[Verdict]], float] | None = None
+    # A sample scored without asking the judge (cl_bench's empty answer): its metrics, else None.
+    skip: Callable[[JudgeInput], dict[str, float] | None] | None = None
 
     @property
     def judge_only(self) -> bool:

@@ -101,6 +101,42 @@ Find the final answer the response commits to. It is correct ("C") when it match
 only a small margin for numerical answers; any inconsistency, ambiguity, non-equivalent answer or missing final
 answer makes it incorrect ("I"). Do not solve the question yourself and do not argue for another answer."""
 
+_BROWSECOMP = """Decide whether a response to a question is correct, judged only against the precise correct answer.
+
+[question]: {question}
+
+[response]: {response}
+
+[correct_answer]: {target}
+
+Report these:
+- extracted_final_answer: the final, exact answer the response commits to, copied from it ("None" when it
+  gives none).
+- reasoning: why that answer does or does not match the correct answer. Only compare the two: do not solve the
+  question, and do not argue for an answer other than the correct one.
+- correct: "yes" when the extracted answer matches the correct answer (a small margin is fine for numbers),
+  "no" for any inconsistency, ambiguity, non-equivalent or wrong answer.
+- confidence: the confidence (0 to 100) the response states for its answer, or 100 when it states none."""
+
+_CL_BENCH = """You grade a student's response strictly against the rubrics below. The grade is all or nothing: 1 only
+when the response fully meets every rubric, 0 as soon as one rubric is not fully met.
+
+Work through it in order, skipping no step:
+1. List every explicit requirement of the rubrics (format, content, quantity, order, ...) and the implicit ones
+   (style, structure), each with a concrete test ("must contain X", "must not exceed Y").
+2. Check the response against each requirement, one at a time, and note whether it is fully met.
+3. Before grading, check yourself: every requirement reviewed, none relaxed on a subjective impression, the
+   grade consistent with your rationale, and every judgement based on what the response actually says.
+
+Rubrics:
+{rubric}
+
+Student response:
+{prediction}
+
+Give your rationale in "Grading Rationale", one status per requirement in "List of Requirement Satisfaction
+Status", and the grade (0 or 1) in "Overall Score"."""
+
 _FRAMES_SYSTEM = """You check whether two answers to one problem are equivalent. Do not try to solve the problem:
 only compare the answers, and treat them as the same when they state the same value or meaning in different
 words, forms or notations. Explain briefly why they are or are not equivalent."""
@@ -191,6 +227,9 @@ BUILTIN: dict[str, Template] = {
     "aa_lcr": Template(_AA_LCR),
     "hle": Template(_HLE),
     "frames": Template(_FRAMES, _FRAMES_SYSTEM),
+    "browsecomp": Template(_BROWSECOMP),
+    "cl_bench": Template(_CL_BENCH),
+    "docmath": Template(_FRAMES, _FRAMES_SYSTEM),  # the same equivalence check; its own name for user templates
     "longmemeval": Template(_LONGMEMEVAL),
     "alpaca_eval": Template(_ALPACA, _ALPACA_SYSTEM),
     "arena_hard": Template(_ARENA, _ARENA_SYSTEM),

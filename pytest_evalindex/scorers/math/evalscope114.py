@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any, TypeVar
 
 from pytest_evalindex.scorers.base import Score, ScoreInput
@@ -70,8 +70,39 @@ def _integer_literal(text: str) -> bool:
         return False
 
 
-def _compare(prediction: str, reference: str, integer_only: bool) -> tuple[bool, str]:
-    """EvalScope 1.14.1's ``compare_answers`` (single answer, no tolerance): (matched, reason).
+def _numeric_close(gold: Any, prediction: Any, relative: float) -> bool:
+    """|prediction - gold| <= relative x |gold|, in 50-digit decimals (exact dataset boundaries)."""
+    def decimal(value: Any) -> Decimal:
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            return Decimal(str(value.evalf(15)))
+
+    with localcontext() as context:
+        context.prec = 50
+        pred, ref = decimal(prediction), decimal(gold)
+        return abs(pred - ref) <= max(Decimal(0), Decimal(str(relative)) * abs(ref))
+
+
+def _tolerant_match(gold: Any, prediction: Any, relative: float | None) -> bool:
+    """math-verify equivalence; with a ``relative`` tolerance, two real numbers (or two ``x = number``
+    equations with equivalent left sides) are compared numerically instead."""
+    if relative is not None:
+        from sympy import Equality
+
+        if (isinstance(gold, Equality) and isinstance(prediction, Equality) and gold.rhs.is_number
+                and prediction.rhs.is_number and _mv_verify(gold.lhs, prediction.lhs)):
+            gold, prediction = gold.rhs, prediction.rhs
+        if (getattr(gold, "is_number", False) and getattr(prediction, "is_number", False) and gold.is_real
+                and prediction.is_real):
+            return _numeric_close(gold, prediction, relative)
+    return _mv_verify(gold, prediction)
+
+
+def _compare(prediction: str, reference: str, integer_only: bool, relative: float | None = None,
+             numeric_reference: bool = False) -> tuple[bool, str]:
+    """EvalScope 1.14.1's ``compare_answers`` (single answer; optional relative tolerance and a reference
+    that must be one real finite number): (matched, reason).
 
     Raises :class:`MathUnavailable` for an invalid reference, as EvalScope does.
     """
@@ -83,13 +114,16 @@ def _compare(prediction: str, reference: str, integer_only: bool) -> tuple[bool,
     golds, gold_display = _mv_parse(reference, "fragment")
     if not golds:
         raise MathUnavailable(f"Invalid mathematical reference (invalid_reference): {reference!r}")
+    if numeric_reference and (len(golds) != 1 or not golds[0].is_number or not golds[0].is_real
+                              or not golds[0].is_finite):
+        raise MathUnavailable(f"Invalid mathematical reference (invalid_numeric_reference): {reference!r}")
     if integer_only and not _integer_literal(gold_display):
         raise MathUnavailable(f"Invalid mathematical reference (invalid_integer_reference): {reference!r}")
     if not predictions:
         return False, "prediction_not_parsed"
     if integer_only and not _integer_literal(display):
         return False, "integer_literal_required"
-    matched = any(_mv_verify(gold, pred) for gold in golds for pred in predictions)
+    matched = any(_tolerant_match(gold, pred, relative) for gold in golds for pred in predictions)
     return matched, "matched" if matched else "not_equivalent"
 
 
@@ -112,9 +146,10 @@ def extract_answer_114(text: str) -> str:
     return _bounded(lambda: _mv_parse(text, "output")[1])
 
 
-def compare_answers_114(prediction: str, reference: str, *, integer_only: bool = False) -> tuple[bool, str]:
+def compare_answers_114(prediction: str, reference: str, *, integer_only: bool = False,
+                        relative_tolerance: float | None = None, numeric_reference: bool = False) -> tuple[bool, str]:
     """EvalScope 1.14.1's ``compare_answers``: (matched, reason); raises :class:`MathUnavailable`."""
-    return _bounded(lambda: _compare(prediction, reference, integer_only))
+    return _bounded(lambda: _compare(prediction, reference, integer_only, relative_tolerance, numeric_reference))
 
 
 def math_accuracy(sample: ScoreInput) -> Score:

@@ -9,7 +9,7 @@ built by name with a task config naming one judge model and the case's judge str
 ``generate`` is replaced by one returning the case's scripted replies in order (or raising, for a transport
 failure), and ``calculate_metrics`` scores a completed ``TaskState`` holding the case's answer. The file
 records the value dict, main metric and value, the score status, the extracted answer, how many judge
-requests were made and the roles of the messages sent. The replies and answers are in JUDGE_CASES.
+requests were made, the roles of the messages sent and the score's judge summary. The replies and answers are in JUDGE_CASES.
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ def main() -> None:
                         "metric": score.main_score_name,
                         "values": {k: float(v) for k, v in score.value.items()},
                         "status": score.status.value, "extracted": score.extracted_prediction,
-                        "requests": len(sent), "roles": sent}
+                        "requests": len(sent), "roles": sent,
+                        "judge_summary": score.judge_summary.model_dump(mode="json") if score.judge_summary else None}
         except Exception as exc:  # EvalScope itself fails on the sample
             expected = {"error": f"{type(exc).__name__}: {exc}", "requests": len(sent)}
         rows.append({**case, "expected": expected})
