@@ -22,7 +22,7 @@ from pytest_evalindex.model.engine import AnswerStore, EngineConfig
 from pytest_evalindex.model.judge_client import JudgeEngine
 from pytest_evalindex.scorers.base import Score
 from pytest_evalindex.scorers.judge.outcome import CaseReply, score_sample
-from pytest_evalindex.scorers.judge.plan import JudgePlan, plan_for, pretty_prompt
+from pytest_evalindex.scorers.judge.plan import JudgePlan, conversation_of, plan_for, pretty_prompt
 from pytest_evalindex.scorers.judge.spec import PROTOCOL_VERSION, JudgeCase, JudgeInput
 from pytest_evalindex.scorers.judge.templates import Template, load_templates
 
@@ -97,7 +97,8 @@ class JudgeRunner:
         target = entry.prompt.target
         return JudgeInput(question=question, target=entry.prompt.target_text,
                           prediction=plan.spec.extract(completion.text), completion=completion.text,
-                          metadata=metadata, targets=tuple(target) if isinstance(target, list) else (target,))
+                          metadata=metadata, targets=tuple(target) if isinstance(target, list) else (target,),
+                          conversation=conversation_of(entry.prompt.input))
 
     def _submit(self, engine: JudgeEngine, nodeid: str, entry: Entry, plan: JudgePlan,
                 completion: Completion) -> list[JudgeCase]:

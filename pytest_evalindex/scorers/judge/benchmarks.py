@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from pytest_evalindex.scorers.base import Score, ScoreInput
 from pytest_evalindex.scorers.judge.contract import Verdict, VerdictField, VerdictSchema, label_schema
+from pytest_evalindex.scorers.judge.rubrics import RUBRIC_SPECS
 from pytest_evalindex.scorers.judge.spec import (
     JudgeCase,
     JudgeInput,
@@ -265,6 +266,7 @@ _CORRECTNESS = label_schema("CorrectnessVerdict", ("A", "B"))
 _GENERIC_MAPPING = label_metrics({"A": {"acc": 1.0}, "B": {"acc": 0.0}})
 
 JUDGE_SPECS: dict[str, JudgeSpec] = {
+    **RUBRIC_SPECS,  # health_bench, prbench, ... (rubrics.py)
     "chinese_simpleqa": JudgeSpec("chinese_simpleqa", "judge_only", "is_correct", _GRADE_ABC,
                                   single_case("grade"), _ABC),
     "simple_qa": JudgeSpec("simple_qa", "judge_only", "is_correct", _GRADE_ABC, single_case("grade"), _ABC),

@@ -29,6 +29,7 @@ class VerdictField:
     name: str
     labels: tuple[str, ...] = ()
     kind: str = "label"  # label | int_label (integer labels, also given as their digits) | int | float | text | list
+    # | bool (pydantic's lax booleans: true/false, also "yes"/"no", 1/0 and the like)
     low: float | None = None
     high: float | None = None
     default: Any = REQUIRED
@@ -47,6 +48,8 @@ class VerdictField:
             return "text"
         if self.kind == "list":
             return "a list of strings"
+        if self.kind == "bool":
+            return "true or false"
         what = "an integer" if self.kind == "int" else "a number"
         bounds = [f"at least {_plain(self.low)}" if self.low is not None else "",
                   f"at most {_plain(self.high)}" if self.high is not None else ""]
@@ -95,6 +98,8 @@ class VerdictSchema:
                     definitions[spec.name] = (Annotated[choices, digits], spec.default)
                 elif spec.kind == "text":
                     definitions[spec.name] = (str, spec.default)
+                elif spec.kind == "bool":
+                    definitions[spec.name] = (bool, spec.default)
                 elif spec.kind == "list":
                     definitions[spec.name] = (list[str], Field(default_factory=list) if spec.default == [] else
                                               spec.default)

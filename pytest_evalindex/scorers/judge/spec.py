@@ -34,6 +34,7 @@ class JudgeInput:
     completion: str  # the raw answer
     metadata: Mapping[str, Any] = field(default_factory=dict)
     targets: tuple[str, ...] = ()  # the target's items when it is a list (cl_bench's rubrics)
+    conversation: tuple[tuple[str, str], ...] = ()  # the prompt's (role, text) messages (prbench's judge reads them)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def fill_values(sample: JudgeInput, question: str | None = None) -> dict[str, st
     t, p = sample.target, sample.prediction
     return {"question": q, "problem": q, "instruction": q, "target": t, "gold": t, "correct_answer": t,
             "answer_1": t, "prediction": p, "pred": p, "predicted_answer": p, "response": p, "answer_2": p,
-            "output_1": t, "output_2": p, "rubric": ""}
+            "output_1": t, "output_2": p, "rubric": "", "conversation": ""}
 
 
 def messages_for(template: Template, values: Mapping[str, str], schema: VerdictSchema) -> list[dict[str, str]]:

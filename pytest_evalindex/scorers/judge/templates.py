@@ -6,7 +6,8 @@ templates (``--eval-judge-templates DIR``): ``DIR/<name>.json`` holding ``{"syst
 replaces the built-in template ``<name>`` (``generic`` for the generic judge). Placeholders every
 template may use: ``{question}``, ``{target}`` (aliases ``{gold}``, ``{correct_answer}``, ``{answer_1}``),
 ``{prediction}`` (aliases ``{pred}``, ``{predicted_answer}``, ``{response}``, ``{answer_2}``), ``{problem}``
-(= question), and for pairwise templates ``{instruction}``, ``{output_1}``, ``{output_2}``.
+(= question), and for pairwise templates ``{instruction}``, ``{output_1}``, ``{output_2}``; rubric
+templates also get ``{rubric}`` and ``{conversation}`` (health_bench, prbench: ``role: text`` lines).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Formatter
+
+from pytest_evalindex.scorers.judge import rubric_prompts
 
 
 class TemplateError(ValueError):
@@ -234,6 +237,8 @@ BUILTIN: dict[str, Template] = {
     "alpaca_eval": Template(_ALPACA, _ALPACA_SYSTEM),
     "arena_hard": Template(_ARENA, _ARENA_SYSTEM),
     "generic": Template(_GENERIC),
+    "health_bench": Template(rubric_prompts.HEALTH_BENCH),
+    "prbench": Template(rubric_prompts.PRBENCH),
 }
 """The built-in templates by name."""
 
@@ -272,6 +277,6 @@ def _check_placeholders(path: Path, text: str) -> None:
 
 PLACEHOLDERS = frozenset({
     "question", "problem", "instruction", "target", "gold", "correct_answer", "answer_1", "prediction", "pred",
-    "predicted_answer", "response", "answer_2", "output_1", "output_2", "rubric",
+    "predicted_answer", "response", "answer_2", "output_1", "output_2", "rubric", "conversation",
 })
 """Every name a template may use."""

@@ -2,7 +2,10 @@
 
 Run with the EvalScope venv's interpreter (not part of the test run):
 
-    HF_HUB_OFFLINE=1 /tmp/es/bin/python tests/scorers/data/gen_judge_oracle.py
+    HF_HUB_OFFLINE=1 /tmp/es/bin/python tests/scorers/data/gen_judge_oracle.py [judge_cases_<family>.json]
+
+(the cases of ``judge_cases<suffix>.json`` go to ``judge_oracle<suffix>.json``; a case's ``input`` is the
+prompt text or, for a multi-turn prompt, its list of messages).
 
 Each case is scored as EvalScope's ``data_collection`` scores a collection line: the benchmark's adapter is
 built by name with a task config naming one judge model and the case's judge strategy, the judge's
@@ -17,6 +20,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +36,8 @@ def main() -> None:
     from evalscope.api.registry import get_benchmark
     from evalscope.config import TaskConfig
 
-    cases = json.loads(CASES_FILE.read_text(encoding="utf-8"))["cases"]
+    cases_file = CASES_FILE.with_name(sys.argv[1]) if len(sys.argv) > 1 else CASES_FILE
+    cases = json.loads(cases_file.read_text(encoding="utf-8"))["cases"]
     rows = []
     for i, case in enumerate(cases):
         config = TaskConfig(model="mock-model", eval_type="openai_api", api_url="http://127.0.0.1:9/v1",
@@ -54,7 +59,8 @@ def main() -> None:
         judge = adapter.llm_judge
         if judge is not None:
             judge.generate = generate
-        prompt = {"input": [{"role": "user", "content": case["input"]}], "target": case["target"], "id": i,
+        messages = case["input"] if isinstance(case["input"], list) else [{"role": "user", "content": case["input"]}]
+        prompt = {"input": messages, "target": case["target"], "id": i,
                   "metadata": dict(case.get("metadata") or {})}
         sample = Sample.model_validate(prompt)
         sample.metadata["collection_info"] = {"dataset_name": case["dataset_name"], "subset_name": "default"}
@@ -72,7 +78,7 @@ def main() -> None:
         except Exception as exc:  # EvalScope itself fails on the sample
             expected = {"error": f"{type(exc).__name__}: {exc}", "requests": len(sent)}
         rows.append({**case, "expected": expected})
-    out = Path(__file__).with_name("judge_oracle.json")
+    out = cases_file.with_name(cases_file.name.replace("judge_cases", "judge_oracle"))
     doc = {"oracle": f"EvalScope {importlib.metadata.version('evalscope')}",
            "written_by": "tests/scorers/data/gen_judge_oracle.py", "cases": rows}
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
