@@ -6,17 +6,24 @@ met / the sum of the positive points, and one metric per ``axis:<name>`` tag com
 tag's items (left out when they carry no positive points). prbench: each criterion of ``metadata.rubrics``
 (``title``, ``weight``) is judged against the prompt's messages followed by the answer stripped of reasoning
 blocks; ``clipped_score`` = weight met / positive weight, ``normalized_score`` shifts both by the negative
-weight. Neither clips a sample's score: EvalScope clips the dataset's mean (0..1 for health_bench's
+weight. one_million_bench: all the rubrics of the sample's target (a JSON list of ``rubric_number``,
+``rubric_detail``, ``rubric_weight``) in one request answered hit/miss per rubric id; ``expert_score`` = weight
+hit / positive weight clipped to 0..1, ``pass_rate`` = 1 when that is at least 0.7. health_bench and prbench do
+not clip a sample's score: EvalScope clips the dataset's mean (0..1 for health_bench's
 ``clipped_mean``, at 0 for prbench's ``clipped_score``) in its own report only.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from pytest_evalindex.scorers.judge.contract import Verdict, VerdictField, VerdictSchema
+from pytest_evalindex.scorers.judge.plawbench import PLAWBENCH
 from pytest_evalindex.scorers.judge.spec import JudgeCase, JudgeInput, JudgeSpec, fill_values, messages_for
 from pytest_evalindex.scorers.judge.templates import Template
 
@@ -106,10 +113,75 @@ def _prbench_reduce(verdicts: Sequence[Verdict], sample: JudgeInput) -> dict[str
     return {"clipped_score": points / positive, "normalized_score": (points - negative) / (positive - negative)}
 
 
+# -- one_million_bench -----------------------------------------------------------------------------------
+
+_HIT = frozenset({"是", "Yes", "yes", "Y", "YES", "true", "True", "命中"})
+_STATUS = Literal["是", "否", "Yes", "No", "yes", "no", "Y", "N", "YES", "NO", "true", "false", "True", "False",
+                  "命中", "未命中"]
+PASS_MARK = 0.7
+
+
+class RubricJudgment(BaseModel):
+    """one_million_bench's verdict on one rubric item."""
+
+    rubric_id: int
+    status: _STATUS
+    justification: str
+
+
+def _million_rubrics(sample: JudgeInput) -> list[dict[str, Any]]:
+    rubrics = json.loads(sample.target)
+    if not isinstance(rubrics, list):
+        raise ValueError("one_million_bench needs its target to be a JSON list of rubrics")
+    return rubrics
+
+
+def _million_schema(ids: Sequence[int]) -> VerdictSchema:
+    expected = sorted(set(ids))
+
+    def check(verdict: BaseModel) -> str | None:
+        given = [item.rubric_id for item in getattr(verdict, "results")]
+        if len(given) != len(set(given)):
+            return "results: rubric_id values must be unique"
+        if sorted(set(given)) != expected:
+            return f"results: rubric_id values must be exactly {expected}"
+        return None
+
+    results = VerdictField("results", kind="model", annotation=list[RubricJudgment],
+                           description='a list with one {"rubric_id": <integer>, "status": "是" or "否", '
+                                       f'"justification": <text>}} per rubric, rubric ids {expected}')
+    return VerdictSchema("GradingResult", (results,), reason_key=None, check=check)
+
+
+def _million_cases(spec: JudgeSpec, sample: JudgeInput, templates: Mapping[str, Template]) -> list[JudgeCase]:
+    rubrics = _million_rubrics(sample)
+    schema = _million_schema([int(r["rubric_number"]) for r in rubrics])
+    listed = "\n\n".join(f"Rubric {r['rubric_number']} (weight {int(r['rubric_weight']):+d}): {r['rubric_detail']}"
+                          for r in rubrics)
+    question = str(sample.metadata.get("question", sample.question))
+    values = dict(fill_values(sample, question=question), response=sample.completion, rubric=listed)
+    return [JudgeCase("rubrics", "original", messages_for(templates["one_million_bench"], values, schema), schema,
+                      "one_million_bench")]
+
+
+def _million_reduce(verdicts: Sequence[Verdict], sample: JudgeInput) -> dict[str, float]:
+    rubrics = _million_rubrics(sample)
+    status = {int(item["rubric_id"]): item["status"] for item in verdicts[0]["results"]}
+    positive = sum(int(r["rubric_weight"]) for r in rubrics if r["rubric_weight"] > 0)
+    if positive <= 0:
+        raise ValueError("one_million_bench needs at least one rubric with a positive weight")
+    raw = sum(int(r["rubric_weight"]) for r in rubrics if status[int(r["rubric_number"])] in _HIT)
+    expert = min(max(raw / positive, 0.0), 1.0)
+    return {"expert_score": expert, "pass_rate": float(expert >= PASS_MARK)}
+
+
 RUBRIC_SPECS: dict[str, JudgeSpec] = {
     "health_bench": JudgeSpec("health_bench", "judge_only", "overall_score", RUBRIC_GRADE, _health_cases,
                               _health_reduce, finalize=_health_meta),
     "prbench": JudgeSpec("prbench", "judge_only", "clipped_score", RUBRIC_GRADE, _prbench_cases, _prbench_reduce,
                          extract=prbench_extract),
+    "one_million_bench": JudgeSpec("one_million_bench", "judge_only", "expert_score", _million_schema([]),
+                                   _million_cases, _million_reduce),
+    "plawbench": PLAWBENCH,
 }
 """The rubric-graded benchmarks by EvalScope name."""

@@ -81,7 +81,8 @@ def fill_values(sample: JudgeInput, question: str | None = None) -> dict[str, st
     t, p = sample.target, sample.prediction
     return {"question": q, "problem": q, "instruction": q, "target": t, "gold": t, "correct_answer": t,
             "answer_1": t, "prediction": p, "pred": p, "predicted_answer": p, "response": p, "answer_2": p,
-            "output_1": t, "output_2": p, "rubric": "", "conversation": ""}
+            "output_1": t, "output_2": p, "rubric": "", "conversation": "",
+            "max_points": ""}
 
 
 def messages_for(template: Template, values: Mapping[str, str], schema: VerdictSchema) -> list[dict[str, str]]:

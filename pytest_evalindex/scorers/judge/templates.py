@@ -7,7 +7,7 @@ replaces the built-in template ``<name>`` (``generic`` for the generic judge). P
 template may use: ``{question}``, ``{target}`` (aliases ``{gold}``, ``{correct_answer}``, ``{answer_1}``),
 ``{prediction}`` (aliases ``{pred}``, ``{predicted_answer}``, ``{response}``, ``{answer_2}``), ``{problem}``
 (= question), and for pairwise templates ``{instruction}``, ``{output_1}``, ``{output_2}``; rubric
-templates also get ``{rubric}`` and ``{conversation}`` (health_bench, prbench: ``role: text`` lines).
+templates also get ``{rubric}`` and ``{conversation}`` (``role: text`` lines), plawbench's ``{max_points}``.
 """
 
 from __future__ import annotations
@@ -239,6 +239,11 @@ BUILTIN: dict[str, Template] = {
     "generic": Template(_GENERIC),
     "health_bench": Template(rubric_prompts.HEALTH_BENCH),
     "prbench": Template(rubric_prompts.PRBENCH),
+    "one_million_bench": Template(rubric_prompts.ONE_MILLION_BENCH),
+    "plawbench_case_analysis": Template(rubric_prompts.PLAWBENCH_CASE_ANALYSIS,
+                                        rubric_prompts.PLAWBENCH_CASE_ANALYSIS_SYSTEM),
+    "plawbench_legal_qa": Template(rubric_prompts.PLAWBENCH_TOTAL, rubric_prompts.PLAWBENCH_LEGAL_QA_SYSTEM),
+    "plawbench_document_generation": Template(rubric_prompts.PLAWBENCH_TOTAL, rubric_prompts.PLAWBENCH_DOCUMENT_SYSTEM),
 }
 """The built-in templates by name."""
 
@@ -278,5 +283,6 @@ def _check_placeholders(path: Path, text: str) -> None:
 PLACEHOLDERS = frozenset({
     "question", "problem", "instruction", "target", "gold", "correct_answer", "answer_1", "prediction", "pred",
     "predicted_answer", "response", "answer_2", "output_1", "output_2", "rubric", "conversation",
+    "max_points",
 })
 """Every name a template may use."""
