@@ -140,7 +140,7 @@ def _million_schema(ids: Sequence[int]) -> VerdictSchema:
     expected = sorted(set(ids))
 
     def check(verdict: BaseModel) -> str | None:
-        given = [item.rubric_id for item in getattr(verdict, "results")]
+        given = [item["rubric_id"] for item in verdict.model_dump()["results"]]
         if len(given) != len(set(given)):
             return "results: rubric_id values must be unique"
         if sorted(set(given)) != expected:
