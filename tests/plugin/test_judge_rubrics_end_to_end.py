@@ -73,8 +73,9 @@ def test_rubric_benchmarks_score_items_points_and_parts(pytester: pytest.Pyteste
             "--eval-output-dir", str(pytester.path / "out"), "-p", "no:cacheprovider", "-n", "0")
         judge_stats = judge.stats()
     output = result.stdout.str()
-    # One request per rubric item for health_bench (3 + 2) and prbench (2 + 1), one per sample for the others.
-    assert judge_stats["by_status"] == {"200": 10}, output
+    # One request per rubric item for health_bench (3 + 2) and prbench (2), one per sample for the others; none
+    # for the prbench sample whose rubric has no positive weight.
+    assert judge_stats["by_status"] == {"200": 9}, output
     path = output_dir_of(output) / "reviews" / "mock-model" / "data_collection_default.jsonl"
     reviews = {line["index"]: line["sample_score"]["score"]
                for line in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
@@ -88,8 +89,9 @@ def test_rubric_benchmarks_score_items_points_and_parts(pytester: pytest.Pyteste
     assert reviews[2]["value"] == pytest.approx({"clipped_score": 0.5, "normalized_score": 4 / 6})
     assert reviews[3]["value"] == {"expert_score": 0.5, "pass_rate": 0.0}
     assert reviews[4]["value"] == {"acc": 0.75}
-    # A rubric without positive weight cannot be scored (EvalScope raises too): an error of that sample only.
+    # A rubric without positive weight cannot be scored (EvalScope raises too): an error of that sample only,
+    # raised before any judge request.
     assert 5 not in reviews or reviews[5]["value"] in (None, {})
     outcomes = result.parseoutcomes()
     assert outcomes.get("errors") == 1, output
-    assert "prbench needs at least one rubric with a positive weight" in output
+    assert "prbench: the sample has no rubric with a positive weight" in output

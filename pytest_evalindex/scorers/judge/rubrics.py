@@ -31,6 +31,10 @@ RUBRIC_GRADE = VerdictSchema("RubricGrade", (VerdictField("criteria_met", kind="
 """One rubric item's verdict: ``criteria_met`` (a boolean) and an optional ``explanation``."""
 
 
+NO_POSITIVE = ("{name}: the sample has no {what}, so it has no score (EvalScope fails on it too); "
+               "fix the sample's rubrics in the collection")
+
+
 def _items(sample: JudgeInput) -> list[Mapping[str, Any]]:
     rubrics = sample.metadata.get("rubrics")
     return [item for item in rubrics if isinstance(item, Mapping)] if isinstance(rubrics, list) else []
@@ -61,7 +65,10 @@ def _health_cases(spec: JudgeSpec, sample: JudgeInput, templates: Mapping[str, T
     turns = [m for m in prompt if isinstance(m, Mapping)] if isinstance(prompt, list) else []
     turns.append({"role": "assistant", "content": sample.completion})
     conversation = "\n\n".join(f"{m.get('role')}: {m.get('content')}" for m in turns)
-    items = [f"[{item.get('points')}] {item.get('criterion')}" for item in _items(sample)]
+    rubrics = _items(sample)
+    if not any(float(item.get("points", 0)) > 0 for item in rubrics):
+        raise ValueError(NO_POSITIVE.format(name="health_bench", what="rubric item with positive points"))
+    items = [f"[{item.get('points')}] {item.get('criterion')}" for item in rubrics]
     return _rubric_cases("health_bench", sample, conversation, items, spec, templates)
 
 
@@ -98,6 +105,8 @@ def prbench_extract(completion: str) -> str:
 def _prbench_cases(spec: JudgeSpec, sample: JudgeInput, templates: Mapping[str, Template]) -> list[JudgeCase]:
     turns = [*sample.conversation, ("assistant", sample.prediction)]
     conversation = "\n".join(f"{role}: {text}" for role, text in turns).strip()
+    if not any(float(item["weight"]) > 0 for item in _items(sample)):
+        raise ValueError(NO_POSITIVE.format(name="prbench", what="rubric with a positive weight"))
     items = [str(item.get("title", "")) for item in _items(sample)]
     return _rubric_cases("prbench", sample, conversation, items, spec, templates)
 
@@ -109,7 +118,7 @@ def _prbench_reduce(verdicts: Sequence[Verdict], sample: JudgeInput) -> dict[str
     positive = sum(w for w in weights if w > 0)
     negative = sum(w for w in weights if w < 0)
     if positive <= 0:
-        raise ValueError("prbench needs at least one rubric with a positive weight")
+        raise ValueError(NO_POSITIVE.format(name="prbench", what="rubric with a positive weight"))
     return {"clipped_score": points / positive, "normalized_score": (points - negative) / (positive - negative)}
 
 
@@ -155,6 +164,8 @@ def _million_schema(ids: Sequence[int]) -> VerdictSchema:
 
 def _million_cases(spec: JudgeSpec, sample: JudgeInput, templates: Mapping[str, Template]) -> list[JudgeCase]:
     rubrics = _million_rubrics(sample)
+    if not any(r["rubric_weight"] > 0 for r in rubrics):
+        raise ValueError(NO_POSITIVE.format(name="one_million_bench", what="rubric with a positive weight"))
     schema = _million_schema([int(r["rubric_number"]) for r in rubrics])
     listed = "\n\n".join(f"Rubric {r['rubric_number']} (weight {int(r['rubric_weight']):+d}): {r['rubric_detail']}"
                           for r in rubrics)
@@ -169,7 +180,7 @@ def _million_reduce(verdicts: Sequence[Verdict], sample: JudgeInput) -> dict[str
     status = {int(item["rubric_id"]): item["status"] for item in verdicts[0]["results"]}
     positive = sum(int(r["rubric_weight"]) for r in rubrics if r["rubric_weight"] > 0)
     if positive <= 0:
-        raise ValueError("one_million_bench needs at least one rubric with a positive weight")
+        raise ValueError(NO_POSITIVE.format(name="one_million_bench", what="rubric with a positive weight"))
     raw = sum(int(r["rubric_weight"]) for r in rubrics if status[int(r["rubric_number"])] in _HIT)
     expert = min(max(raw / positive, 0.0), 1.0)
     return {"expert_score": expert, "pass_rate": float(expert >= PASS_MARK)}
