@@ -7,6 +7,7 @@ import string
 from collections.abc import Mapping, Sequence
 
 from pytest_evalindex.scorers.base import Score, ScoreInput
+from pytest_evalindex.scorers.judge import mt_bench
 from pytest_evalindex.scorers.judge.contract import Verdict, VerdictField, VerdictSchema, label_schema
 from pytest_evalindex.scorers.judge.spec import (
     JudgeCase,
@@ -292,6 +293,7 @@ JUDGE_SPECS: dict[str, JudgeSpec] = {
                               _GENERIC_MAPPING),
     "imo_answerbench": JudgeSpec("imo_answerbench", "judge_default", "acc", _CORRECTNESS,
                                  single_case("judge", "generic"), _GENERIC_MAPPING),
+    "mt_bench": mt_bench.SPEC,
 }
 """Judged benchmarks by EvalScope name."""
 

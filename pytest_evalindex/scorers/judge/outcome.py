@@ -75,6 +75,17 @@ def judged_score(spec: JudgeSpec, sample: JudgeInput, replies: Sequence[CaseRepl
                  metadata=metadata, metrics=metrics)
 
 
+def on_unit_scale(score: Score, scale: tuple[float, float] | None) -> Score:
+    """The score with its value mapped from ``scale`` (low, high) onto 0–1, so it averages with other datasets'
+    0–1 scores; the metrics keep the benchmark's own scale. Unchanged without a scale or without a value."""
+    if scale is None or score.value is None:
+        return score
+    low, high = scale
+    value = (score.value - low) / (high - low)
+    metadata = {**score.metadata, "unit_scale": {"native_value": score.value, "low": low, "high": high}}
+    return replace(score, value=value, metadata=metadata)
+
+
 def with_rule_fallback(judged: Score, rule: Callable[[], Score]) -> Score:
     """``judge_default``: the judge's score, or the rule score marked ``degraded`` when the verdict is unusable."""
     if judged.value is not None:

@@ -6,7 +6,8 @@ templates (``--eval-judge-templates DIR``): ``DIR/<name>.json`` holding ``{"syst
 replaces the built-in template ``<name>`` (``generic`` for the generic judge). Placeholders every
 template may use: ``{question}``, ``{target}`` (aliases ``{gold}``, ``{correct_answer}``, ``{answer_1}``),
 ``{prediction}`` (aliases ``{pred}``, ``{predicted_answer}``, ``{response}``, ``{answer_2}``), ``{problem}``
-(= question), and for pairwise templates ``{instruction}``, ``{output_1}``, ``{output_2}``.
+(= question), for pairwise templates ``{instruction}``, ``{output_1}``, ``{output_2}``, and for two-turn
+samples (mt_bench) ``{turn_1}``, ``{turn_2}``, ``{reply_1}``, ``{reply_2}``, ``{reference_1}``, ``{reference_2}``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Formatter
+
+from pytest_evalindex.scorers.judge import mt_bench_prompts as mt
 
 
 class TemplateError(ValueError):
@@ -234,6 +237,10 @@ BUILTIN: dict[str, Template] = {
     "alpaca_eval": Template(_ALPACA, _ALPACA_SYSTEM),
     "arena_hard": Template(_ARENA, _ARENA_SYSTEM),
     "generic": Template(_GENERIC),
+    "mt_bench_turn1": Template(mt.TURN1, mt.TURN1_SYSTEM),
+    "mt_bench_turn1_ref": Template(mt.TURN1_REF, mt.TURN1_SYSTEM),
+    "mt_bench_turn2": Template(mt.TURN2, mt.TURN2_SYSTEM),
+    "mt_bench_turn2_ref": Template(mt.TURN2_REF, mt.TURN2_REF_SYSTEM),
 }
 """The built-in templates by name."""
 
@@ -273,5 +280,6 @@ def _check_placeholders(path: Path, text: str) -> None:
 PLACEHOLDERS = frozenset({
     "question", "problem", "instruction", "target", "gold", "correct_answer", "answer_1", "prediction", "pred",
     "predicted_answer", "response", "answer_2", "output_1", "output_2", "rubric",
+    "turn_1", "turn_2", "reply_1", "reply_2", "reference_1", "reference_2",
 })
 """Every name a template may use."""
