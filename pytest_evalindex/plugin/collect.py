@@ -149,6 +149,8 @@ class SampleItem(pytest.Item):
             answer.text = clean_text(answer.text)
             if answer.reasoning is not None:
                 answer.reasoning = clean_text(answer.reasoning)
+            if answer.earlier:
+                answer.earlier = [clean_text(text) for text in answer.earlier]
             answers.append(answer)
         if failure is None and self.judge_plan is not None and runtime.judge is not None:
             plan, judge = self.judge_plan, runtime.judge

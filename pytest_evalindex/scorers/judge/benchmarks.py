@@ -300,5 +300,9 @@ JUDGE_SPECS: dict[str, JudgeSpec] = {
 RULE_FALLBACKS = {"frames": frames_rule, "browsecomp": browsecomp_rule, "docmath": docmath_rule, "minerva_math": math_rule, "imo_answerbench": math_rule}
 """The rule scorer of each ``judge_default`` benchmark (used under ``rule`` and when the verdict is unusable)."""
 
+CONVERSATIONS = {"mt_bench": mt_bench.request_plan}
+"""Benchmarks whose sample is a conversation of several user turns: name → (metadata, generation config) →
+(the user turns after the first, generation overrides)."""
+
 GENERIC = JudgeSpec("generic", "rule_default", "acc", _CORRECTNESS, single_case("judge", "generic"), _GENERIC_MAPPING)
 """The generic judge of every other benchmark under ``llm`` / ``llm_recall`` (EvalScope's default A=1, B=0)."""

@@ -61,6 +61,12 @@ def generation_overrides(metadata: Mapping[str, Any], generation_config: Mapping
     return overrides
 
 
+def request_plan(metadata: Mapping[str, Any], generation_config: Mapping[str, Any]
+                 ) -> tuple[list[str], dict[str, Any]]:
+    """What the model is asked for one sample: (the user turns after the first, generation overrides)."""
+    return follow_ups(metadata), generation_overrides(metadata, generation_config)
+
+
 def _cases(spec: JudgeSpec, sample: JudgeInput, templates: Mapping[str, Template]) -> list[JudgeCase]:
     metadata = sample.metadata
     category = _category(metadata)
