@@ -25,6 +25,7 @@ from pytest_evalindex.model.api import Completion
 from pytest_evalindex.model.engine import AnswerStore, EngineConfig
 from pytest_evalindex.model.judge_client import JudgeEngine
 from pytest_evalindex.scorers.base import Score
+from pytest_evalindex.scorers.judge.mt_bench import MTBenchSampleError
 from pytest_evalindex.scorers.judge.outcome import CaseReply, on_unit_scale, score_sample
 from pytest_evalindex.scorers.judge.plan import JudgePlan, plan_for, pretty_prompt
 from pytest_evalindex.scorers.judge.spec import PROTOCOL_VERSION, JudgeCase, JudgeInput
@@ -90,9 +91,13 @@ class JudgeRunner:
                 self._cases.pop(nodeid, None)
             return replies
 
-        score = score_sample(plan.spec, plan.mode, self._input(entry, plan, completion),
-                             lambda: self._submit(engine, nodeid, entry, plan, completion), ask, rule,
-                             judge_model=self.settings.model or "", strategy=self.settings.strategy)
+        try:
+            score = score_sample(plan.spec, plan.mode, self._input(entry, plan, completion),
+                                 lambda: self._submit(engine, nodeid, entry, plan, completion), ask, rule,
+                                 judge_model=self.settings.model or "", strategy=self.settings.strategy)
+        except MTBenchSampleError as exc:  # the sample cannot be judged as it is written: excluded, saying why
+            return Score(value=None, metric=plan.spec.metric, explanation=str(exc),
+                         metadata={"status": "excluded", "judge_error": str(exc)})
         return on_unit_scale(score, plan.spec.scale) if self.unit_scale else score
 
     def _input(self, entry: Entry, plan: JudgePlan, completion: Completion) -> JudgeInput:

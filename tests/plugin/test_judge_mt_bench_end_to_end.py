@@ -17,9 +17,12 @@ from pytest_evalindex.model.mock import MockServer
 
 TURNS = {"writing": ["Write a two-line poem about rain.", "Make every line start with R."],
          "math": ["What is 12 times 13?", "And divided by 4?"]}
+BROKEN = {"index": 2, "prompt": {"input": "One turn only.", "target": "", "metadata": {
+    "category": "writing", "turns": ["One turn only."]}}, "dataset_name": "mt_bench", "subset_name": "writing",
+    "categories": ["chat_index"], "tags": ["chat"], "task_type": "chat", "weight": 1.0}
 REFERENCES = {"writing": [], "math": ["156", "39"]}
 ANSWERS = {"Write a two-line poem about rain.": "POEM-ONE", "Make every line start with R.": "POEM-TWO",
-           "What is 12 times 13?": "MATH-ONE", "And divided by 4?": "MATH-TWO"}
+           "What is 12 times 13?": "MATH-ONE", "And divided by 4?": "MATH-TWO", "One turn only.": "ONLY"}
 # Turn-1 prompts show the answer between the answer markers; turn-2 prompts show the conversation.
 RULES = [{"contains": "Answer]\nPOEM-ONE\n", "answer": '{"explanation": "vivid", "score": 8}'},
          {"contains": "### Assistant:\nPOEM-TWO", "answer": '{"score": 6}'},
@@ -42,7 +45,7 @@ def _scores(output: str) -> dict[int, dict[str, Any]]:
 
 
 def test_mt_bench_two_turns_judged_per_turn_on_both_scales_and_cached(pytester: pytest.Pytester) -> None:
-    suite = write_suite(pytester.path / "mt.jsonl", [_line(0, "writing"), _line(1, "math")])
+    suite = write_suite(pytester.path / "mt.jsonl", [_line(0, "writing"), _line(1, "math"), BROKEN])
     cache = pytester.path / "cache"
     judge_script = {"model": "mock-judge", "rules": RULES, "default": "no rule for this prompt"}
     with serve_plain(ANSWERS) as (url, model), MockServer(judge_script) as judge:
@@ -56,7 +59,7 @@ def test_mt_bench_two_turns_judged_per_turn_on_both_scales_and_cached(pytester: 
         assert first.ret == 0, output
         # Two requests per sample; the second carries turn 1, the model's answer and turn 2.
         bodies = {tuple(m["content"] for m in body["messages"]): body for body in model.bodies}
-        assert len(model.bodies) == 4
+        assert len(model.bodies) == 5  # the sample without two turns is asked its one turn
         for category, (one, two) in TURNS.items():
             answer = ANSWERS[one]
             body = bodies[(one, answer, two)]
@@ -73,6 +76,9 @@ def test_mt_bench_two_turns_judged_per_turn_on_both_scales_and_cached(pytester: 
         # math: turn 2's reply has no JSON object → excluded, not scored 0 (turn 1's 10 is not used alone).
         assert scores[1]["value"] == {} and scores[1]["metadata"]["status"] == "excluded"
         assert "second_turn" in scores[1]["metadata"]["judge_error"]
+        # A sample without two turns is excluded with a line naming the field (the judge is not asked).
+        assert scores[2]["value"] == {} and "metadata.turns must be a list of exactly two strings" in scores[2][
+            "metadata"]["judge_error"]
 
         model.bodies.clear()
         judge.reset_stats()

@@ -89,7 +89,7 @@ def fill_values(sample: JudgeInput, question: str | None = None) -> dict[str, st
 def _turn_values(sample: JudgeInput) -> dict[str, str]:
     """``turn_i``, ``reply_i``, ``reference_i`` (i = 1, 2) of a two-turn sample; empty where it has none."""
     turns, references = sample.metadata.get("turns"), sample.metadata.get("references")
-    values = {}
+    values: dict[str, str] = {}
     for i in (1, 2):
         values[f"turn_{i}"] = _item(turns, i - 1)
         values[f"reply_{i}"] = sample.answers[i - 1] if len(sample.answers) >= i else ""
