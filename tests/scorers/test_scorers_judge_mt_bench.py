@@ -3,6 +3,8 @@ the scale rule (1–10 unnormalised under --eval-compat evalscope, (score − 1)
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from pytest_evalindex.scorers.base import Score
@@ -13,18 +15,18 @@ from pytest_evalindex.scorers.judge.spec import JudgeCase, JudgeInput
 from pytest_evalindex.scorers.judge.templates import BUILTIN
 
 SPEC = JUDGE_SPECS["mt_bench"]
-WRITING = {"category": "writing", "turns": ["Write a haiku.", "Now make it rhyme."], "references": []}
-CODING = {"category": "coding", "turns": ["Reverse a list in Python.", "Now in place."],
+WRITING: dict[str, Any] = {"category": "writing", "turns": ["Write a haiku.", "Now make it rhyme."], "references": []}
+CODING: dict[str, Any] = {"category": "coding", "turns": ["Reverse a list in Python.", "Now in place."],
           "references": ["Use xs[::-1].", "Use xs.reverse()."]}
 
 
-def _sample(metadata: dict[str, object], answers: tuple[str, ...] = ("ANSWER-ONE", "ANSWER-TWO")) -> JudgeInput:
-    return JudgeInput(question="**User**: " + str(metadata["turns"][0]),  # type: ignore[index]
+def _sample(metadata: dict[str, Any], answers: tuple[str, ...] = ("ANSWER-ONE", "ANSWER-TWO")) -> JudgeInput:
+    return JudgeInput(question="**User**: " + str(metadata["turns"][0]),
                       target="", prediction=answers[-1] if answers else "", completion=answers[-1] if answers else "",
                       metadata=metadata, answers=answers)
 
 
-def _scored(metadata: dict[str, object], replies: list[str]) -> Score:
+def _scored(metadata: dict[str, Any], replies: list[str]) -> Score:
     sample = _sample(metadata)
 
     def ask(cases: list[JudgeCase]) -> list[CaseReply]:
