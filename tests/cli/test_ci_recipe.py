@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers_runs import GENERAL_SUITE, MODEL, general_script
+from helpers_runs import GENERAL_SUITE, MODEL, general_script, run_pytester
 
 from conftest import ROOT, output_dir_of
 from pytest_evalindex.model.mock import MockServer
@@ -93,7 +93,7 @@ def test_the_readme_workflow_shards_merges_and_gates(pytester: pytest.Pytester) 
     assert matrix == [1, 2, 3]
     with MockServer(general_script()) as server:
         # The released model's report, committed beside the suite as evals/baseline.json.
-        released = pytester.runpytest_subprocess(
+        released = run_pytester(pytester,
             "--eval-collection", str(GENERAL_SUITE), "--eval-model", MODEL, "--eval-api-url", server.url,
             "-p", "no:cacheprovider", "--eval-output-dir", str(pytester.path / "released"))
         baseline = next(output_dir_of(released.stdout.str()).glob("reports/*/evalindex_report.json"))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_runs import run_pytester
 
 from conftest import output_dir_of
 from pytest_evalindex.cli.main import main as evalindex
@@ -85,8 +86,8 @@ def _scores(out: str) -> dict[int, tuple[Any, Any]]:
 def test_code_samples_are_refused_without_code_exec(pytester: pytest.Pytester) -> None:
     answers = _suite(pytester, 9)
     with MockServer({"answers": answers}) as server:
-        result = pytester.runpytest_subprocess("--eval-collection", "code.jsonl", "--eval-model", "m",
-                                               "--eval-api-url", server.url, "-p", "no:cacheprovider")
+        result = run_pytester(pytester, "--eval-collection", "code.jsonl", "--eval-model", "m",
+                                        "--eval-api-url", server.url, "-p", "no:cacheprovider")
         requests = server.stats()["requests"]
     assert result.ret == pytest.ExitCode.INTERRUPTED and requests == 0
     result.stdout.fnmatch_lines(["*humaneval, mbpp score by running the model's code, which is off: pass "
@@ -101,9 +102,9 @@ def test_programs_run_contained_in_bwrap(pytester: pytest.Pytester, monkeypatch:
     answers = _suite(pytester, port)
     monkeypatch.setenv("EVALINDEX_API_KEY", "sk-code-exec-secret")
     with MockServer({"answers": answers}) as server:
-        result = pytester.runpytest_subprocess("--eval-collection", "code.jsonl", "--eval-model", "m",
-                                               "--eval-api-url", server.url, "--eval-code-exec", "bwrap",
-                                               "-n", workers, "-p", "no:cacheprovider")
+        result = run_pytester(pytester, "--eval-collection", "code.jsonl", "--eval-model", "m",
+                                        "--eval-api-url", server.url, "--eval-code-exec", "bwrap",
+                                        "-n", workers, "-p", "no:cacheprovider")
     out = result.stdout.str()
     assert result.ret == 0, out
     assert "evalindex: code execution: bwrap" in out
@@ -138,10 +139,10 @@ def test_unsafe_mode_warns_in_every_output(pytester: pytest.Pytester, capsys: py
     with MockServer({"answers": answers}) as server:
         for shard in ("1/2", "2/2"):
             md = pytester.path / f"shard{shard[0]}.md"
-            result = pytester.runpytest_subprocess("--eval-collection", "code.jsonl", "--eval-model", "m",
-                                                   "--eval-api-url", server.url, "--eval-code-exec", "unsafe",
-                                                   "--eval-shard", shard, "--eval-markdown", str(md), "-n", "0",
-                                                   "-p", "no:cacheprovider")
+            result = run_pytester(pytester, "--eval-collection", "code.jsonl", "--eval-model", "m",
+                                            "--eval-api-url", server.url, "--eval-code-exec", "unsafe",
+                                            "--eval-shard", shard, "--eval-markdown", str(md), "-n", "0",
+                                            "-p", "no:cacheprovider")
             out = result.stdout.str()
             assert result.ret == 0, out
             header, summary = out.split("evalindex report", 1)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers_runs import write_suite
+from helpers_runs import run_pytester, write_suite
 from test_xdist_equivalence import _snapshot
 
 from conftest import EXAMPLES, output_dir_of
@@ -29,7 +29,7 @@ EXPECTED = {0: (1.0, "success"), 1: (0.0, "success"), 2: (0.0, "success"), 3: (N
 
 
 def _run(pytester: pytest.Pytester, model: MockServer, judge_url: str, *extra: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess(
+    return run_pytester(pytester,
         "--eval-collection", str(SUITE), "--eval-model", "mock-model", "--eval-api-url", model.url,
         "--eval-api-key", MODEL_KEY, "--eval-judge-model", "mock-judge", "--eval-judge-api-url", judge_url,
         "--eval-judge-api-key", JUDGE_KEY, "--eval-batch-size", "3", "--eval-judge-batch-size", "2",
@@ -119,10 +119,10 @@ def test_rag_index_with_a_judge_xdist_identical_cached_rerun_asks_nobody(pyteste
 def test_judged_samples_without_a_judge_are_a_usage_error_before_any_request(pytester: pytest.Pytester,
                                                                              mode: str) -> None:
     with MockServer(MODEL_SCRIPT) as model:
-        no_judge = pytester.runpytest_subprocess(
+        no_judge = run_pytester(pytester,
             "--eval-collection", str(SUITE), "--eval-model", "mock-model", "--eval-api-url", model.url,
             "--eval-api-key", MODEL_KEY, "-p", "no:cacheprovider", "-n", mode)
-        rule = pytester.runpytest_subprocess(
+        rule = run_pytester(pytester,
             "--eval-collection", str(SUITE), "--eval-model", "mock-model", "--eval-api-url", model.url,
             "--eval-api-key", MODEL_KEY, "-p", "no:cacheprovider", "-n", mode,
             "--eval-judge-model", "mock-judge", "--eval-judge-strategy", "rule")
@@ -144,7 +144,7 @@ def test_a_failing_judge_is_an_error_and_a_judge_that_is_down_stops_the_run(pyte
     suite = write_suite(pytester.path / "small.jsonl", lines)
     failing = dict(JUDGE_SCRIPT, rules=[{"contains": "戈壁", "answer": "x", "fault": "500"}, *DEMO["rules"]])
     with MockServer(MODEL_SCRIPT) as model, MockServer(failing) as judge:
-        result = pytester.runpytest_subprocess(
+        result = run_pytester(pytester,
             "--eval-collection", str(suite), "--eval-model", "mock-model", "--eval-api-url", model.url,
             "--eval-api-key", MODEL_KEY, "--eval-judge-model", "mock-judge", "--eval-judge-api-url", judge.url,
             "--eval-judge-api-key-env", "MY_JUDGE_KEY", "--eval-max-retries", "1", "--eval-max-error-rate", "0.5",
@@ -162,7 +162,7 @@ def test_a_failing_judge_is_an_error_and_a_judge_that_is_down_stops_the_run(pyte
     assert "judge    judge: verdict=C | 没有给出答案" in output
 
     with MockServer(MODEL_SCRIPT) as model:
-        down = pytester.runpytest_subprocess(
+        down = run_pytester(pytester,
             "--eval-collection", str(suite), "--eval-model", "mock-model", "--eval-api-url", model.url,
             "--eval-api-key", MODEL_KEY, "--eval-judge-model", "mock-judge",
             "--eval-judge-api-url", "http://127.0.0.1:9/v1", "--eval-judge-api-key", JUDGE_KEY,
@@ -188,7 +188,7 @@ def test_judge_calls_overlap_each_other_and_the_model_requests(pytester: pytest.
     rules = [{"contains": "回答", "answer": '{"verdict": "A"}'}]
     with MockServer({"model": "mock-model", "answers": answers, "latency": 0.3}) as model, \
             MockServer({"model": "mock-judge", "rules": rules, "latency": 0.3}) as judge:
-        result = pytester.runpytest_subprocess(
+        result = run_pytester(pytester,
             "--eval-collection", str(suite), "--eval-model", "mock-model", "--eval-api-url", model.url,
             "--eval-judge-model", "mock-judge", "--eval-judge-api-url", judge.url, "--eval-batch-size", "4",
             "--eval-judge-batch-size", "4", "-p", "no:cacheprovider", "-n", "0")

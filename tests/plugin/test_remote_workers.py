@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers_runs import GENERAL_SUITE, MODEL, general_script
+from helpers_runs import GENERAL_SUITE, MODEL, general_script, run_pytester
 
 from conftest import output_dir_of
 from pytest_evalindex.model.mock import MockServer
@@ -71,12 +71,12 @@ def test_a_socket_gateway_worker_evaluates_like_a_single_process(pytester: pytes
     common = ("--eval-collection", str(suite), "--eval-model", MODEL, "--eval-batch-size", str(K),
               "--eval-rpm", "6000", "--eval-max-tokens", "1000000", "-p", "no:cacheprovider")
     with MockServer(general_script(latency=0.5)) as server:
-        single = pytester.runpytest_subprocess(*common, "--eval-api-url", server.url, "-n", "0",
-                                               f"--eval-output-dir={project / 'single'}")
+        single = run_pytester(pytester, *common, "--eval-api-url", server.url, "-n", "0",
+                                        f"--eval-output-dir={project / 'single'}")
         server.reset_stats()
-        remote = pytester.runpytest_subprocess(*common, "--eval-api-url", server.url, "--dist", "worksteal",
-                                               "--tx", "popen", "--tx", f"socket=127.0.0.1:{port}",
-                                               "--rsyncdir", str(project), f"--eval-output-dir={project / 'remote'}")
+        remote = run_pytester(pytester, *common, "--eval-api-url", server.url, "--dist", "worksteal",
+                                        "--tx", "popen", "--tx", f"socket=127.0.0.1:{port}",
+                                        "--rsyncdir", str(project), f"--eval-output-dir={project / 'remote'}")
         stats = server.stats()
     assert single.ret == 0, single.stdout.str()
     assert remote.ret == 0, remote.stdout.str()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_runs import run_pytester
 
 from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
 
@@ -51,7 +52,7 @@ def _html_text(path: Path, element_id: str) -> str:
 def test_what_a_run_shows(pytester: pytest.Pytester, long_suite: Path, workers: str) -> None:
     from junitparser import Failure, JUnitXml, Skipped
 
-    result = pytester.runpytest_subprocess(
+    result = run_pytester(pytester,
         "--eval-collection", long_suite.name, "--eval-mock", "script.json", "-p", "no:cacheprovider",
         "--eval-threshold", "index>=0.1", "--eval-threshold", "index>=0.9", "-ra", "-n", workers,
         "--junitxml", "junit.xml", "--eval-markdown", "summary.md")
@@ -108,7 +109,7 @@ def test_junit_incorrect_passed_and_error_properties(pytester: pytest.Pytester, 
     echoing = list(script["answers"])[1]  # and a model that echoes the API key: the HTML report never shows it
     script["answers"][echoing] = f"The key is {SECRET}. ANSWER: B"
     (pytester.path / "script.json").write_text(json.dumps(script), encoding="utf-8")
-    result = pytester.runpytest_subprocess(
+    result = run_pytester(pytester,
         "--eval-collection", long_suite.name, "--eval-mock", "script.json", "-p", "no:cacheprovider",
         "--eval-max-retries", "0", "--eval-max-error-rate", "0.5", "--eval-junit-incorrect", "passed",
         "--eval-limit", "10", "--junitxml", "junit.xml", "--eval-api-key", SECRET)
