@@ -44,6 +44,11 @@ def _scores(output: str) -> dict[int, dict[str, Any]]:
     return {line["index"]: line["sample_score"]["score"] for line in lines}
 
 
+def _outcomes(output: str) -> dict[int, tuple[str, float | None]]:
+    report = json.loads(next(output_dir_of(output).glob("reports/*/evalindex_report.json")).read_text())
+    return {s["index"]: (s["status"], s["score"]) for s in report["samples"]}
+
+
 def test_mt_bench_two_turns_judged_per_turn_on_both_scales_and_cached(pytester: pytest.Pytester) -> None:
     suite = write_suite(pytester.path / "mt.jsonl", [_line(0, "writing"), _line(1, "math"), BROKEN])
     cache = pytester.path / "cache"
@@ -80,6 +85,9 @@ def test_mt_bench_two_turns_judged_per_turn_on_both_scales_and_cached(pytester: 
         assert scores[2]["value"] == {} and "metadata.turns must be a list of exactly two strings" in scores[2][
             "metadata"]["judge_error"]
 
+        assert _outcomes(output) == {0: ("partial", pytest.approx(6 / 9)), 1: ("excluded", None),
+                                     2: ("excluded", None)}
+
         model.bodies.clear()
         judge.reset_stats()
         again = run("--eval-compat", "evalscope", "--eval-output-dir", str(pytester.path / "evalscope"))
@@ -89,6 +97,8 @@ def test_mt_bench_two_turns_judged_per_turn_on_both_scales_and_cached(pytester: 
         assert scores[0]["value"] == {"judge_score": 7.0, "first_turn_judge_score": 8.0,
                                       "second_turn_judge_score": 6.0}  # EvalScope's unnormalised 1–10
         assert scores[1]["value"] == {}
+        # 7 of 10 is partial on its own scale too (not "correct" for being ≥ 1).
+        assert _outcomes(again.stdout.str()) == {0: ("partial", 7.0), 1: ("excluded", None), 2: ("excluded", None)}
     report = json.loads((output_dir_of(again.stdout.str()) / "reports" / "mock-model" / "data_collection.json")
                         .read_text(encoding="utf-8"))
     assert report["judge_summary"]["failures"] == {"parse_error": 1}
