@@ -6,8 +6,9 @@ templates (``--eval-judge-templates DIR``): ``DIR/<name>.json`` holding ``{"syst
 replaces the built-in template ``<name>`` (``generic`` for the generic judge). Placeholders every
 template may use: ``{question}``, ``{target}`` (aliases ``{gold}``, ``{correct_answer}``, ``{answer_1}``),
 ``{prediction}`` (aliases ``{pred}``, ``{predicted_answer}``, ``{response}``, ``{answer_2}``), ``{problem}``
-(= question), and for pairwise templates ``{instruction}``, ``{output_1}``, ``{output_2}``; rubric
-templates also get ``{rubric}`` and ``{conversation}`` (``role: text`` lines), plawbench's ``{max_points}``.
+(= question), for pairwise templates ``{instruction}``, ``{output_1}``, ``{output_2}``; rubric templates also
+get ``{rubric}`` and ``{conversation}`` (``role: text`` lines), plawbench's ``{max_points}``; two-turn samples
+(mt_bench) ``{turn_1}``, ``{turn_2}``, ``{reply_1}``, ``{reply_2}``, ``{reference_1}``, ``{reference_2}``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Formatter
 
+from pytest_evalindex.scorers.judge import mt_bench_prompts as mt
 from pytest_evalindex.scorers.judge import rubric_prompts
 
 
@@ -244,6 +246,10 @@ BUILTIN: dict[str, Template] = {
                                         rubric_prompts.PLAWBENCH_CASE_ANALYSIS_SYSTEM),
     "plawbench_legal_qa": Template(rubric_prompts.PLAWBENCH_TOTAL, rubric_prompts.PLAWBENCH_LEGAL_QA_SYSTEM),
     "plawbench_document_generation": Template(rubric_prompts.PLAWBENCH_TOTAL, rubric_prompts.PLAWBENCH_DOCUMENT_SYSTEM),
+    "mt_bench_turn1": Template(mt.TURN1, mt.TURN1_SYSTEM),
+    "mt_bench_turn1_ref": Template(mt.TURN1_REF, mt.TURN1_SYSTEM),
+    "mt_bench_turn2": Template(mt.TURN2, mt.TURN2_SYSTEM),
+    "mt_bench_turn2_ref": Template(mt.TURN2_REF, mt.TURN2_REF_SYSTEM),
 }
 """The built-in templates by name."""
 
@@ -283,6 +289,6 @@ def _check_placeholders(path: Path, text: str) -> None:
 PLACEHOLDERS = frozenset({
     "question", "problem", "instruction", "target", "gold", "correct_answer", "answer_1", "prediction", "pred",
     "predicted_answer", "response", "answer_2", "output_1", "output_2", "rubric", "conversation",
-    "max_points",
+    "max_points", "turn_1", "turn_2", "reply_1", "reply_2", "reference_1", "reference_2",
 })
 """Every name a template may use."""

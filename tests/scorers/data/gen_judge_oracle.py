@@ -10,7 +10,8 @@ prompt text or, for a multi-turn prompt, its list of messages).
 Each case is scored as EvalScope's ``data_collection`` scores a collection line: the benchmark's adapter is
 built by name with a task config naming one judge model and the case's judge strategy, the judge's
 ``generate`` is replaced by one returning the case's scripted replies in order (or raising, for a transport
-failure), and ``calculate_metrics`` scores a completed ``TaskState`` holding the case's answer. The file
+failure), and ``calculate_metrics`` scores a completed ``TaskState`` holding the case's answer (a two-turn case's
+``answers`` become the state's conversation: user turn 1, answer 1, user turn 2, answer 2). The file
 records the value dict, main metric and value, the score status, the extracted answer, how many judge
 requests were made, the roles of the messages sent and the score's judge summary. The replies and answers are in JUDGE_CASES.
 """
@@ -32,6 +33,7 @@ CASES_FILE = Path(__file__).with_name("judge_cases.json")
 def main() -> None:
     from evalscope.api.dataset import Sample
     from evalscope.api.evaluator import TaskState
+    from evalscope.api.messages import ChatMessageAssistant, ChatMessageUser
     from evalscope.api.model import ModelOutput
     from evalscope.api.registry import get_benchmark
     from evalscope.config import TaskConfig
@@ -64,7 +66,12 @@ def main() -> None:
                   "metadata": dict(case.get("metadata") or {})}
         sample = Sample.model_validate(prompt)
         sample.metadata["collection_info"] = {"dataset_name": case["dataset_name"], "subset_name": "default"}
-        state = TaskState(model="mock-model", sample=sample, completed=True,
+        messages = None
+        if "answers" in case:  # a two-turn sample (mt_bench)
+            turns = case["metadata"]["turns"]
+            messages = [ChatMessageUser(content=turns[0]), ChatMessageAssistant(content=case["answers"][0]),
+                        ChatMessageUser(content=turns[1]), ChatMessageAssistant(content=case["answers"][1])]
+        state = TaskState(model="mock-model", sample=sample, completed=True, messages=messages,
                           output=ModelOutput.from_content(model="mock-model", content=case["answer"]))
         try:
             score = adapter.calculate_metrics(state).score
