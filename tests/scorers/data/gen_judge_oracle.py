@@ -61,8 +61,8 @@ def main() -> None:
         judge = adapter.llm_judge
         if judge is not None:
             judge.generate = generate
-        messages = case["input"] if isinstance(case["input"], list) else [{"role": "user", "content": case["input"]}]
-        prompt = {"input": messages, "target": case["target"], "id": i,
+        inputs = case["input"] if isinstance(case["input"], list) else [{"role": "user", "content": case["input"]}]
+        prompt = {"input": inputs, "target": case["target"], "id": i,
                   "metadata": dict(case.get("metadata") or {})}
         sample = Sample.model_validate(prompt)
         sample.metadata["collection_info"] = {"dataset_name": case["dataset_name"], "subset_name": "default"}
