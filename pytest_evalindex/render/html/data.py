@@ -145,7 +145,7 @@ def performance(run: Run) -> dict[str, Any]:
     timed = [i for i, v in enumerate(seconds) if type(v) is int or (type(v) is float and v - v == 0)]
     fresh = [i for i in timed if not cached[i]] if any(cached) else timed
     chosen = fresh or timed
-    latencies = sorted([float(seconds[i]) for i in chosen])  # type: ignore[arg-type]
+    latencies = sorted([float(seconds[i]) for i in chosen])
     busy = sum(latencies)
     tokens_out = sum(outputs)
     return {

@@ -11,8 +11,8 @@ import base64
 import gzip
 import json
 from bisect import bisect_right
-from itertools import accumulate
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from typing import Any
 
 from pytest_evalindex.core.results import Status
@@ -56,8 +56,11 @@ def sample_payload(samples: Sequence[dict[str, Any]], baseline_status: dict[str,
                      for s, status, value in zip(samples, statuses, extracted)]
     other = len(STATUSES) - 1
     columns: dict[str, list[Any]] = {
-        "prefix": prefix, "suffix": [_suffix(tail) for _, _, tail in parts], "dataset": dataset, "subset": subset,
-        "tagset": tagset,
+        "prefix": prefix,
+        # a plain number stays one ("12345", not "007" or a 16-digit one)
+        "suffix": [int(t) if t.isdigit() and t.isascii() and len(t) < 16 and (t[0] != "0" or t == "0") else t
+                   for _, _, t in parts],
+        "dataset": dataset, "subset": subset, "tagset": tagset,
         "status": [status_index.get(v, other) if type(v) is str else other for v in statuses],
         "score": [v if type(v) is int or (type(v) is float and v - v == 0) else None  # finite numbers only
                   for v in field(samples, "score")],
@@ -149,10 +152,3 @@ def encoded(data: Any, clean: Callable[[str], str] | None = None) -> bytes:
 def compress(raw: bytes) -> str:
     """Gzip (fastest level: the page is written on every run) and base64; zlib lets other threads run meanwhile."""
     return base64.b64encode(gzip.compress(raw, compresslevel=1, mtime=0)).decode("ascii")
-
-
-def _suffix(tail: str) -> int | str:
-    """A node id's last part as a number when it is a plain one (``"12345"``), else as text."""
-    if tail.isascii() and tail.isdigit() and len(tail) < 16 and (tail == "0" or tail[0] != "0"):
-        return int(tail)
-    return tail
