@@ -10,6 +10,7 @@ from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import Collection, CollectionError
 from pytest_evalindex.scorers.catalog.code import NOT_SUPPORTED
 from pytest_evalindex.scorers.code.scoring import BUILDERS
+from pytest_evalindex.scorers.judge.unsupported import NOT_SUPPORTED as JUDGE_NOT_SUPPORTED
 from pytest_evalindex.scorers.registry import known_names, lookup
 
 
@@ -28,6 +29,9 @@ def scorer_problem(entry: Entry) -> tuple[str, str] | None:
     if spec is None and name in NOT_SUPPORTED:
         return "dataset_name", (f"{name!r} is a code-execution benchmark this version cannot run: "
                                 f"{NOT_SUPPORTED[name]}; supported: {', '.join(BUILDERS)}")
+    if spec is None and name in JUDGE_NOT_SUPPORTED:
+        return "dataset_name", (f"{name!r} is an LLM-judged benchmark this version cannot run: "
+                                f"{JUDGE_NOT_SUPPORTED[name]}")
     if spec is None:
         fld = "scorer" if entry.scorer else "dataset_name"
         return fld, (f"no scorer for {name!r}; add a top-level \"scorer\" (one of: {', '.join(known_names())}) "

@@ -107,6 +107,8 @@ CASES: list[tuple[str, bytes, int | None, str | None, str]] = [
     ("duplicate index", (GOOD + "\n" + GOOD + "\n").encode(), 2, "index", "duplicate index 0 (first on line 1)"),
     ("code benchmark not run here", edit(setter("dataset_name", "ds1000")).encode(), 1, "dataset_name",
      "'ds1000' is a code-execution benchmark this version cannot run: its test programs need numpy"),
+    ("judged benchmark not run here", edit(setter("dataset_name", "needle_haystack")).encode(), 1, "dataset_name",
+     "'needle_haystack' is an LLM-judged benchmark this version cannot run: it builds its haystack"),
     ("bad line after blanks", (GOOD + "\n\n\n{oops\n").encode(), 4, None, "not valid JSON"),
 ]
 
