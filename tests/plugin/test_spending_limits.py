@@ -19,8 +19,7 @@ K = 2
 
 def test_requests_per_minute_is_one_budget_for_all_workers(pytester: pytest.Pytester) -> None:
     with MockServer(general_script()) as server:
-        result = run_plugin(pytester, server.url, "-n", "2", "--eval-batch-size", "8",
-                            "--eval-max-requests-per-minute", "600")
+        result = run_plugin(pytester, server.url, "-n", "4", "--eval-batch-size", "8", "--eval-rpm", "600")
         arrivals = sorted(server.stats()["arrivals"])
     assert result.ret == 0, result.stdout.str()
     assert len(arrivals) == 33
@@ -29,14 +28,18 @@ def test_requests_per_minute_is_one_budget_for_all_workers(pytester: pytest.Pyte
     assert busiest <= 20, busiest
 
 
+# The token limit under -n0, the cost limit (one USD per token: 1e6 USD per million) under -n 2.
+BUDGETS = {"0": ("--eval-max-tokens", "400"),
+           "2": ("--eval-max-cost", "400", "--eval-price-input", "1000000", "--eval-price-output", "1000000")}
+
+
 @pytest.mark.parametrize("workers", ["0", "2"])
-def test_token_budget_stops_the_run_and_the_cache_resumes_it(pytester: pytest.Pytester, workers: str) -> None:
+def test_a_token_or_cost_budget_stops_the_run_and_the_cache_resumes_it(pytester: pytest.Pytester, workers: str) -> None:
     cache = pytester.path / "cache"
     limit = 400
     with MockServer(general_script()) as server:
-        stopped = run_plugin(pytester, server.url, "-n", workers, "--eval-batch-size", str(K),
-                             "--eval-max-tokens", str(limit), "--eval-use-cache", str(cache),
-                             "--eval-threshold", "index>=0.1")
+        stopped = run_plugin(pytester, server.url, "-n", workers, "--eval-batch-size", str(K), *BUDGETS[workers],
+                             "--eval-use-cache", str(cache), "--eval-threshold", "index>=0.1")
         first = server.stats()
         resumed = run_plugin(pytester, server.url, "-n", workers, "--eval-use-cache", str(cache),
                              "--eval-threshold", "index>=0.1")
