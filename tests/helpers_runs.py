@@ -67,8 +67,8 @@ def run_pytester(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     from pytest_evalindex.scorers import registry
 
     environ = dict(os.environ)
-    scorers = (dict(registry._REGISTRY), dict(registry._BUILTIN), registry._entry_points_loaded)
-    registry.lookup("")  # the built-ins loaded once in this process; the run starts with them alone
+    registry.lookup("")  # the built-ins loaded once in this process (before the snapshot: restoring an empty
+    scorers = (dict(registry._REGISTRY), dict(registry._BUILTIN), registry._entry_points_loaded)  # set lost them)
     registry._REGISTRY.clear()
     registry._REGISTRY.update(registry._BUILTIN)
     registry._entry_points_loaded = False
