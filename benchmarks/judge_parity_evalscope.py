@@ -11,7 +11,7 @@ returns the same verdict to both tools although their prompts are worded differe
     .venv/bin/python benchmarks/judge_parity_evalscope.py --evalscope-python /tmp/es/bin/python \
         --cases tests/scorers/data/judge_cases.json
 
-``--cases`` builds the collection from the unit parity cases instead (every judged benchmark, valid and
+``--cases`` builds the collection from the unit parity cases (or an oracle file of them) instead (every judged benchmark, valid and
 malformed verdicts; strategy auto, one verdict per request): each case's question gets a unique tag that the
 judge's rule matches, so both tools' judge prompts get the case's scripted reply.
 
@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from _common import evalscope_env, only_run_dir
 from parity_probe import REVIEWS, ROOT, Verdict, read_verdicts, same
@@ -72,6 +73,13 @@ def run_ours(suite: Path, url: str, judge_url: str, work: Path) -> Path:
     return only_run_dir(work / "out")
 
 
+def _tagged(value: Any, tag: str) -> Any:
+    """A text with ``tag`` appended, or a list of messages whose last one's text has it."""
+    if isinstance(value, str):
+        return f"{value} {tag}"
+    return [*value[:-1], dict(value[-1], content=f"{value[-1]['content']} {tag}")]
+
+
 def suite_from_cases(cases_file: Path, folder: Path) -> tuple[Path, dict[str, object]]:
     """A collection and a mock script (model answers + judge rules) from the unit parity cases."""
     cases = json.loads(cases_file.read_text(encoding="utf-8"))["cases"]
@@ -80,13 +88,18 @@ def suite_from_cases(cases_file: Path, folder: Path) -> tuple[Path, dict[str, ob
         replies = case["replies"]
         if case.get("strategy", "auto") != "auto" or None in replies or len(set(replies)) != 1:
             continue  # one strategy per run; transport faults differ on purpose; one reply per tag
+        if "error" in (case.get("expected") or {}):
+            continue  # an oracle file's case EvalScope itself fails on (it would stop EvalScope's whole run)
         i = len(lines)
         tag = f"[case {i}]"
         metadata = dict(case.get("metadata") or {})
-        if "question" in metadata:
-            metadata["question"] = f"{metadata['question']} {tag}"
-        content = f"{case['input']} {tag}"
-        lines.append({"index": i, "prompt": {"input": [{"role": "user", "content": content}], "target": case["target"],
+        for key in ("question", "prompt"):  # the question fields judges read instead of the input
+            if isinstance(metadata.get(key), (str, list)):
+                metadata[key] = _tagged(metadata[key], tag)
+        messages = _tagged(case["input"] if isinstance(case["input"], list) else
+                           [{"role": "user", "content": case["input"]}], tag)
+        content = messages[-1]["content"]
+        lines.append({"index": i, "prompt": {"input": messages, "target": case["target"],
                                              "id": i, "group_id": i, "metadata": metadata},
                       "tags": [case["dataset_name"]], "categories": ["judge_probe"], "task_type": "judged",
                       "weight": 1.0, "dataset_name": case["dataset_name"], "subset_name": "default"})

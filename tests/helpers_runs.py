@@ -68,7 +68,8 @@ def run_pytester(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
     environ = dict(os.environ)
     registry.lookup("")  # the built-ins loaded once in this process (before the snapshot: restoring an empty
-    scorers = (dict(registry._REGISTRY), dict(registry._BUILTIN), registry._entry_points_loaded)  # set lost them)
+    # registry after the first run would leave every later run with no scorer); the run starts with them alone
+    scorers = (dict(registry._REGISTRY), dict(registry._BUILTIN), registry._entry_points_loaded)
     registry._REGISTRY.clear()
     registry._REGISTRY.update(registry._BUILTIN)
     registry._entry_points_loaded = False

@@ -21,11 +21,14 @@ class RequestCounter:
         self._lock = threading.Lock()
         self.total = 0
         self.by_prompt: dict[str, int] = {}
+        self.bodies: list[dict[str, Any]] = []  # every request body, in arrival order
 
-    def add(self, prompt: str) -> None:
+    def add(self, prompt: str, body: dict[str, Any] | None = None) -> None:
         with self._lock:
             self.total += 1
             self.by_prompt[prompt] = self.by_prompt.get(prompt, 0) + 1
+            if body is not None:
+                self.bodies.append(body)
 
 
 def _last_user_text(messages: list[Any]) -> str:
@@ -65,7 +68,7 @@ def _handler(answers: dict[str, str], counter: RequestCounter) -> type[BaseHTTPR
                 return
             request = json.loads(body)
             prompt = _last_user_text(request.get("messages", []))
-            counter.add(prompt)
+            counter.add(prompt, request)
             answer = answers.get(prompt, "")
             usage = {"prompt_tokens": len(prompt.split()), "completion_tokens": len(answer.split())}
             usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]

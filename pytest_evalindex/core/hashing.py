@@ -39,6 +39,11 @@ def messages_digest(messages: list[dict[str, Any]]) -> str:
     return hashlib.sha256(canonical_json(messages).encode("utf-8")).hexdigest()
 
 
+def chain_digest(digest: str, follow_ups: Any) -> str:
+    """The digest of a conversation: the first request's :func:`messages_digest` and the user turns after it."""
+    return hashlib.sha256(f"{digest}\n{canonical_json(list(follow_ups))}".encode()).hexdigest()
+
+
 def fingerprint_from(head: str, tools: list[dict[str, Any]] | None, digest: str) -> str:
     """:func:`request_fingerprint` from a precomputed head and the :func:`messages_digest`."""
     text = f"{head}\n{canonical_json(tools)}\n{digest}"

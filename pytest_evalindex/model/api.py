@@ -47,12 +47,27 @@ class Completion:
     latency: float = 0.0
     raw_model: str | None = None
     cached: bool = False
+    # A multi-turn request's answers to the turns before the last (``text`` answers the last); usage and
+    # latency above are summed over every turn.
+    earlier: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-plain form (for the answer cache)."""
-        return {k: v for k, v in asdict(self).items() if k != "cached"}
+        return {k: v for k, v in asdict(self).items() if k != "cached" and (k != "earlier" or v is not None)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Completion:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def chained(answers: list[Completion]) -> Completion:
+    """A conversation's answers as one: the last answer, the earlier texts in ``earlier``, usage and latency summed."""
+    if len(answers) == 1:
+        return answers[0]
+    last = answers[-1]
+    return Completion(
+        text=last.text, reasoning=last.reasoning, finish_reason=last.finish_reason,
+        input_tokens=sum(a.input_tokens for a in answers), output_tokens=sum(a.output_tokens for a in answers),
+        total_tokens=sum(a.total_tokens for a in answers), latency=sum(a.latency for a in answers),
+        raw_model=last.raw_model, earlier=[a.text for a in answers[:-1]])

@@ -17,17 +17,18 @@ import asyncio
 import concurrent.futures
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pytest_evalindex.core.hashing import (
+    chain_digest,
     fingerprint_from,
     messages_digest,
     request_head,
 )
 from pytest_evalindex.core.secrets import REGISTRY
-from pytest_evalindex.model.api import Completion, EmptyAnswer, ModelCallError
+from pytest_evalindex.model.api import Completion, EmptyAnswer, ModelCallError, chained
 from pytest_evalindex.model.openai_chat import call_chat, make_client, wall_clock_timeout
 from pytest_evalindex.model.retry import AdaptiveLimit, with_retries
 from pytest_evalindex.model.shared_limits import Limits, estimate_tokens, pause_seconds
@@ -127,12 +128,18 @@ class Engine:
     # -- main-thread API -------------------------------------------------------------------
 
     def submit(self, key: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None,
-               *, reclaim: bool = False, digest: str | None = None, repeat: int = 0
+               *, reclaim: bool = False, digest: str | None = None, repeat: int = 0,
+               follow_ups: Sequence[str] = (), overrides: Mapping[str, Any] | None = None,
                ) -> concurrent.futures.Future[Completion]:
         """Start the call for ``key`` (its ``repeat``) unless it was started already; return its future.
 
         A key given away by :meth:`release` is not started again (the look-ahead may still list it
         for a moment after a steal) unless ``reclaim``: its item is about to run here after all.
+
+        ``follow_ups`` makes the call a conversation: after each answer, the answer and the next user turn
+        are appended and the model is asked again; the one cached answer (under a key covering every turn)
+        is the last, with the earlier ones in ``Completion.earlier``. ``overrides`` replace generation settings
+        for this call (and join its cache key).
         """
         slot = (key, repeat)
         with self._lock:
@@ -145,7 +152,13 @@ class Engine:
                     gone.cancel()
                     return gone
                 self._released.discard(key)
-        fingerprint = fingerprint_from(self._heads[repeat], tools, digest or messages_digest(messages))
+        head = self._heads[repeat]
+        if overrides:
+            head = request_head(self.config.model, self.config.base_url, {**self.config.generation_config,
+                                                                          **overrides}, repeat,
+                                server=self.config.cache_url)
+        digest = digest or messages_digest(messages)
+        fingerprint = fingerprint_from(head, tools, chain_digest(digest, follow_ups) if follow_ups else digest)
         cached = self.store.get(fingerprint, messages, repeat) if self.store is not None else None
         if cached is not None:
             cached = _scrubbed(cached)  # recorded before a key was known, or elsewhere
@@ -157,8 +170,9 @@ class Engine:
             future = concurrent.futures.Future()
             future.set_exception(ModelCallError(self.offline))
         else:
-            future = asyncio.run_coroutine_threadsafe(self._call(key, repeat, fingerprint, messages, tools),
-                                                      self._loop)
+            future = asyncio.run_coroutine_threadsafe(
+                self._call(key, repeat, fingerprint, messages, tools, list(follow_ups), dict(overrides or {})),
+                self._loop)
         with self._lock:
             self._futures[slot] = future
         return future
@@ -235,13 +249,25 @@ class Engine:
     # -- event-loop side --------------------------------------------------------------------
 
     async def _call(self, key: str, repeat: int, fingerprint: str, messages: list[dict[str, Any]],
-                    tools: list[dict[str, Any]] | None) -> Completion:
+                    tools: list[dict[str, Any]] | None, follow_ups: list[str], overrides: dict[str, Any]
+                    ) -> Completion:
+        """The call's answer (each turn of a conversation in order), cached under ``fingerprint``."""
+        generation_config = repeat_generation_config({**self.config.generation_config, **overrides}, repeat)
+        conversation = list(messages)
+        answers = [await self._request(key, conversation, tools, generation_config)]
+        for turn in follow_ups:
+            conversation += [{"role": "assistant", "content": answers[-1].text}, {"role": "user", "content": turn}]
+            answers.append(await self._request(key, conversation, tools, generation_config))
+        return self._keep(fingerprint, chained(answers))
+
+    async def _request(self, key: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
+                       generation_config: Mapping[str, Any]) -> Completion:
+        """One request with its retries: the model's answer (an empty one after every retry counts)."""
         if self._limit is None:
             self._limit = AdaptiveLimit(self.config.batch_size)
             self._client = make_client(self.config.base_url, self.config.api_key, timeout=self.config.timeout,
                                        max_retries=self.config.max_retries, max_connections=self.config.batch_size)
         counters = self.counters
-        generation_config = repeat_generation_config(self.config.generation_config, repeat)
         last_empty: list[Completion] = []  # the latest attempt's empty answer, if it was one
         limits = self.config.limits
         estimate = estimate_tokens(messages) if limits is not None else 0
@@ -297,7 +323,7 @@ class Engine:
                                                       on_rate_limit=rate_limited))
         except ModelCallError as exc:
             if last_empty:  # empty on every attempt: that is the model's answer
-                return self._keep(fingerprint, _scrubbed(last_empty[0]))
+                return _scrubbed(last_empty[0])
             exc.args = (REGISTRY.scrub(str(exc)),)  # a server's error body may echo the key
             if exc.unreachable:
                 self._unreachable_streak += 1
@@ -308,7 +334,7 @@ class Engine:
             if exc.fatal and self._fatal is None:
                 self._fatal = str(exc)
             raise
-        return self._keep(fingerprint, completion)
+        return completion
 
     def _keep(self, fingerprint: str, completion: Completion) -> Completion:
         """Note an answered call and cache its answer."""
@@ -329,6 +355,8 @@ def _scrubbed(completion: Completion) -> Completion:
             completion.reasoning = REGISTRY.scrub(completion.reasoning)
         if completion.raw_model is not None:
             completion.raw_model = REGISTRY.scrub(completion.raw_model)
+        if completion.earlier:
+            completion.earlier = [REGISTRY.scrub(text) for text in completion.earlier]
     return completion
 
 

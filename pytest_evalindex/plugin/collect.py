@@ -149,6 +149,8 @@ class SampleItem(pytest.Item):
             answer.text = clean_text(answer.text)
             if answer.reasoning is not None:
                 answer.reasoning = clean_text(answer.reasoning)
+            if answer.earlier:
+                answer.earlier = [clean_text(text) for text in answer.earlier]
             answers.append(answer)
         if failure is None and self.judge_plan is not None and runtime.judge is not None:
             plan, judge = self.judge_plan, runtime.judge
@@ -227,7 +229,8 @@ class SampleItem(pytest.Item):
         elif score.value is None:
             status = "excluded"
         else:
-            status = "correct" if score.value >= 1.0 else ("incorrect" if score.value <= 0.0 else "partial")
+            unit = self._on_unit_scale(score)
+            status = "correct" if unit >= 1.0 else ("incorrect" if unit <= 0.0 else "partial")
         file_name = self.parent.file_name if isinstance(self.parent, EvalFile) else str(self.path)
         return result_for(
             entry, node_id=self.nodeid, ordinal=self.ordinal, file=file_name, status=status,
@@ -246,6 +249,15 @@ class SampleItem(pytest.Item):
             latency=None if completion is None else round(completion.latency, 4),
             cached=bool(completion is not None and completion.cached),
         )
+
+    def _on_unit_scale(self, score: Score) -> float:
+        """The score's value on 0–1 for its status: a 1–10 rating kept as it is (--eval-compat evalscope) is
+        correct only at 10 and incorrect only at 1."""
+        assert score.value is not None
+        scale = self.judge_plan.spec.scale if self.judge_plan is not None else None
+        if scale is None or "unit_scale" in score.metadata:
+            return score.value
+        return (score.value - scale[0]) / (scale[1] - scale[0])
 
     def junit_properties(self, result: SampleResult) -> list[tuple[str, str]]:
         """The sample's JUnit properties: dataset, subset, status, score, extracted answer (or the error)."""

@@ -6,6 +6,10 @@ rendered and handed to the :class:`~pytest_evalindex.model.judge_client.JudgeEng
 them on its own loop under its own limit. The item's ``setup`` then only waits for verdicts that
 are usually already there. ``llm_recall`` needs the rule score first, so its judge calls start in
 ``setup``.
+
+In the default mode (``unit_scale``) a benchmark whose main metric is not on 0–1 (mt_bench's 1–10) has
+its sample value rescaled onto 0–1 so it averages with other datasets; ``--eval-compat evalscope``
+keeps EvalScope's unnormalised value.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from pytest_evalindex.model.api import Completion
 from pytest_evalindex.model.engine import AnswerStore, EngineConfig
 from pytest_evalindex.model.judge_client import JudgeEngine
 from pytest_evalindex.scorers.base import Score
-from pytest_evalindex.scorers.judge.outcome import CaseReply, score_sample
-from pytest_evalindex.scorers.judge.plan import JudgePlan, plan_for, pretty_prompt
+from pytest_evalindex.scorers.judge.mt_bench import MTBenchSampleError
+from pytest_evalindex.scorers.judge.outcome import CaseReply, on_unit_scale, score_sample
+from pytest_evalindex.scorers.judge.plan import JudgePlan, conversation_of, plan_for, pretty_prompt
 from pytest_evalindex.scorers.judge.spec import PROTOCOL_VERSION, JudgeCase, JudgeInput
 from pytest_evalindex.scorers.judge.templates import Template, load_templates
 
@@ -31,8 +36,9 @@ class JudgeRunner:
     """One process's judge: plans per benchmark, early submission, and the final score of a judged sample."""
 
     def __init__(self, settings: JudgeSettings, *, model_url: str | None, timeout: float, max_retries: int,
-                 store: AnswerStore | None) -> None:
+                 store: AnswerStore | None, unit_scale: bool = True) -> None:
         self.settings = settings
+        self.unit_scale = unit_scale
         self.templates: dict[str, Template] = load_templates(settings.templates)
         self._config = EngineConfig(
             model=settings.model or "", base_url=settings.api_url or model_url or "", api_key=settings.api_key,
@@ -85,9 +91,14 @@ class JudgeRunner:
                 self._cases.pop(nodeid, None)
             return replies
 
-        return score_sample(plan.spec, plan.mode, self._input(entry, plan, completion),
-                            lambda: self._submit(engine, nodeid, entry, plan, completion), ask, rule,
-                            judge_model=self.settings.model or "", strategy=self.settings.strategy)
+        try:
+            score = score_sample(plan.spec, plan.mode, self._input(entry, plan, completion),
+                                 lambda: self._submit(engine, nodeid, entry, plan, completion), ask, rule,
+                                 judge_model=self.settings.model or "", strategy=self.settings.strategy)
+        except MTBenchSampleError as exc:  # the sample cannot be judged as it is written: excluded, saying why
+            return Score(value=None, metric=plan.spec.metric, explanation=str(exc),
+                         metadata={"status": "excluded", "judge_error": str(exc)})
+        return on_unit_scale(score, plan.spec.scale) if self.unit_scale else score
 
     def _input(self, entry: Entry, plan: JudgePlan, completion: Completion) -> JudgeInput:
         metadata = entry.prompt.metadata
@@ -97,7 +108,9 @@ class JudgeRunner:
         target = entry.prompt.target
         return JudgeInput(question=question, target=entry.prompt.target_text,
                           prediction=plan.spec.extract(completion.text), completion=completion.text,
-                          metadata=metadata, targets=tuple(target) if isinstance(target, list) else (target,))
+                          metadata=metadata, targets=tuple(target) if isinstance(target, list) else (target,),
+                          conversation=conversation_of(entry.prompt.input),
+                          answers=(*completion.earlier, completion.text) if completion.earlier else ())
 
     def _submit(self, engine: JudgeEngine, nodeid: str, entry: Entry, plan: JudgePlan,
                 completion: Completion) -> list[JudgeCase]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import concurrent.futures
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -26,9 +27,24 @@ from pytest_evalindex.plugin.judge_runner import JudgeRunner
 from pytest_evalindex.plugin.keys import LIMITS_CHANNEL_KEY
 from pytest_evalindex.plugin.limits_relay import RelayedLimits
 from pytest_evalindex.plugin.xdist import Lookahead, install_steal_guard
+from pytest_evalindex.scorers.judge.benchmarks import CONVERSATIONS
 
 if TYPE_CHECKING:
     from pytest_evalindex.plugin.collect import SampleItem
+
+
+def conversation_plan(scorer: str, metadata: Mapping[str, Any], generation_config: Mapping[str, Any]
+                      ) -> tuple[list[str], dict[str, Any] | None]:
+    """The user turns sent after the first answer and the generation overrides of a multi-turn benchmark's
+    sample (mt_bench); none for any other. A malformed sample is asked its first turn alone: its judging then
+    fails with a line naming the field."""
+    plan = CONVERSATIONS.get(scorer)
+    if plan is None:
+        return [], None
+    try:
+        return plan(metadata, generation_config)
+    except ValueError:
+        return [], None
 
 
 class Runtime:
@@ -182,7 +198,8 @@ class Runtime:
             s = self.settings
             self._judge = JudgeRunner(self.judge_settings, model_url=self.api_url, timeout=s.timeout,
                                       max_retries=s.max_retries,
-                                      store=self._store if isinstance(self._store, AnswerCache) else None)
+                                      store=self._store if isinstance(self._store, AnswerCache) else None,
+                                      unit_scale=s.compat == "corrected")
         return self._judge
 
     def _answer_store(self) -> AnswerStore | None:
@@ -253,9 +270,11 @@ class Runtime:
             entry = sample.entry
             messages, digest = entry.openai_messages(), entry.messages_digest()
             runner = self.code_runner if needs_sandbox(sample.scorer_spec) else None
+            follow_ups, overrides = conversation_plan(sample.scorer_spec.name, entry.prompt.metadata,
+                                                      self.settings.generation_config)
             for repeat in range(self.settings.repeats):  # together: they share the K in flight
                 future = engine.submit(sample.nodeid, messages, entry.prompt.tools, reclaim=reclaim, digest=digest,
-                                       repeat=repeat)
+                                       repeat=repeat, follow_ups=follow_ups, overrides=overrides)
                 if sample.judge_plan is not None and self.judge is not None and not future.cancelled():
                     self.judge.follow(repeat_key(sample.nodeid, repeat), entry, sample.judge_plan, future)
                 if runner is not None:

@@ -275,15 +275,18 @@ def sample_outcome(result: SampleResult) -> dict[str, Any]:
     (schema 2); answers and prompts stay in predictions/ and reviews/."""
     r = result
     u = r.usage
-    return {"node_id": r.node_id, "sample_hash": r.sample_hash, "file": r.file, "line": r.line, "index": r.index,
-            "ordinal": r.ordinal, "dataset_name": r.dataset_name, "subset_name": r.subset_name,
-            "task_type": r.task_type, "tags": r.tags, "categories": r.categories, "weight": r.weight,
-            "status": r.status, "score": r.score, "metric": r.metric, "metrics": r.metrics,
-            "extracted": r.extracted, "latency": r.latency, "cached": r.cached,
-            **({"repeats": [{"status": a.get("status"), "score": a.get("score"), "extracted": a.get("extracted")}
-                            for a in r.repeats]} if r.repeats else {}),
-            "usage": {"input_tokens": u.input_tokens, "output_tokens": u.output_tokens, "total_tokens": u.total_tokens},
-            **({"error": r.error} if r.error else {})}
+    out = {"node_id": r.node_id, "sample_hash": r.sample_hash, "file": r.file, "line": r.line, "index": r.index,
+           "ordinal": r.ordinal, "dataset_name": r.dataset_name, "subset_name": r.subset_name,
+           "task_type": r.task_type, "tags": r.tags, "categories": r.categories, "weight": r.weight,
+           "status": r.status, "score": r.score, "metric": r.metric, "metrics": r.metrics,
+           "extracted": r.extracted, "latency": r.latency, "cached": r.cached}
+    if r.repeats:
+        out["repeats"] = [{"status": a.get("status"), "score": a.get("score"), "extracted": a.get("extracted")}
+                          for a in r.repeats]
+    out["usage"] = {"input_tokens": u.input_tokens, "output_tokens": u.output_tokens, "total_tokens": u.total_tokens}
+    if r.error:
+        out["error"] = r.error
+    return out
 
 
 def report_json_chunks(head: Mapping[str, Any], samples: Iterable[Mapping[str, Any]]) -> Iterator[str]:

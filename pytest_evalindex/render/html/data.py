@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_evalindex.metrics.aggregate import LEVELS
+from pytest_evalindex.render.html.columns import SampleColumns, sample_columns
 from pytest_evalindex.render.html.details import read_details
 from pytest_evalindex.render.html.page_texts import texts_from_page
 from pytest_evalindex.runs.reader import read_report_file
@@ -28,6 +29,7 @@ class Run:
     details: list[list[str] | None] = field(default_factory=list)
     texts_packed: str | None = None
     """The sample texts already packed for a page (taken from the run's own page), instead of ``details``."""
+    _columns: SampleColumns | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -39,6 +41,13 @@ class Run:
     def samples(self) -> list[dict[str, Any]]:
         samples = self.data.get("samples")
         return samples if isinstance(samples, list) else []
+
+    @property
+    def columns(self) -> SampleColumns:
+        """The samples' shared columns, read once (the samples are not changed while a page is made)."""
+        if self._columns is None:
+            self._columns = sample_columns(self.samples)
+        return self._columns
 
 
 def load_run(path: Path, *, with_details: bool = True) -> Run:
@@ -125,16 +134,18 @@ def main_metric(level: str) -> str:
 def performance(run: Run) -> dict[str, Any]:
     """Latency percentiles, token counts and throughput from what every answered sample recorded (answers from
     a cache are left out of the timings when any request was timed fresh)."""
-    answered = [s for s in run.samples if s.get("status") != "error"]
-    usage = [s.get("usage") or {} for s in answered]
-    inputs = [v if type(v) is int else 0 for v in [u.get("input_tokens") for u in usage]]
-    outputs = [v if type(v) is int else 0 for v in [u.get("output_tokens") for u in usage]]
-    cached = [bool(s.get("cached")) for s in answered]
-    seconds = [s.get("latency") for s in answered]
+    columns = run.columns
+    answered = [i for i, v in enumerate(columns.status) if v != "error"]
+    every = len(answered) == len(columns.status)
+    pick = (lambda values: values) if every else (lambda values: [values[i] for i in answered])
+    inputs = [v if type(v) is int else 0 for v in pick(columns.input_tokens)]
+    outputs = [v if type(v) is int else 0 for v in pick(columns.output_tokens)]
+    cached = [bool(v) for v in pick(columns.cached)]
+    seconds = pick(columns.latency)
     timed = [i for i, v in enumerate(seconds) if type(v) is int or (type(v) is float and v - v == 0)]
-    fresh = [i for i in timed if not cached[i]]
+    fresh = [i for i in timed if not cached[i]] if any(cached) else timed
     chosen = fresh or timed
-    latencies = sorted([float(seconds[i]) for i in chosen])  # type: ignore[arg-type]
+    latencies = sorted([float(seconds[i]) for i in chosen])
     busy = sum(latencies)
     tokens_out = sum(outputs)
     return {
@@ -144,7 +155,8 @@ def performance(run: Run) -> dict[str, Any]:
             "max": latencies[-1] if latencies else None},
         "input_tokens": sum(inputs), "output_tokens": tokens_out,
         "mean_output_tokens": tokens_out / len(answered) if answered else None,
-        "output_tokens_per_second": sum(outputs[i] for i in chosen) / busy if busy > 0 else None,
+        "output_tokens_per_second": (sum(outputs) if len(chosen) == len(outputs) else sum([outputs[i] for i in chosen]))
+        / busy if busy > 0 else None,
         "histogram": _histogram(latencies),
     }
 

@@ -103,25 +103,30 @@ def details_from_results(samples: Sequence[dict[str, Any]], results: Mapping[str
                          entries: Mapping[str, Entry]) -> list[list[str] | None]:
     """The same texts as :func:`read_details` (same order and fields), from the run's results and lines."""
     out: list[list[str] | None] = []
+    append = out.append
     dumps = json.dumps
     for sample in samples:
-        node = str(sample.get("node_id"))
-        result, entry = results.get(node), entries.get(node)
+        node = sample.get("node_id")
+        result, entry = results.get(node if type(node) is str else str(node)), entries.get(str(node))
         if result is None or result.status == "error":
-            out.append(None)
+            append(None)
             continue
         prompt = target = ""
         sample_metadata: dict[str, Any] = {}
         if entry is not None:
             line = entry.prompt
-            prompt = "\n\n".join([f"[{m.role}]\n{_part_text(m.content)}" for m in line.input])
+            messages = line.input
+            if len(messages) == 1 and type(messages[0].content) is str:  # the common case, without the loop
+                prompt = f"[{messages[0].role}]\n{messages[0].content}"
+            else:
+                prompt = "\n\n".join([f"[{m.role}]\n{_part_text(m.content)}" for m in messages])
             target = line.target.strip() if type(line.target) is str else " | ".join(accepted_answers(line.target))
             sample_metadata = line.metadata
         metadata = dict(result.score_metadata) if result.score_metadata else {}
         if sample_metadata:
             metadata["sample"] = dict(sample_metadata)
-        out.append([prompt, result.completion or "", result.reasoning or "", target, result.explanation or "",
-                    dumps(metadata, ensure_ascii=False, indent=1, default=str) if metadata else ""])
+        append([prompt, result.completion or "", result.reasoning or "", target, result.explanation or "",
+                dumps(metadata, ensure_ascii=False, indent=1, default=str) if metadata else ""])
     return out
 
 

@@ -78,7 +78,7 @@ def _render_parts(runs: Sequence[Run], baseline: Run | None, clean: Callable[[st
         perf["chart"] = charts.histogram(perf["histogram"], perf["latency"]["min"], perf["latency"]["max"])
         others = list(runs[1:])
         side = compare.side_by_side([primary, *others], baseline or primary) if others else None
-        payload = sample_payload(primary.samples, compare.baseline_statuses(comparison))
+        payload = sample_payload(primary.samples, compare.baseline_statuses(comparison), primary.columns)
         context = {
             "title": f"pytest-evalindex · {primary.data.get('model') or 'run'}",
             "heads": [headline(run) for run in [primary, *others]],

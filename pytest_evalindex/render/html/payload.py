@@ -10,10 +10,13 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from typing import Any
 
 from pytest_evalindex.core.results import Status
+from pytest_evalindex.render.html.columns import SampleColumns, field, sample_columns
 from pytest_evalindex.render.html.details import DETAIL_FIELDS
 
 STATUSES: tuple[Status, ...] = ("correct", "partial", "incorrect", "excluded", "error")
@@ -28,50 +31,50 @@ TEXT_CHARS = 20_000
 MIN_TEXT_CHARS = 40
 
 
-def sample_payload(samples: Sequence[dict[str, Any]], baseline_status: dict[str, str]) -> dict[str, Any]:
+def sample_payload(samples: Sequence[dict[str, Any]], baseline_status: dict[str, str],
+                   shared: SampleColumns | None = None) -> dict[str, Any]:
     """The drill-down's sample data for ``samples`` (a report's, in its order); ``baseline_status`` maps the
-    flipped samples' node ids to their status in the baseline."""
+    flipped samples' node ids to their status in the baseline; ``shared``: the samples' columns if already read."""
+    shared = shared if shared is not None else sample_columns(samples)
     status_index: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
-    nodes = _texts(_field(samples, "node_id"))
+    nodes = _texts(field(samples, "node_id"))
     parts = [node.rpartition("/") for node in nodes]
     prefix, prefixes = _indexed([head + slash for head, slash, _ in parts])
-    dataset, datasets = _indexed(_texts(_field(samples, "dataset_name")))
-    subset, subsets = _indexed(_texts(_field(samples, "subset_name")))
-    statuses = _field(samples, "status")
+    dataset, datasets = _indexed(_texts(field(samples, "dataset_name")))
+    subset, subsets = _indexed(_texts(field(samples, "subset_name")))
+    statuses = shared.status
+    raw_tags = field(samples, "tags")
     try:
-        tagset, keys = _indexed([tuple(v) if type(v) is list else () for v in _field(samples, "tags")])
+        tagset, keys = _indexed([tuple(v) if type(v) is list else () for v in raw_tags])
         tagsets = [[str(t) for t in key] for key in keys]
     except TypeError:  # a tag that is not text (a hand-edited report): shown as text
-        tagset, tagsets = _indexed([tuple(str(t) for t in v) if type(v) is list else () for v in _field(samples, "tags")])
+        tagset, tagsets = _indexed([tuple(str(t) for t in v) if type(v) is list else () for v in raw_tags])
     tags = {t: i for i, t in enumerate(dict.fromkeys(t for key in tagsets for t in key))}
-    usage = [v if type(v) is dict else {} for v in _field(samples, "usage")]
+    extracted = field(samples, "extracted")
+    if "error" in statuses:  # an errored sample shows its error instead
+        extracted = [s.get("error") if status == "error" else value
+                     for s, status, value in zip(samples, statuses, extracted)]
+    other = len(STATUSES) - 1
     columns: dict[str, list[Any]] = {
-        "prefix": prefix, "suffix": [_suffix(tail) for _, _, tail in parts], "dataset": dataset, "subset": subset,
-        "tagset": tagset,
-        "status": [status_index.get(v, len(STATUSES) - 1) if type(v) is str else len(STATUSES) - 1 for v in statuses],
+        "prefix": prefix,
+        # a plain number stays one ("12345", not "007" or a 16-digit one)
+        "suffix": [int(t) if t.isdigit() and t.isascii() and len(t) < 16 and (t[0] != "0" or t == "0") else t
+                   for _, _, t in parts],
+        "dataset": dataset, "subset": subset, "tagset": tagset,
+        "status": [status_index.get(v, other) if type(v) is str else other for v in statuses],
         "score": [v if type(v) is int or (type(v) is float and v - v == 0) else None  # finite numbers only
-                  for v in _field(samples, "score")],
-        "extracted": [None if v is None else v if type(v) is str else str(v)
-                      for v in [s.get("extracted") if status != "error" else s.get("error")
-                                for s, status in zip(samples, statuses)]],
+                  for v in field(samples, "score")],
+        "extracted": [v if v is None or type(v) is str else str(v) for v in extracted],
         "latency_ms": [round(v * 1000) if type(v) is float and v - v == 0 or type(v) is int else None
-                       for v in _field(samples, "latency")],
-        "input_tokens": [v if type(v) is int else None for v in [u.get("input_tokens") for u in usage]],
-        "output_tokens": [v if type(v) is int else None for v in [u.get("output_tokens") for u in usage]],
+                       for v in shared.latency],
+        "input_tokens": [v if type(v) is int else None for v in shared.input_tokens],
+        "output_tokens": [v if type(v) is int else None for v in shared.output_tokens],
     }
     flipped = [[i, status_index[baseline_status[node]]] for i, node in enumerate(nodes)
                if baseline_status.get(node) in status_index] if baseline_status else []
     return {"count": len(samples), "statuses": list(STATUSES), "prefixes": prefixes, "datasets": datasets,
             "subsets": subsets, "tags": list(tags), "tagsets": [[tags[t] for t in key] for key in tagsets],
             "columns": columns, "baseline": flipped, "detail_fields": list(DETAIL_FIELDS)}
-
-
-def _field(samples: Sequence[dict[str, Any]], key: str) -> list[Any]:
-    """Every sample's ``key`` (``None`` where missing); subscripts first, the fastest way when all have it."""
-    try:
-        return [s[key] for s in samples]
-    except KeyError:
-        return [s.get(key) for s in samples]
 
 
 def _texts(values: list[Any]) -> list[str]:
@@ -110,14 +113,19 @@ def encoded_texts(columns: list[list[str]], clean: Callable[[str], str] | None =
 def text_cap(lengths: Sequence[int], budget: int) -> int:
     """How many characters each text keeps: the most (at most TEXT_CHARS) that keeps all of them within
     ``budget`` characters together (short texts stay whole and leave their share to the long ones)."""
-    if sum(min(n, TEXT_CHARS) for n in lengths) <= budget:
+    longest = max(lengths, default=0)
+    if (sum(lengths) if longest <= TEXT_CHARS else sum([min(n, TEXT_CHARS) for n in lengths])) <= budget:
         return TEXT_CHARS
-    left, count = budget, len(lengths)
-    for position, n in enumerate(sorted(lengths)):
-        if n * (count - position) > left:
-            return max(MIN_TEXT_CHARS, left // (count - position))
-        left -= n
-    return TEXT_CHARS
+    ordered = sorted(lengths)
+    before = [0, *accumulate(ordered)]  # the total length of the texts shorter than each
+    count = len(ordered)
+    # the first text that cannot stay whole if all from it on get its length: that need only grows along the
+    # sorted texts (the next one needs what this one needed plus (its length - this one's) x the rest), so
+    # bisection finds it
+    position = bisect_right(range(count), budget, key=lambda p: ordered[p] * (count - p) + before[p])
+    if position == count:
+        return TEXT_CHARS
+    return max(MIN_TEXT_CHARS, (budget - before[position]) // (count - position))
 
 
 def cut(text: str, limit: int) -> str:
@@ -144,10 +152,3 @@ def encoded(data: Any, clean: Callable[[str], str] | None = None) -> bytes:
 def compress(raw: bytes) -> str:
     """Gzip (fastest level: the page is written on every run) and base64; zlib lets other threads run meanwhile."""
     return base64.b64encode(gzip.compress(raw, compresslevel=1, mtime=0)).decode("ascii")
-
-
-def _suffix(tail: str) -> int | str:
-    """A node id's last part as a number when it is a plain one (``"12345"``), else as text."""
-    if tail.isascii() and tail.isdigit() and len(tail) < 16 and (tail == "0" or tail[0] != "0"):
-        return int(tail)
-    return tail

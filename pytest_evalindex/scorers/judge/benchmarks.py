@@ -7,7 +7,9 @@ import string
 from collections.abc import Mapping, Sequence
 
 from pytest_evalindex.scorers.base import Score, ScoreInput
+from pytest_evalindex.scorers.judge import mt_bench
 from pytest_evalindex.scorers.judge.contract import Verdict, VerdictField, VerdictSchema, label_schema
+from pytest_evalindex.scorers.judge.rubrics import RUBRIC_SPECS
 from pytest_evalindex.scorers.judge.spec import (
     JudgeCase,
     JudgeInput,
@@ -265,6 +267,7 @@ _CORRECTNESS = label_schema("CorrectnessVerdict", ("A", "B"))
 _GENERIC_MAPPING = label_metrics({"A": {"acc": 1.0}, "B": {"acc": 0.0}})
 
 JUDGE_SPECS: dict[str, JudgeSpec] = {
+    **RUBRIC_SPECS,  # health_bench, prbench, ... (rubrics.py)
     "chinese_simpleqa": JudgeSpec("chinese_simpleqa", "judge_only", "is_correct", _GRADE_ABC,
                                   single_case("grade"), _ABC),
     "simple_qa": JudgeSpec("simple_qa", "judge_only", "is_correct", _GRADE_ABC, single_case("grade"), _ABC),
@@ -292,11 +295,16 @@ JUDGE_SPECS: dict[str, JudgeSpec] = {
                               _GENERIC_MAPPING),
     "imo_answerbench": JudgeSpec("imo_answerbench", "judge_default", "acc", _CORRECTNESS,
                                  single_case("judge", "generic"), _GENERIC_MAPPING),
+    "mt_bench": mt_bench.SPEC,
 }
 """Judged benchmarks by EvalScope name."""
 
 RULE_FALLBACKS = {"frames": frames_rule, "browsecomp": browsecomp_rule, "docmath": docmath_rule, "minerva_math": math_rule, "imo_answerbench": math_rule}
 """The rule scorer of each ``judge_default`` benchmark (used under ``rule`` and when the verdict is unusable)."""
+
+CONVERSATIONS = {"mt_bench": mt_bench.request_plan}
+"""Benchmarks whose sample is a conversation of several user turns: name → (metadata, generation config) →
+(the user turns after the first, generation overrides)."""
 
 GENERIC = JudgeSpec("generic", "rule_default", "acc", _CORRECTNESS, single_case("judge", "generic"), _GENERIC_MAPPING)
 """The generic judge of every other benchmark under ``llm`` / ``llm_recall`` (EvalScope's default A=1, B=0)."""

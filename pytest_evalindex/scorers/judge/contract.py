@@ -10,6 +10,7 @@ parse error, which excludes the case instead of scoring it zero.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -29,9 +30,13 @@ class VerdictField:
     name: str
     labels: tuple[str, ...] = ()
     kind: str = "label"  # label | int_label (integer labels, also given as their digits) | int | float | text | list
+    # | bool (pydantic's lax booleans: true/false, also "yes"/"no", 1/0 and the like)
+    # | model (any pydantic type in ``annotation``, e.g. a list of objects; ``description`` names it)
     low: float | None = None
     high: float | None = None
     default: Any = REQUIRED
+    annotation: Any = None
+    description: str = ""
 
     @property
     def required(self) -> bool:
@@ -47,6 +52,10 @@ class VerdictField:
             return "text"
         if self.kind == "list":
             return "a list of strings"
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "model":
+            return self.description
         what = "an integer" if self.kind == "int" else "a number"
         bounds = [f"at least {_plain(self.low)}" if self.low is not None else "",
                   f"at most {_plain(self.high)}" if self.high is not None else ""]
@@ -74,13 +83,15 @@ class VerdictSchema:
     name: str
     fields: tuple[VerdictField, ...]
     reason_key: str | None = "reasoning"
+    # A whole-verdict check after validation: a one-line problem (the verdict is unusable) or None.
+    check: Callable[[BaseModel], str | None] | None = field(default=None, compare=False)
     _model: Any = field(default=None, init=False, repr=False, compare=False)
 
     def identity(self) -> dict[str, Any]:
         """What the cache key records of the schema."""
         return {"name": self.name, "reason": self.reason_key,
                 "fields": [[f.name, f.kind, list(f.labels), f.low, f.high] + ([] if f.required else [f.default])
-                           for f in self.fields]}
+                           + ([f.description] if f.kind == "model" else []) for f in self.fields]}
 
     @property
     def model(self) -> type[BaseModel]:
@@ -95,6 +106,10 @@ class VerdictSchema:
                     definitions[spec.name] = (Annotated[choices, digits], spec.default)
                 elif spec.kind == "text":
                     definitions[spec.name] = (str, spec.default)
+                elif spec.kind == "bool":
+                    definitions[spec.name] = (bool, spec.default)
+                elif spec.kind == "model":
+                    definitions[spec.name] = (spec.annotation, spec.default)
                 elif spec.kind == "list":
                     definitions[spec.name] = (list[str], Field(default_factory=list) if spec.default == [] else
                                               spec.default)
@@ -133,10 +148,13 @@ class VerdictSchema:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "<root>"
             return f"the judge's verdict does not fit {self.name}: {where}: {first['msg']}"
-        values = {f.name: getattr(validated, f.name) for f in self.fields}
+        problem = self.check(validated) if self.check is not None else None
+        if problem is not None:
+            return f"the judge's verdict does not fit {self.name}: {problem}"
+        parsed = validated.model_dump()
+        values = {f.name: parsed[f.name] for f in self.fields}  # nested verdicts as plain JSON data
         reasoning = getattr(validated, self.reason_key or "reasoning", "")
-        return Verdict(values=values, reasoning=reasoning if isinstance(reasoning, str) else "",
-                       parsed=validated.model_dump())
+        return Verdict(values=values, reasoning=reasoning if isinstance(reasoning, str) else "", parsed=parsed)
 
 
 @dataclass(frozen=True)

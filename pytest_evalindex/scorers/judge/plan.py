@@ -53,6 +53,17 @@ def refused(names: Iterable[str], strategy: str) -> list[str]:
     return sorted({n for n in names if (spec := JUDGE_SPECS.get(n)) is not None and spec.judge_only})
 
 
+def conversation_of(messages: Sequence[Any]) -> tuple[tuple[str, str], ...]:
+    """The prompt's messages as (role, text) pairs; a message's text parts are joined by newlines."""
+    pairs = []
+    for message in messages:
+        content = getattr(message, "content", "")
+        if not isinstance(content, str):
+            content = "\n".join(getattr(part, "text", "") for part in content if getattr(part, "type", "") == "text")
+        pairs.append((str(getattr(message, "role", "")), content))
+    return tuple(pairs)
+
+
 def pretty_prompt(messages: Sequence[Any]) -> str:
     """The prompt as EvalScope's ``input_text`` shows it: ``**Role**: text`` blocks joined by blank lines."""
     blocks = []

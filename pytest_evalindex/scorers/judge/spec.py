@@ -34,6 +34,8 @@ class JudgeInput:
     completion: str  # the raw answer
     metadata: Mapping[str, Any] = field(default_factory=dict)
     targets: tuple[str, ...] = ()  # the target's items when it is a list (cl_bench's rubrics)
+    conversation: tuple[tuple[str, str], ...] = ()  # the prompt's (role, text) messages (prbench's judge reads them)
+    answers: tuple[str, ...] = ()  # a multi-turn sample's answer to each turn (the last one is ``completion``)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class JudgeSpec:
     position_consistency: Callable[[Sequence[Verdict]], float] | None = None
     # A sample scored without asking the judge (cl_bench's empty answer): its metrics, else None.
     skip: Callable[[JudgeInput], dict[str, float] | None] | None = None
+    # The main metric's range when it is not 0–1 (mt_bench's 1–10): the default mode rescales it (outcome.py).
+    scale: tuple[float, float] | None = None
 
     @property
     def judge_only(self) -> bool:
@@ -80,7 +84,23 @@ def fill_values(sample: JudgeInput, question: str | None = None) -> dict[str, st
     t, p = sample.target, sample.prediction
     return {"question": q, "problem": q, "instruction": q, "target": t, "gold": t, "correct_answer": t,
             "answer_1": t, "prediction": p, "pred": p, "predicted_answer": p, "response": p, "answer_2": p,
-            "output_1": t, "output_2": p, "rubric": ""}
+            "output_1": t, "output_2": p, "rubric": "", "conversation": "",
+            "max_points": "", **_turn_values(sample)}
+
+
+def _turn_values(sample: JudgeInput) -> dict[str, str]:
+    """``turn_i``, ``reply_i``, ``reference_i`` (i = 1, 2) of a two-turn sample; empty where it has none."""
+    turns, references = sample.metadata.get("turns"), sample.metadata.get("references")
+    values: dict[str, str] = {}
+    for i in (1, 2):
+        values[f"turn_{i}"] = _item(turns, i - 1)
+        values[f"reply_{i}"] = sample.answers[i - 1] if len(sample.answers) >= i else ""
+        values[f"reference_{i}"] = _item(references, i - 1)
+    return values
+
+
+def _item(values: Any, index: int) -> str:
+    return str(values[index]) if isinstance(values, list) and len(values) > index else ""
 
 
 def messages_for(template: Template, values: Mapping[str, str], schema: VerdictSchema) -> list[dict[str, str]]:

@@ -6,7 +6,9 @@ templates (``--eval-judge-templates DIR``): ``DIR/<name>.json`` holding ``{"syst
 replaces the built-in template ``<name>`` (``generic`` for the generic judge). Placeholders every
 template may use: ``{question}``, ``{target}`` (aliases ``{gold}``, ``{correct_answer}``, ``{answer_1}``),
 ``{prediction}`` (aliases ``{pred}``, ``{predicted_answer}``, ``{response}``, ``{answer_2}``), ``{problem}``
-(= question), and for pairwise templates ``{instruction}``, ``{output_1}``, ``{output_2}``.
+(= question), for pairwise templates ``{instruction}``, ``{output_1}``, ``{output_2}``; rubric templates also
+get ``{rubric}`` and ``{conversation}`` (``role: text`` lines), plawbench's ``{max_points}``; two-turn samples
+(mt_bench) ``{turn_1}``, ``{turn_2}``, ``{reply_1}``, ``{reply_2}``, ``{reference_1}``, ``{reference_2}``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Formatter
+
+from pytest_evalindex.scorers.judge import mt_bench_prompts as mt
+from pytest_evalindex.scorers.judge import rubric_prompts
 
 
 class TemplateError(ValueError):
@@ -234,6 +239,17 @@ BUILTIN: dict[str, Template] = {
     "alpaca_eval": Template(_ALPACA, _ALPACA_SYSTEM),
     "arena_hard": Template(_ARENA, _ARENA_SYSTEM),
     "generic": Template(_GENERIC),
+    "health_bench": Template(rubric_prompts.HEALTH_BENCH),
+    "prbench": Template(rubric_prompts.PRBENCH),
+    "one_million_bench": Template(rubric_prompts.ONE_MILLION_BENCH),
+    "plawbench_case_analysis": Template(rubric_prompts.PLAWBENCH_CASE_ANALYSIS,
+                                        rubric_prompts.PLAWBENCH_CASE_ANALYSIS_SYSTEM),
+    "plawbench_legal_qa": Template(rubric_prompts.PLAWBENCH_TOTAL, rubric_prompts.PLAWBENCH_LEGAL_QA_SYSTEM),
+    "plawbench_document_generation": Template(rubric_prompts.PLAWBENCH_TOTAL, rubric_prompts.PLAWBENCH_DOCUMENT_SYSTEM),
+    "mt_bench_turn1": Template(mt.TURN1, mt.TURN1_SYSTEM),
+    "mt_bench_turn1_ref": Template(mt.TURN1_REF, mt.TURN1_SYSTEM),
+    "mt_bench_turn2": Template(mt.TURN2, mt.TURN2_SYSTEM),
+    "mt_bench_turn2_ref": Template(mt.TURN2_REF, mt.TURN2_REF_SYSTEM),
 }
 """The built-in templates by name."""
 
@@ -272,6 +288,7 @@ def _check_placeholders(path: Path, text: str) -> None:
 
 PLACEHOLDERS = frozenset({
     "question", "problem", "instruction", "target", "gold", "correct_answer", "answer_1", "prediction", "pred",
-    "predicted_answer", "response", "answer_2", "output_1", "output_2", "rubric",
+    "predicted_answer", "response", "answer_2", "output_1", "output_2", "rubric", "conversation",
+    "max_points", "turn_1", "turn_2", "reply_1", "reply_2", "reference_1", "reference_2",
 })
 """Every name a template may use."""
