@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pytest_evalindex.core.secrets import secret_values
 from pytest_evalindex.core.settings import (
     DEFAULT_ALPHA,
     DEFAULT_BATCH_SIZE,
@@ -27,12 +29,13 @@ from pytest_evalindex.gates.thresholds import GateSyntaxError, parse_threshold
 from pytest_evalindex.metrics.aggregate import Report, aggregate
 from pytest_evalindex.metrics.costs import attach_costs
 from pytest_evalindex.metrics.row_ci import attach_intervals
-from pytest_evalindex.render.html import REPORT_HTML, load_run, write_report
+from pytest_evalindex.render.html import REPORT_HTML, first_answer_detail, load_run, write_report, write_run_page
+from pytest_evalindex.render.html.data import paused_gc
 from pytest_evalindex.render.markdown import render_markdown, write_markdown
 from pytest_evalindex.render.tables import render_tables
 from pytest_evalindex.runs.merge import MergedRun, MergeError, check_coverage, load_shards, merge_shards
 from pytest_evalindex.runs.shards import short
-from pytest_evalindex.runs.writer import make_run_dir, write_outputs
+from pytest_evalindex.runs.writer import make_run_dir, report_document, to_plain, write_outputs
 from pytest_evalindex.sandbox.unsafe import run_warnings
 
 PASSED, FAILED, NO_VERDICT, USAGE = 0, 1, 2, 4
@@ -76,6 +79,11 @@ def add_merge_command(commands: Any) -> None:
 
 def run_merge(args: argparse.Namespace) -> int:
     """Merge, write, gate; returns the exit code."""
+    with paused_gc():  # a few million small containers, none in a cycle: collections would only walk them again
+        return _run_merge(args)
+
+
+def _run_merge(args: argparse.Namespace) -> int:
     try:
         rates = {name: _fraction(name, getattr(args, name)) for name in ("max_error_rate", "max_drop", "alpha",
                                                                           "confidence")}
@@ -121,17 +129,41 @@ def run_merge(args: argparse.Namespace) -> int:
             extra["baseline_comparison"] = gates.comparison.to_dict()
     tables = render_tables(report)
     run_dir = make_run_dir(args.output_dir, datetime.now())
+    details: list[list[str]] = []  # the page's texts, taken from each review line as it is copied
     try:
-        write_outputs(run_dir, report=report, results=merged.results, entries={}, settings=merged.settings,
-                      log_text=tables, extra=extra, answers=merged.answers())
+        failures = write_outputs(run_dir, report=report, results=merged.results, entries={}, settings=merged.settings,
+                                 log_text=tables, extra=extra, answers=_noting_details(merged.answers(), details))
     except MergeError as exc:
         return _fail(NO_VERDICT, str(exc))
-    try:  # the page a single run writes too (texts read back from the merged reviews)
-        write_report(run_dir / "reports" / REPORT_HTML, [load_run(run_dir)])
+    try:  # the page a single run writes too
+        _write_page(run_dir, report, merged, extra, details if not failures else None)
     except Exception as exc:  # the merged results are on disk: a page that fails costs only itself
         print(f"evalindex merge: the HTML report could not be written ({type(exc).__name__}: {exc})", file=sys.stderr)
     _write_markdown(args.markdown, report, gates, merged)
     return _print_and_exit(tables, gates, merged, run_dir, strict=settings.strict)
+
+
+def _noting_details(answers: Iterator[tuple[str, str]], details: list[list[str]]) -> Iterator[tuple[str, str]]:
+    for prediction, review in answers:
+        detail = first_answer_detail(review)
+        if detail is not None:
+            details.append(detail)
+        yield prediction, review
+
+
+def _write_page(run_dir: Path, report: Report, merged: MergedRun, extra: dict[str, Any],
+                details: list[list[str]] | None) -> None:
+    """The page of a single run, from the objects just written and the texts noted from the reviews (or, if
+    some lines could not be written, from the merged files read back)."""
+    document = report_document(report, merged.results, settings=merged.settings, extra=extra)
+    answered = [i for i, sample in enumerate(document["samples"]) if sample["status"] != "error"]
+    if details is None or len(details) != len(answered):
+        write_report(run_dir / "reports" / REPORT_HTML, [load_run(run_dir)])
+        return
+    texts: list[list[str] | None] = [None] * len(document["samples"])
+    for position, detail in zip(answered, details):
+        texts[position] = detail
+    write_run_page(run_dir, document, merged.results, {}, secret_values(to_plain(merged.settings)), details=texts)
 
 
 def _fraction(name: str, value: str | None) -> float | None:

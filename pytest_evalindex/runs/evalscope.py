@@ -3,6 +3,7 @@ and ``collection_detailed_report.json`` rows. Pure builders: plain dicts in, pla
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -196,6 +197,29 @@ def renumbered(lines: tuple[dict[str, Any], dict[str, Any]], index: int) -> tupl
     prediction["index"] = review["index"] = index
     review["sample_score"]["sample_id"] = review["sample_score"]["group_id"] = index
     return prediction, review
+
+
+_INDEX_PREFIX = re.compile(r'\{"index": -?\d+, ')
+_SAMPLE_ID = '"sample_id": '
+_NUMBERING = re.compile(r'"sample_id": -?\d+, "group_id": -?\d+, ')
+
+
+def renumbered_text(prediction: str, review: str, index: int, group_id: int) -> tuple[str, str] | None:
+    """:func:`renumbered` on the lines' text as this module's writer encodes them (no parse, no re-encode): the
+    same text a parse, renumber and encode gives. ``None`` when a line is not in that shape, or its review names
+    ``sample_id`` more than once (a nested key): then parse and use :func:`renumbered`."""
+    start_p, start_r = _INDEX_PREFIX.match(prediction), _INDEX_PREFIX.match(review)
+    at = review.find(_SAMPLE_ID)
+    if start_p is None or start_r is None or at < 0 or review.find(_SAMPLE_ID, at + 1) >= 0:
+        return None
+    numbering = _NUMBERING.match(review, at)  # the one occurrence is sample_score's own
+    if numbering is None:
+        return None
+    head = f'{{"index": {index}, '
+    return (head + prediction[start_p.end():],
+            f'{head}{review[start_r.end():at]}"sample_id": {index}, "group_id": {group_id}, {review[numbering.end():]}')
+
+
 def _status(result: SampleResult, scored: bool) -> str:
     """EvalScope's score status: a judged sample's own (``degraded``, ``fallback``) when it has one."""
     status = (result.score_metadata or {}).get("status")

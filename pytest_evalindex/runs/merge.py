@@ -4,6 +4,7 @@ settings, selection and answer lines, as one run over the whole collection would
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,10 +32,11 @@ class ShardRun:
 
     run: RunReport
     record: ShardRecord
+    name: str = ""
+    """The run folder, as messages name it."""
 
-    @property
-    def name(self) -> str:
-        return str(self.run.folder)
+    def __post_init__(self) -> None:
+        self.name = self.name or str(self.run.folder)
 
 
 def run_folders(paths: Sequence[Path]) -> list[Path]:
@@ -138,8 +140,8 @@ class MergedRun:
     def partial(self) -> bool:
         return bool(self.selection["partial"])
 
-    def answers(self) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-        """Every answered sample's prediction and review line, in output order, read from the shards' files."""
+    def answers(self) -> Iterator[tuple[str, str]]:
+        """The text of every answer's prediction and review line, in output order, read from the shards' files."""
         streams = [_answer_lines(shard) for shard in self.shards]
         for _key, prediction, review in heapq.merge(*streams, key=lambda item: item[0]):
             yield prediction, review
@@ -189,7 +191,7 @@ def _merged_settings(shards: Sequence[ShardRun], gate_settings: Mapping[str, Any
 
 
 def _check_answer_files(shard: ShardRun) -> None:
-    answered = sum(r.status != "error" for r in shard.run.results)
+    answered = sum(len(r.repeats or ()) or 1 for r in shard.run.results if r.status != "error")
     for path in shard.run.answer_files():
         try:
             with path.open("rb") as handle:
@@ -199,20 +201,34 @@ def _check_answer_files(shard: ShardRun) -> None:
                              f"{exc.strerror or exc}") from None
         if lines != answered:
             raise MergeError(f"shard {shard.record.label} ({shard.name}): {path} has {lines} lines but the report has "
-                             f"{answered} answered samples; the folder was changed after the run")
+                             f"{answered} answers; the folder was changed after the run")
 
 
-def _answer_lines(shard: ShardRun) -> Iterator[tuple[tuple[str, int, str], dict[str, Any], dict[str, Any]]]:
-    """``(order key, prediction, review)`` of each answered sample of one shard, in output order."""
+def _answer_lines(shard: ShardRun) -> Iterator[tuple[tuple[str, int, str], str, str]]:
+    """``(order key, prediction text, review text)`` of each answer of one shard, in output order: the lines as
+    written (the merge renumbers their text), each checked to be its report's sample by its ``collection_info``."""
     answered = [r for r in sorted(shard.run.results, key=order_key) if r.status != "error"]
     predictions_path, reviews_path = shard.run.answer_files()
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # the writer's encoding of the names
     with predictions_path.open(encoding="utf-8") as predictions, reviews_path.open(encoding="utf-8") as reviews:
         pairs = zip((ln for ln in predictions if ln.strip()), (ln for ln in reviews if ln.strip()))
-        for result, (prediction_text, review_text) in zip(answered, pairs):
-            prediction, review = json.loads(prediction_text), json.loads(review_text)
-            info = (review.get("sample_score", {}).get("sample_metadata") or {}).get("collection_info") or {}
-            if (info.get("index"), info.get("dataset_name"), info.get("subset_name")) != (
-                    result.index, result.dataset_name, result.subset_name):
-                raise MergeError(f"shard {shard.record.label} ({shard.name}): the review line of {result.node_id} "
-                                 f"does not match its report; the folder was changed after the run")
-            yield order_key(result), prediction, review
+        for result in answered:
+            key = order_key(result)
+            names = f'"dataset_name": {encode(result.dataset_name)}, "subset_name": {encode(result.subset_name)}'
+            info = f'"collection_info": {{"index": {result.index}, '
+            for prediction_text, review_text in itertools.islice(pairs, len(result.repeats or ()) or 1):
+                if info not in review_text or names not in review_text:
+                    _check_review(shard, result, review_text)  # the text may differ only in spelling: parse it
+                yield key, prediction_text.rstrip(), review_text.rstrip()
+
+
+def _check_review(shard: ShardRun, result: SampleResult, review_text: str) -> None:
+    try:
+        review = json.loads(review_text)
+        info = (review.get("sample_score", {}).get("sample_metadata") or {}).get("collection_info") or {}
+    except (ValueError, AttributeError):
+        info = {}
+    if (info.get("index"), info.get("dataset_name"), info.get("subset_name")) != (
+            result.index, result.dataset_name, result.subset_name):
+        raise MergeError(f"shard {shard.record.label} ({shard.name}): the review line of {result.node_id} "
+                         f"does not match its report; the folder was changed after the run")

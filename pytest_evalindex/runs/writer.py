@@ -33,6 +33,7 @@ from pytest_evalindex.runs.evalscope import (
     detailed_report,
     prediction_line,
     renumbered,
+    renumbered_text,
     review_line,
 )
 from pytest_evalindex.runs.layout import (
@@ -80,14 +81,15 @@ def write_outputs(
     settings: Mapping[str, Any],
     log_text: str,
     extra: Mapping[str, Any] | None = None,
-    answers: Iterator[tuple[dict[str, Any], dict[str, Any]]] | None = None,
+    answers: Iterator[tuple[str, str]] | None = None,
 ) -> list[str]:
     """Write every file of the run folder made by :func:`make_run_dir`; return what could not be written.
 
     ``entries`` maps ``SampleResult.node_id`` to its collection line; ``settings`` are the run
     settings (they may hold secrets: they are redacted before being written anywhere). ``answers``, when
-    given (a merge of shard runs), yields the prediction and review line of each answered result in
-    output order, already built, instead of building them from ``entries``; they are renumbered here.
+    given (a merge of shard runs), yields the text of the prediction and review line of each answer (one per
+    repeat) of each answered result in output order, instead of building them from ``entries``; they are
+    renumbered here, and an exception it raises stops the writing of predictions/ and reviews/.
     A file that cannot be written (full disk, permissions) is left out and named in the returned lines, one
     per file, and the other files are still written; a sample whose lines cannot be built is left out of
     predictions/ and reviews/ and named too. Non-finite numbers and lone surrogates are written as
@@ -129,32 +131,43 @@ def write_outputs(
     encode = strict_encoder()  # EvalScope's conventions: ", "/": ", non-ASCII as is
     k = max((len(r.repeats or ()) for r in ordered), default=0) or 1  # --eval-repeats: one line per answer
 
-    def sample_lines(position: int, result: SampleResult) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-        if answers is not None:  # a merge of shards: their lines, renumbered into this run
-            merged = []
-            for repeat in range(len(result.repeats or ()) or 1):
-                prediction, review = renumbered(next(answers), position * k + repeat)
-                if k > 1:
-                    review["sample_score"]["group_id"] = position
-                merged.append((prediction, review))
-            return merged
+    def built_texts(position: int, result: SampleResult) -> list[tuple[str, str]]:
         entry = entries.get(result.node_id)
         built = []
         for repeat, answer in enumerate(expand_repeats(result)):
             index = position * k + repeat
             prediction = prediction_line(index, answer, entry, model)
-            built.append((prediction, review_line(index, answer, entry, model, messages=prediction["messages"],
-                                                  group_id=position if k > 1 else None, generation_index=repeat)))
+            review = review_line(index, answer, entry, model, messages=prediction["messages"],
+                                 group_id=position if k > 1 else None, generation_index=repeat)
+            built.append((encode(prediction), encode(review)))
         return built
+
+    def merged_texts(position: int, pulled: list[tuple[str, str] | None]) -> list[tuple[str, str]]:
+        """A merge of shards: their lines as text, renumbered into this run (parsed only when the text cannot be)."""
+        texts = []
+        for repeat, pair in enumerate(pulled):
+            if pair is None:
+                raise ValueError("the shards hold fewer answer lines than their reports")
+            index = position * k + repeat
+            group_id = position if k > 1 else index
+            fast = renumbered_text(*pair, index, group_id)
+            if fast is None:
+                prediction, review = renumbered((json.loads(pair[0]), json.loads(pair[1])), index)
+                review["sample_score"]["group_id"] = group_id
+                fast = (encode(prediction), encode(review))
+            texts.append(fast)
+        return texts
 
     def write_answers(prediction_path: Path, review_path: Path) -> None:
         with _atomic_text(prediction_path) as predictions, _atomic_text(review_path) as reviews:
             for position, result in enumerate(ordered):
                 if result.status == "error":
                     continue  # no answer to show; the error lives in evalindex_report.json
+                # pulled outside the guard below: shards that do not match their reports stop the merge
+                pulled = None if answers is None else [next(answers, None) for _ in range(len(result.repeats or ()) or 1)]
                 try:
-                    lines = [(scrub(encode(p), variants) + "\n", scrub(encode(r), variants) + "\n")
-                             for p, r in sample_lines(position, result)]
+                    texts = built_texts(position, result) if pulled is None else merged_texts(position, pulled)
+                    lines = [(scrub(p, variants) + "\n", scrub(r, variants) + "\n") for p, r in texts]
                 except Exception as exc:  # one sample's odd data must not cost the other lines
                     failures.append(f"{result.node_id}: its prediction and review lines "
                                     f"({type(exc).__name__}: {exc})".splitlines()[0])

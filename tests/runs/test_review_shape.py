@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from helpers_results import make_result
 
-from pytest_evalindex.runs.evalscope import review_line
+from pytest_evalindex.runs.evalscope import prediction_line, renumbered, renumbered_text, review_line
+from pytest_evalindex.runs.writer import strict_encoder
 
 
 def _score(dataset: str, metric: str, value: float, metrics: dict[str, float] | None = None) -> dict[str, object]:
@@ -33,3 +36,18 @@ def test_an_excluded_sample_has_an_empty_value() -> None:
     result = make_result(0, "ifeval", "default", None, metric="prompt_level_strict", status="excluded")
     score = review_line(0, result, None, "m")["sample_score"]["score"]
     assert score["value"] == {} and score["status"] == "excluded"
+
+
+def test_a_merge_renumbers_the_lines_text_as_a_parse_would_or_leaves_them_to_a_parse() -> None:
+    encode = strict_encoder()
+    plain = make_result(3, "arc", "easy", 1.0)
+    nested = make_result(4, "arc", "easy", 1.0, score_metadata={"sample_id": 7, "note": '"sample_id": 1, '})
+    for result, fast in ((plain, True), (nested, False)):
+        prediction = prediction_line(3, result, None, "m")
+        review = review_line(3, result, None, "m", messages=prediction["messages"], group_id=1)
+        texts = (encode(prediction), encode(review))
+        expected = renumbered((json.loads(texts[0]), json.loads(texts[1])), 12)
+        expected[1]["sample_score"]["group_id"] = 4
+        got = renumbered_text(*texts, 12, 4)
+        # the same text as parse, renumber, encode; a review naming sample_id twice is left to the parse
+        assert got == ((encode(expected[0]), encode(expected[1])) if fast else None)

@@ -48,6 +48,14 @@ def read_details(report_file: Path, samples: Sequence[dict[str, Any]]) -> list[l
     return out
 
 
+def first_answer_detail(review_text: str) -> list[str] | None:
+    """:func:`read_details`' texts of one review line, or ``None`` for a repeat's later answer (not shown)."""
+    review = json.loads(review_text)
+    if (review.get("sample_score") or {}).get("generation_index"):
+        return None
+    return _detail(review)
+
+
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:

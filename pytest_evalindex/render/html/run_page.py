@@ -18,15 +18,18 @@ from pytest_evalindex.runs.layout import EVALINDEX_REPORT_NAME
 
 
 def write_run_page(run_dir: Path, document: Mapping[str, Any], results: Sequence[SampleResult],
-                   entries: Mapping[str, Entry], secrets: Sequence[str] = ()) -> Path:
+                   entries: Mapping[str, Entry], secrets: Sequence[str] = (),
+                   details: Sequence[list[str] | None] | None = None) -> Path:
     """Write ``run_dir/reports/report.html`` for the run whose report ``document`` (``runs.writer``'s
     ``report_document``) was just written there; returns the page's path. ``secrets`` (the settings' own, beside
-    every registered one) are scrubbed from the report's head here and from the sample data as it is packed."""
+    every registered one) are scrubbed from the report's head here and from the sample data as it is packed.
+    ``details``: the samples' texts when already at hand (a merge reads them from the shards' reviews)."""
     variants = secret_variants(secrets)
     with paused_gc():
         data = REGISTRY.scrub_obj(scrub_obj({k: v for k, v in document.items() if k != "samples"}, secrets))
         data["samples"] = document.get("samples") or []
         run = Run(file=run_dir / "reports" / str(data.get("model_id")) / EVALINDEX_REPORT_NAME, data=data)
-        run.details = details_from_results(run.samples, {r.node_id: r for r in results}, entries)
+        run.details = list(details) if details is not None else \
+            details_from_results(run.samples, {r.node_id: r for r in results}, entries)
         return write_report(run_dir / "reports" / REPORT_HTML, [run],
                             clean=lambda text: scrub(REGISTRY.scrub(text), variants))
