@@ -1,6 +1,7 @@
 """Merge time: N samples in S shard run folders merged by `evalindex merge`, against writing one run's outputs.
 
-Prints the merge's wall time, the time to aggregate and write the same run's outputs in one process, their ratio
+Prints the merge's wall time, the time to aggregate and write the same run's outputs (its files and HTML page, as
+a finishing run writes them) in one process, their ratio
 (target <= 1.2) and each process's peak RSS. Run folders are written with the real writer from synthetic answers
 (no model, no pytest): `python benchmarks/merge.py -n 100000 --shards 10`.
 """
@@ -26,9 +27,10 @@ from pytest_evalindex.dataset.loader import load_collection
 from pytest_evalindex.dataset.outcome import result_for
 from pytest_evalindex.dataset.select import in_shard
 from pytest_evalindex.metrics.aggregate import aggregate
+from pytest_evalindex.render.html import write_run_page
 from pytest_evalindex.render.tables import render_tables
 from pytest_evalindex.runs.shards import ShardRecord, collection_fingerprint
-from pytest_evalindex.runs.writer import make_run_dir, write_outputs
+from pytest_evalindex.runs.writer import make_run_dir, report_document, write_outputs
 
 MODEL = "bench-model"
 
@@ -60,9 +62,12 @@ def _write_run(base: Path, suite: Path, shard: Shard | None) -> float:
                                      collection=collection_fingerprint([collection.fingerprint], limit=None,
                                                                        shuffle=False, seed=42),
                                      collection_samples=len(collection.entries)).to_dict()
-    write_outputs(make_run_dir(base), report=report, results=results, entries=entries,
-                  settings=_settings(suite, shard.label if shard else None), log_text=render_tables(report),
-                  extra=extra)
+    run_dir = make_run_dir(base)
+    settings = _settings(suite, shard.label if shard else None)
+    write_outputs(run_dir, report=report, results=results, entries=entries, settings=settings,
+                  log_text=render_tables(report), extra=extra)
+    # A run writes its HTML page too (as the merge does), from the report it just wrote.
+    write_run_page(run_dir, report_document(report, results, settings=settings, extra=extra), results, entries)
     return time.perf_counter() - started
 
 
