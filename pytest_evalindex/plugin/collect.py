@@ -31,6 +31,7 @@ from pytest_evalindex.plugin.snapshots import changed_line
 from pytest_evalindex.scorers.base import Score, ScoreInput
 from pytest_evalindex.scorers.fit import check_scorers
 from pytest_evalindex.scorers.registry import lookup
+from pytest_evalindex.scorers.unit_range import clipped_to_unit
 
 
 @contextlib.contextmanager
@@ -203,6 +204,8 @@ class SampleItem(pytest.Item):
                                   or not math.isfinite(value)):
             raise ValueError(f"scorer {self.scorer_spec.name!r} returned the score {value!r}; a score is a finite "
                              "number or None")
+        if self.scorer_spec.unbounded and self.config.stash[runtime_key].settings.compat == "corrected":
+            return clipped_to_unit(score)
         return score
 
     def score_input(self, completion: Completion) -> ScoreInput:

@@ -30,6 +30,8 @@ class ScorerSpec:
     family: str = "custom"
     needs: tuple[str, ...] = ()
     """What scoring needs beyond the answer: ``judge``, ``sandbox`` or ``package:<name>``; empty for nothing."""
+    unbounded: bool = False
+    """Its scores may leave 0–1 (eq_bench's fall below 0): clipped onto 0–1 in the default mode."""
 
 
 _REGISTRY: dict[str, ScorerSpec] = {}
@@ -45,6 +47,7 @@ def register_scorer(
     metric: str = "accuracy",
     family: str = "custom",
     needs: tuple[str, ...] = (),
+    unbounded: bool = False,
 ) -> None:
     """Register ``fn`` under one or more names (dataset names or scorer names).
 
@@ -53,7 +56,7 @@ def register_scorer(
     """
     for name in [names] if isinstance(names, str) else list(names):
         _REGISTRY[name] = ScorerSpec(name=name, fn=fn, requires_choices=requires_choices, metric=metric,
-                                     family=family, needs=needs)
+                                     family=family, needs=needs, unbounded=unbounded)
 
 
 def scorer(

@@ -59,11 +59,12 @@ def register_structured() -> None:
         ("tool_bench", tools.tool_bench, "F1", rouge),
         # error_acc, or correct_acc for a sample whose gold label is -1.
         ("process_bench", process.process_bench, "error_acc", ()),
-        ("eq_bench", eq_bench.eq_bench, "eq_bench_score", ()),
         ("sparc", sparc.sparc, "accuracy", ()),
     ):
         register_scorer(name, fn, metric=metric, family="match", needs=needs)
     # Not requires_choices: that check wants a single target letter, and these targets list several.
+    # EQ-Bench's score falls below 0 for answers worse than random (EvalScope averages it as it is).
+    register_scorer("eq_bench", eq_bench.eq_bench, metric="eq_bench_score", family="match", unbounded=True)
     register_scorer("drivel_multilabel", multilabel.drivel_multilabel, metric="f1", family="match")
 
 
