@@ -41,14 +41,19 @@ def run_plugin(pytester: pytest.Pytester, url: str, *args: str, suite: Path = GE
 
 
 def _distributed(args: Sequence[str]) -> bool:
-    """Whether ``args`` ask xdist for workers (``-n N`` with N ≠ 0, ``--tx``, ``--dist`` …)."""
+    """Whether ``args`` ask xdist for workers (``-n N`` with N other than 0, ``--tx``, ``--dist``)."""
     for i, arg in enumerate(args):
-        if arg in ("-n", "--numprocesses", "--tx", "--dist", "-d") and not (arg in ("-n", "--numprocesses")
-                                                                         and i + 1 < len(args)
-                                                                         and args[i + 1] == "0"):
+        if arg in ("--tx", "--dist", "-d") or arg.startswith(("--tx=", "--dist=")):
             return True
-        if arg.startswith(("--numprocesses=", "--tx=", "--dist=", "-n")) and arg not in ("-n", "-n0",
-                                                                                         "--numprocesses=0"):
+        if arg in ("-n", "--numprocesses"):
+            value = args[i + 1] if i + 1 < len(args) else ""
+        elif arg.startswith("--numprocesses="):
+            value = arg.partition("=")[2]
+        elif arg.startswith("-n") and len(arg) > 2:
+            value = arg[2:]
+        else:
+            continue
+        if value != "0":
             return True
     return False
 
