@@ -89,11 +89,18 @@ def _handler(answers: dict[str, str], counter: RequestCounter) -> type[BaseHTTPR
 def serve_plain(answers: dict[str, str]) -> Iterator[tuple[str, RequestCounter]]:
     """Serve `answers` (last user message text → answer) on loopback; yield `(base_url, counter)`."""
     counter = RequestCounter()
-    server = _Server(("127.0.0.1", 0), _handler(answers, counter))
+    with on_loopback(_handler(answers, counter)) as url:
+        yield url, counter
+
+
+@contextmanager
+def on_loopback(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on a free loopback port, one thread per request; yield the ``/v1`` base URL."""
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1", counter
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     finally:
         server.shutdown()
         server.server_close()

@@ -15,9 +15,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from plain_openai_server import on_loopback
 
 Responder = Callable[[str], tuple[int, bytes]]
 """Last user message text → (HTTP status, raw response body)."""
@@ -54,8 +56,6 @@ class Counter:
             self.by_prompt[prompt] = self.by_prompt.get(prompt, 0) + 1
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
     request_queue_size = 128
 
 
@@ -83,15 +83,8 @@ def serve(responder: Responder) -> Iterator[tuple[str, Counter]]:
             self.end_headers()
             self.wfile.write(body)
 
-    server = _Server(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1", counter
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with on_loopback(Handler) as url:
+        yield url, counter
 
 
 def mcq_line(index: int, *, prompt: str | None = None, target: str = "A", subset: str = "s",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from helpers_runs import run_plugin
@@ -19,13 +20,19 @@ def half_credit(sample):
 """
 
 
-@pytest.mark.parametrize("workers", ["0", "2"])
-def test_fractional_scores_are_partial(pytester: pytest.Pytester, workers: str) -> None:
+def _seed_with_first_scored_by(pytester: pytest.Pytester, scorer: str, conftest: str) -> Path:
+    """The seed suite with its first line scored by ``scorer``, registered by ``conftest``."""
     lines = [json.loads(line) for line in SEED_SUITE.read_text(encoding="utf-8").splitlines()]
-    lines[0]["scorer"] = "half_credit"
+    lines[0]["scorer"] = scorer
     suite = pytester.path / "suite.jsonl"
     suite.write_text("".join(json.dumps(ln, ensure_ascii=False) + "\n" for ln in lines), encoding="utf-8")
-    pytester.makeconftest(HALF_CREDIT)
+    pytester.makeconftest(conftest)
+    return suite
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_fractional_scores_are_partial(pytester: pytest.Pytester, workers: str) -> None:
+    suite = _seed_with_first_scored_by(pytester, "half_credit", HALF_CREDIT)
     with MockServer(json.loads(SEED_SCRIPT.read_text(encoding="utf-8"))) as server:
         result = run_plugin(pytester, server.url, "-n", workers, suite=suite)
     output = result.stdout.str()
@@ -52,11 +59,7 @@ register_scorer("worse_than_random", worse_than_random, metric="eq", unbounded=T
 def test_an_unbounded_score_is_clipped_onto_0_1_by_default(pytester: pytest.Pytester, compat: str) -> None:
     """eq_bench's rule (registered ``unbounded``): below 0 for an answer worse than random. EvalScope averages it
     as it is (kept under --eval-compat evalscope); by default it is 0, the native value kept in the metadata."""
-    lines = [json.loads(line) for line in SEED_SUITE.read_text(encoding="utf-8").splitlines()]
-    lines[0]["scorer"] = "worse_than_random"
-    suite = pytester.path / "suite.jsonl"
-    suite.write_text("".join(json.dumps(ln, ensure_ascii=False) + "\n" for ln in lines), encoding="utf-8")
-    pytester.makeconftest(BELOW_ZERO)
+    suite = _seed_with_first_scored_by(pytester, "worse_than_random", BELOW_ZERO)
     with MockServer(json.loads(SEED_SCRIPT.read_text(encoding="utf-8"))) as server:
         result = run_plugin(pytester, server.url, "--eval-compat", compat, suite=suite)
     output = result.stdout.str()
