@@ -26,10 +26,11 @@ from pytest_evalindex.model.engine import AnswerStore, EngineConfig
 from pytest_evalindex.model.judge_client import JudgeEngine
 from pytest_evalindex.scorers.base import Score
 from pytest_evalindex.scorers.judge.mt_bench import MTBenchSampleError
-from pytest_evalindex.scorers.judge.outcome import CaseReply, on_unit_scale, score_sample
+from pytest_evalindex.scorers.judge.outcome import CaseReply, score_sample
 from pytest_evalindex.scorers.judge.plan import JudgePlan, conversation_of, plan_for, pretty_prompt
 from pytest_evalindex.scorers.judge.spec import PROTOCOL_VERSION, JudgeCase, JudgeInput
 from pytest_evalindex.scorers.judge.templates import Template, load_templates
+from pytest_evalindex.scorers.unit_range import on_unit_scale
 
 
 class JudgeRunner:

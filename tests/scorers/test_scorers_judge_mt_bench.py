@@ -10,9 +10,10 @@ import pytest
 from pytest_evalindex.scorers.base import Score
 from pytest_evalindex.scorers.judge.benchmarks import CONVERSATIONS, JUDGE_SPECS
 from pytest_evalindex.scorers.judge.mt_bench import MTBenchSampleError
-from pytest_evalindex.scorers.judge.outcome import CaseReply, on_unit_scale, score_sample
+from pytest_evalindex.scorers.judge.outcome import CaseReply, score_sample
 from pytest_evalindex.scorers.judge.spec import JudgeCase, JudgeInput
 from pytest_evalindex.scorers.judge.templates import BUILTIN
+from pytest_evalindex.scorers.unit_range import on_unit_scale
 
 SPEC = JUDGE_SPECS["mt_bench"]
 WRITING: dict[str, Any] = {"category": "writing", "turns": ["Write a haiku.", "Now make it rhyme."], "references": []}

@@ -75,23 +75,6 @@ def judged_score(spec: JudgeSpec, sample: JudgeInput, replies: Sequence[CaseRepl
                  metadata=metadata, metrics=metrics)
 
 
-def on_unit_scale(score: Score, scale: tuple[float, float] | None) -> Score:
-    """The score with its value and metrics mapped from ``scale`` (low, high) onto 0–1 (low → 0, high → 1), so
-    it averages with other datasets' 0–1 scores; the native values stay in the metadata. Unchanged without a
-    scale or without a value."""
-    if scale is None or score.value is None:
-        return score
-    low, high = scale
-
-    def unit(value: float) -> float:
-        return (value - low) / (high - low)
-
-    native = dict(score.metrics) or {score.metric: score.value}
-    metadata = {**score.metadata, "unit_scale": {"low": low, "high": high, "native": native}}
-    return replace(score, value=unit(score.value), metrics={k: unit(v) for k, v in score.metrics.items()},
-                   metadata=metadata)
-
-
 def with_rule_fallback(judged: Score, rule: Callable[[], Score]) -> Score:
     """``judge_default``: the judge's score, or the rule score marked ``degraded`` when the verdict is unusable."""
     if judged.value is not None:
