@@ -8,9 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
 def canonical_json(value: Any) -> str:
     """One spelling of a JSON value (sorted keys, no spaces), for hashing."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _CANONICAL(value)
 
 
 def request_head(model: str, base_url: str, generation_config: Mapping[str, Any], repeat: int = 0,
@@ -46,7 +49,7 @@ def chain_digest(digest: str, follow_ups: Any) -> str:
 
 def fingerprint_from(head: str, tools: list[dict[str, Any]] | None, digest: str) -> str:
     """:func:`request_fingerprint` from a precomputed head and the :func:`messages_digest`."""
-    text = f"{head}\n{canonical_json(tools)}\n{digest}"
+    text = f"{head}\n{'null' if tools is None else canonical_json(tools)}\n{digest}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -57,8 +57,11 @@ class Completion:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Completion:
-        known = {f.name for f in fields(cls)}
+        known = _COMPLETION_FIELDS
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+_COMPLETION_FIELDS = frozenset(f.name for f in fields(Completion))
 
 
 def chained(answers: list[Completion]) -> Completion:

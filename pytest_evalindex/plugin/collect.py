@@ -316,7 +316,7 @@ class SampleItem(pytest.Item):
         return super()._repr_failure_py(excinfo, style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, self.entry.line - 1, f"{self.entry.node_name} [{self.scorer_spec.name}]"
+        return self.path, self.entry.line - 1, f"{self.name} [{self.scorer_spec.name}]"  # name: entry.node_name
 
 
 def _finite(metrics: Mapping[str, float]) -> dict[str, float] | None:

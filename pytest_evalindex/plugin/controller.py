@@ -76,6 +76,7 @@ class Controller:
         self.shard: ShardRecord | None = None
         self.not_written: list[str] = []  # output files (or samples' lines) that could not be written
         self.snapshots: dict[Path, tuple[str, Path]] = {}  # collection → (fingerprint, copy) taken at start
+        self._ran_here: dict[str, SampleResult] = {}  # node id → result made in this process, not yet reported
 
     @property
     def partial(self) -> bool:
@@ -97,10 +98,18 @@ class Controller:
                 "partial": self.partial, "why": list(self.partial_reasons) or ([self.interrupted] if self.interrupted
                                                                                  else [])}
 
+    def ran_here(self, result: SampleResult) -> None:
+        """A result made in this process, handed over as it is (the report's copy of it need not be read back),
+        unless secrets are registered: the controller then keeps the report's scrubbed copy."""
+        if not REGISTRY:
+            self._ran_here[result.node_id] = result
+
     def add_report(self, report: pytest.TestReport) -> None:
         data = getattr(report, REPORT_ATTRIBUTE, None)
         if isinstance(data, dict):
-            result = SampleResult.from_dict(data)
+            result = self._ran_here.pop(report.nodeid, None)
+            if result is None or result.node_id != data.get("node_id"):
+                result = SampleResult.from_dict(data)
             self.results[result.node_id] = result
         elif report.failed and ".jsonl::" in report.nodeid.lower():
             # No result on a failed sample report: its worker crashed (xdist reports it for the sample it

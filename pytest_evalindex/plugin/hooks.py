@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pytest_evalindex.core.results import REPORT_ATTRIBUTE
+from pytest_evalindex.core.results import REPORT_ATTRIBUTE, SampleResult
 from pytest_evalindex.core.secrets import REGISTRY, redact
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.loader import CollectionError, resolve_collection_paths
@@ -303,6 +303,7 @@ def _sample_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytes
         return report
     if call.when == "call" and item.result is not None:
         setattr(report, REPORT_ATTRIBUTE, item.result.to_dict())
+        _hand_over(item.config, item.result)
         if report.passed and item.result.status in ("incorrect", "partial") and _junit_marks_incorrect(item.config):
             # A standard JUnit consumer knows passed, failed, error and skipped: an incorrect sample that does not
             # fail the run is shown as skipped, its message saying why (the terminal still counts it "incorrect").
@@ -313,9 +314,17 @@ def _sample_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytes
     elif call.when == "setup" and call.excinfo is not None and isinstance(call.excinfo.value, ModelCallError):
         error = item.make_result(None, None, error=str(call.excinfo.value))
         setattr(report, REPORT_ATTRIBUTE, error.to_dict())
+        _hand_over(item.config, error)
         if getattr(item.config.option, "xmlpath", None):  # an errored sample carries its properties too
             item.user_properties.extend(item.junit_properties(error))  # JUnit reads them from the teardown report
     return report
+
+
+def _hand_over(config: pytest.Config, result: SampleResult) -> None:
+    """Without xdist the controller is in this process: it takes the result itself, not a copy read back."""
+    controller = config.stash.get(controller_key, None)
+    if controller is not None:
+        controller.ran_here(result)
 
 
 @pytest.hookimpl(wrapper=True)

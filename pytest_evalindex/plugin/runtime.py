@@ -261,7 +261,7 @@ class Runtime:
 
         engine = self.engine
         self._start(engine, item, reclaim=True)  # about to run here, even if it had been given away
-        for upcoming in self.lookahead.upcoming(item, nextitem, self.depth):
+        for upcoming in self.lookahead.fresh(item, nextitem, self.depth):
             if isinstance(upcoming, SampleItem):
                 self._start(engine, upcoming, reclaim=False)
 

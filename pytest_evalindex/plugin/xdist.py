@@ -25,6 +25,7 @@ class Lookahead:
         self._config = config
         self._interactor: Any = None
         self._position = -1  # where the last item was found in session.items
+        self._horizon = 0  # session.items before this position were already returned by ``fresh``
         self._warned = False
         self.mode = "session"
         if hasattr(config, "workerinput"):
@@ -42,7 +43,27 @@ class Lookahead:
         self._warn_fallback()
         return [nextitem] if nextitem is not None else []
 
+    def fresh(self, item: pytest.Item, nextitem: pytest.Item | None, depth: int) -> list[pytest.Item]:
+        """:meth:`upcoming` without the items an earlier call already returned, where that is safe: without
+        xdist nothing is taken away, so only the end of the window is new (one item per call, not ``depth``).
+        Under xdist every upcoming item (stealing changes the queue; the engine skips what it started)."""
+        if self.mode != "session":
+            return self.upcoming(item, nextitem, depth)
+        position = self._session_position(item)
+        if position is None:
+            return []
+        end = position + 1 + depth
+        start = max(position + 1, self._horizon)
+        self._horizon = max(self._horizon, end)
+        return list(item.session.items[start:end])
+
     def _from_session(self, item: pytest.Item, depth: int) -> list[pytest.Item]:
+        position = self._session_position(item)
+        if position is None:
+            return []
+        return list(item.session.items[position + 1 : position + 1 + depth])
+
+    def _session_position(self, item: pytest.Item) -> int | None:
         items: Sequence[pytest.Item] = item.session.items
         # Items run in order: the current one is almost always the next in the list.
         position = self._position + 1
@@ -50,9 +71,10 @@ class Lookahead:
             try:
                 position = items.index(item)
             except ValueError:
-                return []
+                return None
+            self._horizon = 0  # out of order (a plugin reordered or reran): start the window afresh
         self._position = position
-        return list(items[position + 1 : position + 1 + depth])
+        return position
 
     def _from_worker_queue(self, depth: int) -> list[pytest.Item] | None:
         interactor = self._interactor
