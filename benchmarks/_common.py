@@ -38,11 +38,12 @@ def write_script(path: Path, answers: dict[str, str], latency: float) -> None:
 
 @dataclass(frozen=True)
 class PytestRun:
-    """One finished pytest run: wall seconds, its output, and its own peak RSS (MB)."""
+    """One finished pytest run: wall seconds, its output, its own peak RSS (MB) and CPU seconds (user + system)."""
 
     wall: float
     stdout: str
     peak_rss_mb: float
+    cpu: float = 0.0
 
 
 def run_pytest(args: Sequence[str], cwd: Path) -> PytestRun:
@@ -60,7 +61,7 @@ def run_pytest(args: Sequence[str], cwd: Path) -> PytestRun:
         stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
         raise SystemExit(f"pytest failed ({proc.returncode}):\n{stdout[-3000:]}\n{stderr[-3000:]}")
-    return PytestRun(wall, stdout, usage.ru_maxrss / 1024)  # Linux reports KiB
+    return PytestRun(wall, stdout, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)  # Linux: KiB
 
 
 UNREACHABLE = "http://127.0.0.1:9/v1"

@@ -158,10 +158,11 @@ def prediction_line(index: int, result: SampleResult, entry: Entry | None, model
 
 def review_line(index: int, result: SampleResult, entry: Entry | None, model: str,
                 messages: list[dict[str, Any]] | None = None, *, group_id: int | None = None,
-                generation_index: int = 0) -> dict[str, Any]:
+                generation_index: int = 0, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
     """One ``ReviewResult`` line of ``reviews/<model>/data_collection_default.jsonl``.
 
-    ``messages``: the prediction line's messages, when already built (they are the same). With repeats,
+    ``messages`` and ``metadata``: the prediction line's messages and metadata, when already built (they are the
+    same; shared, not copied, so neither line may be changed before both are encoded). With repeats,
     EvalScope writes one line per answer: ``index`` counts answers, ``group_id`` is the sample's position
     (``index // K``) and ``generation_index`` the repeat (``index % K``).
     """
@@ -169,8 +170,8 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
     # Every metric the scorer produced, in its order, as EvalScope's value dict holds them.
     value = (dict(result.metrics) if result.metrics else {result.metric: result.score}) if scored else {}
     main_score_name = _REVIEW_MAIN_SCORE_NAME.get(result.dataset_name.split("@")[0], result.metric)
-    metadata = dict(result.score_metadata or {})
-    judge_summary = metadata.pop("judge_summary", None)  # EvalScope's score.judge_summary, beside the metadata
+    score_metadata = dict(result.score_metadata or {})
+    judge_summary = score_metadata.pop("judge_summary", None)  # EvalScope's score.judge_summary, beside the metadata
     return {
         "index": index,
         # EvalScope: the accepted answers (stripped, non-empty, unique) as a list, or null
@@ -181,11 +182,11 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
         "sample_score": {
             "score": {"value": value, "status": _status(result, scored), "judge_summary": judge_summary,
                       "extracted_prediction": result.extracted, "prediction": result.completion or "",
-                      "explanation": result.explanation, "metadata": metadata,
+                      "explanation": result.explanation, "metadata": score_metadata,
                       "main_score_name": main_score_name},
             "sample_id": index, "group_id": index if group_id is None else group_id,
             "generation_index": generation_index,
-            "sample_metadata": sample_metadata(result, entry),
+            "sample_metadata": metadata if metadata is not None else sample_metadata(result, entry),
         },
     }
 

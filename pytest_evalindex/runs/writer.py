@@ -138,7 +138,8 @@ def write_outputs(
             index = position * k + repeat
             prediction = prediction_line(index, answer, entry, model)
             review = review_line(index, answer, entry, model, messages=prediction["messages"],
-                                 group_id=position if k > 1 else None, generation_index=repeat)
+                                 group_id=position if k > 1 else None, generation_index=repeat,
+                                 metadata=prediction["metadata"])
             built.append((encode(prediction), encode(review)))
         return built
 
