@@ -82,6 +82,7 @@ def write_outputs(
     log_text: str,
     extra: Mapping[str, Any] | None = None,
     answers: Iterator[tuple[str, str]] | None = None,
+    outcomes: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[str]:
     """Write every file of the run folder made by :func:`make_run_dir`; return what could not be written.
 
@@ -89,7 +90,8 @@ def write_outputs(
     settings (they may hold secrets: they are redacted before being written anywhere). ``answers``, when
     given (a merge of shard runs), yields the text of the prediction and review line of each answer (one per
     repeat) of each answered result in output order, instead of building them from ``entries``; they are
-    renumbered here, and an exception it raises stops the writing of predictions/ and reviews/.
+    renumbered here, and an exception it raises stops the writing of predictions/ and reviews/. ``outcomes``, when
+    given, are the report's ``samples`` already built (:func:`report_document`'s), in output order.
     A file that cannot be written (full disk, permissions) is left out and named in the returned lines, one
     per file, and the other files are still written; a sample whose lines cannot be built is left out of
     predictions/ and reviews/ and named too. Non-finite numbers and lone surrogates are written as
@@ -194,7 +196,8 @@ def write_outputs(
 
     def write_report(path: Path) -> None:
         with _atomic_text(path) as own:  # streamed: one line per sample
-            for chunk in report_json_chunks(head, map(sample_outcome, ordered)):
+            samples = outcomes if outcomes is not None else map(sample_outcome, ordered)
+            for chunk in report_json_chunks(head, samples):
                 own.write(scrub(chunk, variants))
 
     attempt(reports / EVALINDEX_REPORT_NAME, write_report, reports / EVALINDEX_REPORT_NAME)
