@@ -16,15 +16,12 @@ from pytest_evalindex.core.results import REPORT_ATTRIBUTE, SampleResult
 from pytest_evalindex.core.secrets import REGISTRY, redact
 from pytest_evalindex.core.settings import Settings
 from pytest_evalindex.dataset.loader import CollectionError, resolve_collection_paths
-from pytest_evalindex.gates.plan import GatePlanError, plan_gates
 from pytest_evalindex.model.api import ModelCallError
 from pytest_evalindex.model.shared_limits import SharedLimits
 from pytest_evalindex.plugin import limits_relay
 from pytest_evalindex.plugin.arguments import add_paths, collections_in_folders, reclaim_swallowed_paths
 from pytest_evalindex.plugin.code_exec import UNSAFE_WARNING
 from pytest_evalindex.plugin.collect import EvalFile, SampleItem
-from pytest_evalindex.plugin.controller import Controller
-from pytest_evalindex.plugin.controller_hooks import ControllerHooks
 from pytest_evalindex.plugin.gate_reports import GATE_NODE_PREFIX
 from pytest_evalindex.plugin.judge_setup import (
     check_judge_needs,
@@ -41,7 +38,6 @@ from pytest_evalindex.plugin.keys import (
     runtime_key,
 )
 from pytest_evalindex.plugin.options import add_options, resolve_settings
-from pytest_evalindex.plugin.precheck import check_files_before_calls
 from pytest_evalindex.plugin.run_paths import resolve_run_paths
 from pytest_evalindex.plugin.runtime import Runtime
 from pytest_evalindex.plugin.secret_sinks import register_secrets, scrub_report, scrub_warning
@@ -115,6 +111,11 @@ def pytest_configure(config: pytest.Config) -> None:
         runtime.open_code_runner(keep=not xdist_controller)
         runtime.take_part_in_stealing()
     if not _is_worker(config) and config.stash[_targets_key]:
+        # Imported here: an xdist worker never gathers results (no gates, no report, no HTML page to render).
+        from pytest_evalindex.gates.plan import GatePlanError, plan_gates
+        from pytest_evalindex.plugin.controller import Controller
+        from pytest_evalindex.plugin.precheck import check_files_before_calls
+
         try:
             gate_plan = plan_gates(settings)
         except GatePlanError as exc:
@@ -364,6 +365,8 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
 def pytest_sessionstart(session: pytest.Session) -> None:
     controller = session.config.stash.get(controller_key, None)
     if controller is not None:
+        from pytest_evalindex.plugin.controller_hooks import ControllerHooks
+
         session.config.pluginmanager.register(ControllerHooks(controller), "evalindex-controller")
 
 
