@@ -122,7 +122,7 @@ def main() -> None:
         page = run_dir / "reports" / "report.html"
 
         def run_page() -> None:  # as a finishing run does it, once its files are written
-            document = report_document(report, results, settings=SETTINGS)
+            document = report_document(report, results, settings=SETTINGS, with_samples=False)
             write_run_page(run_dir, document, results, entries, secret_values(SETTINGS))
 
         wall, cpu = timed(run_page, opts.repeat)

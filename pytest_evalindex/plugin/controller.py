@@ -260,8 +260,8 @@ class Controller:
             log_text=self.tables,
             extra=extra,
         )
-        self._write_html(report_document(self.report, results, settings=settings, extra=extra), results, entries,
-                         secret_values(to_plain(settings)))
+        self._write_html(report_document(self.report, results, settings=settings, extra=extra, with_samples=False),
+                         results, entries, secret_values(to_plain(settings)))
         self._write_markdown()
 
     def _shard_record(self) -> ShardRecord | None:

@@ -237,13 +237,20 @@ def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: 
 
 
 def report_document(report: Report, results: Sequence[SampleResult], *, settings: Mapping[str, Any],
-                    extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                    extra: Mapping[str, Any] | None = None, with_samples: bool = True) -> dict[str, Any]:
     """What :func:`write_outputs` writes to ``evalindex_report.json``, as objects (settings redacted; the file's
-    text is also scrubbed of every secret value, these objects are not)."""
+    text is also scrubbed of every secret value, these objects are not); without its ``samples`` unless
+    ``with_samples`` (a reader that takes them from ``results`` saves a dict per sample)."""
     data = _full_head(report, model=str(settings.get("model") or "model"), safe_settings=redact(to_plain(settings)),
                       extra=extra)
-    data["samples"] = [sample_outcome(r) for r in sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))]
+    if with_samples:
+        data["samples"] = [sample_outcome(r) for r in in_report_order(results)]
     return data
+
+
+def in_report_order(results: Iterable[SampleResult]) -> list[SampleResult]:
+    """``results`` in the order of the report's ``samples`` (and of every file of the run folder)."""
+    return sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))
 
 
 def _full_head(report: Report, *, model: str, safe_settings: Mapping[str, Any],

@@ -16,7 +16,7 @@ from itertools import accumulate
 from typing import Any
 
 from pytest_evalindex.core.results import Status
-from pytest_evalindex.render.html.columns import SampleColumns, field, sample_columns
+from pytest_evalindex.render.html.columns import SampleColumns
 from pytest_evalindex.render.html.details import DETAIL_FIELDS
 
 STATUSES: tuple[Status, ...] = ("correct", "partial", "incorrect", "excluded", "error")
@@ -31,31 +31,29 @@ TEXT_CHARS = 20_000
 MIN_TEXT_CHARS = 40
 
 
-def sample_payload(samples: Sequence[dict[str, Any]], baseline_status: dict[str, str],
-                   shared: SampleColumns | None = None) -> dict[str, Any]:
-    """The drill-down's sample data for ``samples`` (a report's, in its order); ``baseline_status`` maps the
-    flipped samples' node ids to their status in the baseline; ``shared``: the samples' columns if already read."""
-    shared = shared if shared is not None else sample_columns(samples)
+def sample_payload(columns: SampleColumns, baseline_status: dict[str, str]) -> dict[str, Any]:
+    """The drill-down's sample data for the samples of ``columns`` (a report's, in its order);
+    ``baseline_status`` maps the flipped samples' node ids to their status in the baseline."""
     status_index: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
-    nodes = _texts(field(samples, "node_id"))
+    nodes = _texts(columns.node_id)
     parts = [node.rpartition("/") for node in nodes]
     prefix, prefixes = _indexed([head + slash for head, slash, _ in parts])
-    dataset, datasets = _indexed(_texts(field(samples, "dataset_name")))
-    subset, subsets = _indexed(_texts(field(samples, "subset_name")))
-    statuses = shared.status
-    raw_tags = field(samples, "tags")
+    dataset, datasets = _indexed(_texts(columns.dataset))
+    subset, subsets = _indexed(_texts(columns.subset))
+    statuses = columns.status
+    raw_tags = columns.tags
     try:
         tagset, keys = _indexed([tuple(v) if type(v) is list else () for v in raw_tags])
         tagsets = [[str(t) for t in key] for key in keys]
     except TypeError:  # a tag that is not text (a hand-edited report): shown as text
         tagset, tagsets = _indexed([tuple(str(t) for t in v) if type(v) is list else () for v in raw_tags])
     tags = {t: i for i, t in enumerate(dict.fromkeys(t for key in tagsets for t in key))}
-    extracted = field(samples, "extracted")
+    extracted = columns.extracted
     if "error" in statuses:  # an errored sample shows its error instead
-        extracted = [s.get("error") if status == "error" else value
-                     for s, status, value in zip(samples, statuses, extracted)]
+        extracted = [error if status == "error" else value
+                     for error, status, value in zip(columns.error, statuses, extracted)]
     other = len(STATUSES) - 1
-    columns: dict[str, list[Any]] = {
+    columns_out: dict[str, list[Any]] = {
         "prefix": prefix,
         # a plain number stays one ("12345", not "007" or a 16-digit one)
         "suffix": [int(t) if t.isdigit() and t.isascii() and len(t) < 16 and (t[0] != "0" or t == "0") else t
@@ -63,18 +61,18 @@ def sample_payload(samples: Sequence[dict[str, Any]], baseline_status: dict[str,
         "dataset": dataset, "subset": subset, "tagset": tagset,
         "status": [status_index.get(v, other) if type(v) is str else other for v in statuses],
         "score": [v if type(v) is int or (type(v) is float and v - v == 0) else None  # finite numbers only
-                  for v in field(samples, "score")],
+                  for v in columns.score],
         "extracted": [v if v is None or type(v) is str else str(v) for v in extracted],
         "latency_ms": [round(v * 1000) if type(v) is float and v - v == 0 or type(v) is int else None
-                       for v in shared.latency],
-        "input_tokens": [v if type(v) is int else None for v in shared.input_tokens],
-        "output_tokens": [v if type(v) is int else None for v in shared.output_tokens],
+                       for v in columns.latency],
+        "input_tokens": [v if type(v) is int else None for v in columns.input_tokens],
+        "output_tokens": [v if type(v) is int else None for v in columns.output_tokens],
     }
     flipped = [[i, status_index[baseline_status[node]]] for i, node in enumerate(nodes)
                if baseline_status.get(node) in status_index] if baseline_status else []
-    return {"count": len(samples), "statuses": list(STATUSES), "prefixes": prefixes, "datasets": datasets,
+    return {"count": columns.count, "statuses": list(STATUSES), "prefixes": prefixes, "datasets": datasets,
             "subsets": subsets, "tags": list(tags), "tagsets": [[tags[t] for t in key] for key in tagsets],
-            "columns": columns, "baseline": flipped, "detail_fields": list(DETAIL_FIELDS)}
+            "columns": columns_out, "baseline": flipped, "detail_fields": list(DETAIL_FIELDS)}
 
 
 def _texts(values: list[Any]) -> list[str]:
@@ -90,11 +88,25 @@ def _indexed(values: list[Any]) -> tuple[list[int], list[Any]]:
 def text_columns(details: Sequence[list[str] | None], *, budget: int = PAGE_TEXT_CHARS) -> list[list[str]]:
     """Per-sample text lists (``None`` for a sample without texts: every text empty) as one list per field of
     DETAIL_FIELDS (like texts next to each other compress better), every text cut to :func:`text_cap`."""
+    return cut_columns(transposed(details), budget)
+
+
+def transposed(details: Sequence[list[str] | None]) -> list[list[str]]:
+    """Per-sample text lists (``None``: every text empty) as one list per field of DETAIL_FIELDS."""
     empty = [""] * len(DETAIL_FIELDS)
-    columns = [list(column) for column in zip(*[d if d is not None else empty for d in details])] or \
+    return [list(column) for column in zip(*[d if d is not None else empty for d in details])] or \
         [[] for _ in DETAIL_FIELDS]
-    cap = text_cap([n for column in columns for n in map(len, column) if n], budget)
+
+
+def cut_columns(columns: list[list[str]], budget: int = PAGE_TEXT_CHARS) -> list[list[str]]:
+    """Every text of ``columns`` cut to :func:`text_cap`."""
+    cap = columns_cap(columns, budget)
     return [[t if len(t) <= cap else cut(t, cap) for t in column] for column in columns]
+
+
+def columns_cap(columns: list[list[str]], budget: int) -> int:
+    """:func:`text_cap` of every text of ``columns``."""
+    return text_cap([n for column in columns for n in map(len, column) if n], budget)
 
 
 def encoded_texts(columns: list[list[str]], clean: Callable[[str], str] | None = None) -> bytes:
