@@ -28,6 +28,8 @@ PAGE_TEXT_CHARS = 40_000_000
 """How many characters of sample texts one page holds at most (~20 MB packed, for prose): the file stays bounded
 at 100,000 samples, where each text keeps its first and last ~100 characters (the full texts stay in reviews/)."""
 TEXT_CHARS = 20_000
+LEFT_OUT = ("\n… [", " characters left out; the full text is in reviews/] …\n")
+"""What a cut text holds between its beginning and its end, around the number of characters left out."""
 MIN_TEXT_CHARS = 40
 
 
@@ -143,8 +145,7 @@ def text_cap(lengths: Sequence[int], budget: int) -> int:
 def cut(text: str, limit: int) -> str:
     """The beginning and the end of a long text (a prompt's question and an answer's verdict are there)."""
     half = limit // 2
-    return (f"{text[:half]}\n… [{len(text) - 2 * half} characters left out; the full text is in reviews/] …\n"
-            f"{text[len(text) - half:]}")
+    return f"{text[:half]}{LEFT_OUT[0]}{len(text) - 2 * half}{LEFT_OUT[1]}{text[len(text) - half:]}"
 
 
 def packed(data: Any, clean: Callable[[str], str] | None = None) -> str:

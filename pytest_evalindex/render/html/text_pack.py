@@ -9,9 +9,22 @@ import zlib
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 
-from pytest_evalindex.render.html.payload import PAGE_TEXT_CHARS, columns_cap, compress, cut, cut_columns, encoded_texts
+from pytest_evalindex.render.html.payload import (
+    LEFT_OUT,
+    PAGE_TEXT_CHARS,
+    columns_cap,
+    compress,
+    cut,
+    cut_columns,
+    encoded_texts,
+)
 
 _GZIP = 16 + zlib.MAX_WBITS  # a gzip member (header and trailer), as gzip.compress writes
+_MARK = "\x01"
+"""Stands for the "…" of a cut text's note while the column is joined: text of ASCII characters only stays one
+byte per character (a single "…" makes Python store the whole column in two), and "…" goes in as bytes after."""
+_MARK_HEAD, _MARK_TAIL = (part.replace("…", _MARK) for part in LEFT_OUT)
+_ELLIPSIS = "…".encode()
 
 
 def pack_texts(columns: list[list[str]], pool: Executor, clean: Callable[[str], str] | None = None,
@@ -25,12 +38,29 @@ def pack_texts(columns: list[list[str]], pool: Executor, clean: Callable[[str], 
     zipper = zlib.compressobj(1, zlib.DEFLATED, _GZIP)  # fastest level: the page is written on every run
     parts: list[Future[bytes]] = []
     for column in columns:
-        text = "\x00" + "\x00".join([t if len(t) <= cap else cut(t, cap) for t in column])
-        if text.count("\x00") != len(column):  # a text holds a NUL itself: the columns go as JSON instead
+        raw = _joined(column, cap, clean)
+        if raw is None:  # a text holds a NUL itself: the columns go as JSON instead
             return pool.submit(compress, encoded_texts(cut_columns(columns, budget), clean)).result
-        if clean is not None:  # no secret spans two texts (none holds a NUL): column by column is the same
-            text = clean(text)
-        parts.append(pool.submit(zipper.compress, text.encode("utf-8", errors="replace")))
-        del text
+        parts.append(pool.submit(zipper.compress, raw))
+        del raw
     parts.append(pool.submit(zipper.flush))
     return lambda: base64.b64encode(b"".join([part.result() for part in parts])).decode("ascii")
+
+
+def _joined(column: list[str], cap: int, clean: Callable[[str], str] | None) -> bytes | None:
+    """A NUL before each text of ``column`` (cut to ``cap``), scrubbed and UTF-8 encoded; ``None`` if a text
+    holds a NUL."""
+    half = cap // 2
+    keep = 2 * half
+    text = "\x00" + "\x00".join([t if len(t) <= cap else f"{t[:half]}{_MARK_HEAD}{len(t) - keep}{_MARK_TAIL}{t[-half:]}"
+                                 for t in column])
+    if text.count("\x00") != len(column):
+        return None
+    marked = text.count(_MARK) == 2 * sum(map(cap.__lt__, map(len, column)))
+    if not marked:  # a text holds the stand-in itself
+        text = "\x00" + "\x00".join([t if len(t) <= cap else cut(t, cap) for t in column])
+    # no secret spans two texts, nor a note (neither holds a NUL, or a "\n… ["): column by column is the same
+    if clean is not None:
+        text = clean(text)
+    raw = text.encode("utf-8", errors="replace")
+    return raw.replace(_MARK.encode(), _ELLIPSIS) if marked else raw
