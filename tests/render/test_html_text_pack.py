@@ -7,6 +7,7 @@ import base64
 import gzip
 import json
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from helpers_html import MODEL, entry_for, hostile_results
 
@@ -69,3 +70,33 @@ def test_columns_and_texts_from_results_equal_those_from_the_report() -> None:
     errored = [i for i, s in enumerate(samples) if s["status"] == "error"]
     assert errored and all(column[i] == "" for column in texts for i in errored)
     assert any(texts[0]) and not texts[0][[s["node_id"] for s in samples].index(results[0].node_id)]
+
+
+def test_sample_columns_of_every_kind_become_what_the_page_takes() -> None:
+    """A hand-edited report's odd values are made page values as before; columns already of the page's kinds
+    are taken as they are."""
+    samples: list[dict[str, Any]] = [
+        {"node_id": "s.jsonl::a/12", "dataset_name": "a", "subset_name": "x", "tags": ["en"], "status": "correct",
+         "score": 1.0, "extracted": "A", "latency": 0.25, "usage": {"input_tokens": 3, "output_tokens": 4}},
+        {"node_id": "s.jsonl::a/007", "dataset_name": None, "subset_name": 5, "tags": [1], "status": "odd",
+         "score": float("nan"), "extracted": 7, "latency": "slow", "usage": {"input_tokens": True}},
+        {"node_id": "plain", "dataset_name": "a", "subset_name": "x", "tags": None, "status": ["error"],
+         "score": 10**400, "extracted": None, "latency": 2, "usage": None},
+        {"node_id": "s.jsonl::b/1234567890123456", "dataset_name": "a", "subset_name": "x", "tags": ["en"],
+         "status": "error", "error": "HTTP 500", "score": None, "extracted": None, "latency": None, "usage": {}},
+    ]
+    payload = sample_payload(sample_columns(samples), {})
+    columns = payload["columns"]
+    assert columns["suffix"] == [12, "007", "plain", "1234567890123456"]
+    assert [payload["prefixes"][i] for i in columns["prefix"]] == ["s.jsonl::a/", "s.jsonl::a/", "", "s.jsonl::b/"]
+    assert [payload["datasets"][i] for i in columns["dataset"]] == ["a", "", "a", "a"]
+    assert [payload["subsets"][i] for i in columns["subset"]] == ["x", "5", "x", "x"]
+    assert columns["status"] == [0, 4, 4, 4] and columns["score"] == [1.0, None, 10**400, None]
+    assert columns["extracted"] == ["A", "7", None, "HTTP 500"] and columns["latency_ms"] == [250, None, 2000, None]
+    assert columns["input_tokens"] == [3, None, None, None] and columns["output_tokens"] == [4, None, None, None]
+    plain = sample_columns([samples[0], samples[3]])
+    assert sample_payload(plain, {})["columns"]["score"] == [1.0, None]
+    whole = sample_columns([samples[0], {**samples[0], "score": 0, "node_id": "s.jsonl::a/0"}])
+    payload = sample_payload(whole, {})
+    assert payload["columns"]["score"] == [1.0, 0] and payload["columns"]["suffix"] == [12, 0]
+    assert sample_payload(sample_columns([{**samples[0], "score": float("inf")}]), {})["columns"]["score"] == [None]

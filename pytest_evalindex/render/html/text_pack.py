@@ -50,14 +50,18 @@ def pack_texts(columns: list[list[str]], pool: Executor, clean: Callable[[str], 
 def _joined(column: list[str], cap: int, clean: Callable[[str], str] | None) -> bytes | None:
     """A NUL before each text of ``column`` (cut to ``cap``), scrubbed and UTF-8 encoded; ``None`` if a text
     holds a NUL."""
-    half = cap // 2
-    keep = 2 * half
-    text = "\x00" + "\x00".join([t if len(t) <= cap else f"{t[:half]}{_MARK_HEAD}{len(t) - keep}{_MARK_TAIL}{t[-half:]}"
-                                 for t in column])
+    cuts = sum(map(cap.__lt__, map(len, column)))
+    if cuts:
+        half = cap // 2
+        keep = 2 * half
+        text = "\x00" + "\x00".join([t if len(t) <= cap else f"{t[:half]}{_MARK_HEAD}{len(t) - keep}{_MARK_TAIL}{t[-half:]}"
+                                     for t in column])
+    else:
+        text = "\x00" + "\x00".join(column)
     if text.count("\x00") != len(column):
         return None
-    marked = text.count(_MARK) == 2 * sum(map(cap.__lt__, map(len, column)))
-    if not marked:  # a text holds the stand-in itself
+    marked = cuts > 0 and text.count(_MARK) == 2 * cuts
+    if cuts and not marked:  # a text holds the stand-in itself
         text = "\x00" + "\x00".join([t if len(t) <= cap else cut(t, cap) for t in column])
     # no secret spans two texts, nor a note (neither holds a NUL, or a "\n… ["): column by column is the same
     if clean is not None:
