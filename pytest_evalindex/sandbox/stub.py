@@ -4,7 +4,8 @@ Started as `python -c <this file's text>` (the program's interpreter, site and a
 before the program is known, it blocks until its supervisor writes one message (see `encode`) and closes the
 pipe. It then writes the program's files into the work directory, puts its stdin on fd 0 and applies its
 limits. A `python script args` command then runs right here, as `python script args` would run it (argv,
-sys.path[0], a fresh __main__, the command line in /proc, exit status and traceback), so the interpreter's
+sys.path[0], a fresh __main__, the command line in /proc, exit status, traceback and the end: threads
+joined, atexit handlers, streams flushed; only the teardown of every module is skipped), so the interpreter's
 start-up is already behind it; any other command is exec'd. An empty message (the sandbox was not needed)
 ends it at once. Only builtin modules, so that the hand-over costs a few milliseconds.
 """
@@ -113,12 +114,45 @@ def _run_script(argv: list[str]) -> None:
         source = fh.read()
     try:
         exec(compile(source, path, "exec", dont_inherit=True), main_module.__dict__)
-    except SystemExit:
-        raise
+    except SystemExit as exc:
+        _finish(_exit_status(exc.code))
     except BaseException as exc:  # printed without this function's frame, exit status 1, as Python does
         exc = exc.with_traceback(exc.__traceback__.tb_next if exc.__traceback__ else None)
         sys.excepthook(type(exc), exc, exc.__traceback__)
-        raise SystemExit(1) from None
+        _finish(1)
+    _finish(0)
+
+
+def _exit_status(code: object) -> int:
+    """What Python makes of `sys.exit(code)`."""
+    import sys
+
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _finish(status: int) -> None:
+    """End as Python's own shutdown would (threads joined, atexit handlers run, standard streams flushed:
+    exit status 120 if that fails), without tearing down every module, which nothing of the program sees."""
+    import sys
+
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        threading._shutdown()  # type: ignore[attr-defined]
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except Exception:
+            status = status or 120
+    os._exit(status)
 
 
 def _show_command_line(argv: list[str]) -> None:
