@@ -142,7 +142,7 @@ def _finish(status: int) -> None:
 
     threading = sys.modules.get("threading")
     if threading is not None:
-        threading._shutdown()  # type: ignore[attr-defined]
+        threading._shutdown()
     import atexit
 
     atexit._run_exitfuncs()
