@@ -11,6 +11,7 @@ does. A sandbox is only ever given one program.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -155,6 +156,8 @@ def serve(lines: Any, out: Any) -> None:
 
 def main() -> int:
     """Entry point: a config line ({"expose": [...]}) first, then jobs; exit 0 at the end of stdin."""
+    gc.disable()  # no reference cycles worth collecting here; a collection in a forked minder copies pages
+    gc.freeze()
     stdin = sys.stdin.buffer
     config = json.loads(stdin.readline() or b"{}")
     native.set_child_subreaper()
