@@ -35,6 +35,10 @@ def _read_all(fd: int) -> bytes:
 
 def _close_other_fds(keep: set[int]) -> None:
     """The minder holds nothing of the server's: not the host's pipes, not another minder's."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
         if fd > 2 and fd not in keep:

@@ -1,8 +1,9 @@
 """The per-program supervisor process: start the program under limits, enforce the wall time, kill the tree.
 
-Runs as its own single-threaded process (`python -I -S`, stdlib only; see launch.py), so that forking, setting
-rlimits, unsharing the mount namespace and dropping the uid never happen in the multi-threaded test process.
-Reads a JSON job on stdin and writes one JSON result on stdout.
+Runs as its own single-threaded process (`python -I -S`, stdlib only), so that forking, setting rlimits,
+unsharing the mount namespace and dropping the uid never happen in the multi-threaded test process: one per
+program for the unsafe backend (launch.py; a JSON job on stdin, one JSON result on stdout), and `Launched`,
+inside the minder of each bwrap sandbox (slot_server.py).
 """
 
 from __future__ import annotations

@@ -93,6 +93,7 @@ import atexit, os, sys, threading, time
 print("argv", sys.argv, __name__, __file__, sys.path[0])
 print("cmdline", open("/proc/self/cmdline", "rb").read().rstrip(b"\\0").split(b"\\0")[1:])
 print("main", sys.modules["__main__"].__dict__ is globals(), sorted(k for k in globals() if k.startswith("__")))
+print("stdin", repr(sys.stdin.read()), "fds", sorted(int(fd) for fd in os.listdir("/proc/self/fd"))[:4])
 atexit.register(lambda: print("atexit ran", flush=True))
 threading.Thread(target=lambda: (time.sleep(0.2), print("thread joined"))).start()
 mode = sys.argv[1]
@@ -107,13 +108,14 @@ if mode == "raise":
 print("end reached")
 """
     results = {
-        mode: one_slot.run({"s.py": source}, [one_slot.python, "s.py", mode], Limits(wall_seconds=10))
+        mode: one_slot.run({"s.py": source}, [one_slot.python, "s.py", mode], Limits(wall_seconds=10), stdin=mode)
         for mode in ("plain", "exit3", "message", "raise")
     }
     plain = results["plain"]
     assert (plain.status, plain.exit_code) == ("passed", 0), plain
     assert "argv ['s.py', 'plain'] __main__ /tmp/work/s.py /tmp/work" in plain.stdout
     assert "cmdline [b's.py', b'plain']" in plain.stdout
+    assert "stdin 'plain' fds [0, 1, 2, 3]" in plain.stdout  # 3: the listing itself; nothing of the stub is open
     assert "main True ['__builtins__', '__cached__', '__doc__', '__file__', '__loader__', '__name__', " in plain.stdout
     assert plain.stdout.rstrip().splitlines()[-3:] == ["end reached", "thread joined", "atexit ran"]
     assert results["exit3"].exit_code == 3 and "atexit ran" in results["exit3"].stdout
