@@ -111,7 +111,7 @@ class Minder:
         """Wait for the program's report."""
         data = _read_all(self.reports)
         os.close(self.reports)
-        os.waitpid(self.pid, 0)
+        _reap(self.pid)
         try:
             parsed: dict[str, Any] = json.loads(data)
         except ValueError:
@@ -123,7 +123,14 @@ class Minder:
         os.close(self.go)
         _read_all(self.reports)
         os.close(self.reports)
-        os.waitpid(self.pid, 0)
+        _reap(self.pid)
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass  # already collected by reap_some()
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -138,24 +145,41 @@ def serve(lines: Any, out: Any) -> None:
     for line in lines:
         job = json.loads(line)
         spec = job.pop("sandbox")
-        minder = waiting if waiting is not None and waiting.spec == spec else None
-        if waiting is not None and minder is None:
+        if waiting is not None and waiting.spec != spec:
             waiting.discard()  # other limits (the size of /tmp): that sandbox does not fit
-        job["prestarted"] = minder is not None
-        minder = minder or Minder(spec)
-        minder.start(job)
-        waiting = Minder(spec)  # starts up while the program runs
-        report = minder.report()
-        if report.get("stale"):  # the waiting sandbox died before its program came: one fresh try
-            job["prestarted"] = False
-            retry = Minder(spec)
-            retry.start(job)
-            report = retry.report()
+            waiting = None
+        try:
+            report, waiting = _run(job, spec, waiting)
+        except OSError as exc:  # no process or descriptor left for a minder
+            report, waiting = {"error": f"the sandbox could not start: {exc}"}, None
         proctree.reap_some()
         out.write(json.dumps(report).encode() + b"\n")
         out.flush()
     if waiting is not None:
         waiting.discard()
+
+
+def _run(job: dict[str, Any], spec: dict[str, Any], waiting: Minder | None) -> tuple[dict[str, Any], Minder | None]:
+    """Run `job` in the waiting sandbox (or a new one); returns its report and the next waiting sandbox,
+    started while the program runs."""
+    job["prestarted"] = waiting is not None
+    minder = waiting or Minder(spec)
+    minder.start(job)
+    try:
+        following: Minder | None = Minder(spec)
+    except OSError:
+        following = None  # the next program starts its own
+    report = minder.report()
+    if job["prestarted"] and ("stale" in report or "error" in report):
+        # The waiting sandbox (or its minder) died before its program came: one fresh try.
+        job["prestarted"] = False
+        try:
+            retry = Minder(spec)
+        except OSError as exc:
+            return {"error": f"the sandbox could not start: {exc}"}, following
+        retry.start(job)
+        report = retry.report()
+    return report, following
 
 
 def main() -> int:

@@ -4,6 +4,8 @@ its own limits, and a Python script run in the waiting interpreter behaves as `p
 from __future__ import annotations
 
 import json
+import os
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +13,7 @@ from sandbox_helpers import Probe
 
 from pytest_evalindex.sandbox import BwrapSandbox, Limits, run_python
 from pytest_evalindex.sandbox.api import GiB, MiB
+from pytest_evalindex.sandbox.proctree import descendants
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -131,3 +134,23 @@ def test_a_stopped_slot_server_is_replaced(one_slot: BwrapSandbox) -> None:
     one_slot.close()  # stops the servers and their waiting sandboxes; the next program starts new ones
     after = run_python(one_slot, "print('after')", Limits())
     assert (after.status, after.stdout) == ("passed", "after\n")
+
+
+def test_a_waiting_sandbox_that_died_is_replaced_for_its_program(one_slot: BwrapSandbox) -> None:
+    assert run_python(one_slot, "print('first')", Limits()).stdout == "first\n"
+    assert one_slot._slots is not None
+    (server,) = one_slot._slots._all
+    waiting = [pid for pid in descendants(server.proc.pid) if b"pre-started" in _cmdline(pid)]
+    assert waiting  # the next program's sandbox: its interpreter is waiting for it
+    for pid in waiting:
+        os.kill(pid, signal.SIGKILL)
+    after = run_python(one_slot, "print('second')", Limits())
+    assert (after.status, after.stdout) == ("passed", "second\n")
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
