@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -140,8 +141,12 @@ def test_a_waiting_sandbox_that_died_is_replaced_for_its_program(one_slot: Bwrap
     assert run_python(one_slot, "print('first')", Limits()).stdout == "first\n"
     assert one_slot._slots is not None
     (server,) = one_slot._slots._all
-    waiting = [pid for pid in descendants(server.proc.pid) if b"pre-started" in _cmdline(pid)]
-    assert waiting  # the next program's sandbox: its interpreter is waiting for it
+    deadline = time.monotonic() + 30  # a loaded machine may take a while to start the next sandbox
+    waiting: list[int] = []
+    while not waiting and time.monotonic() < deadline:
+        time.sleep(0.05)
+        waiting = [pid for pid in descendants(server.proc.pid) if b"pre-started" in _cmdline(pid)]
+    assert waiting  # the next program's sandbox (bwrap, then the interpreter waiting for the program)
     for pid in waiting:
         os.kill(pid, signal.SIGKILL)
     after = run_python(one_slot, "print('second')", Limits())
