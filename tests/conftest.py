@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import sys
@@ -16,6 +17,11 @@ import pytest
 
 import pytest_evalindex.plugin.hooks  # noqa: F401  (likewise)
 
+# The pytest runs these tests start may cache bytecode even where the environment forbids it (some CI images do):
+# otherwise every one compiles the plugin again and re-rewrites the asserts of the modules pytest plugins ship
+# (anyio's, ~1 s of CPU per process), which was a third of a small `-n 2` run's CPU.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "example_suites"
 SEED_SUITE = EXAMPLES / "reasoning_index.jsonl"
@@ -28,20 +34,6 @@ from sandbox_helpers import LoopbackServer, Probe  # noqa: E402  (needs the path
 
 if TYPE_CHECKING:
     from pytest_evalindex.sandbox import BwrapSandbox, UnsafeSandbox
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Byte-compile the plugin once before the suite starts: with PYTHONDONTWRITEBYTECODE set (as on some CI
-    machines) every pytest subprocess the tests start would otherwise compile it again (~0.4 s CPU each)."""
-    if sys.dont_write_bytecode and not hasattr(config, "workerinput"):
-        import compileall
-
-        import pytest_evalindex
-
-        try:
-            compileall.compile_dir(str(Path(pytest_evalindex.__file__).parent), quiet=2)
-        except OSError:  # an installed, read-only copy: it was compiled when installed
-            pass
 
 
 @pytest.fixture
