@@ -1,23 +1,26 @@
 """Code execution beside the requests: N humaneval-style samples whose programs each take --program-seconds.
 
 The model answers after --latency seconds; every program runs in the --eval-code-exec sandbox. Prints the wall
-time against the larger of the two bounds a perfect overlap would reach:
+time (minus the run's fixed start-up: the same configuration with N=1) against the larger of the two bounds a
+perfect overlap would reach:
 
   request bound   = N × latency / (processes × K)
-  execution bound = Σ program wall times (as measured in the run, sandbox start included) / pool size
+  nominal bound   = N × --program-seconds / pool size      (the programs' own time, nothing of the sandbox)
 
-(the nominal bound, N × --program-seconds / pool size, is printed beside it: the difference is the sandbox's
-own cost per program — supervisor, bubblewrap and interpreter start — which no overlap can hide)
-
-plus the run's fixed start-up (the same configuration with N=1). Target: wall ≤ 1.2 × the larger bound.
+Target: (wall - start-up) ≤ 1.2 × max(request bound, nominal bound), so the sandbox's own cost per program
+(its bubblewrap and interpreter start, the supervision) must be hidden or small. Also printed: the measured
+execution bound (Σ program times as the pool saw them, hand-over included / pool size) and the machine's load
+average beside each run, since 2 shared cores make every ratio depend on it.
 
     python benchmarks/code_exec_throughput.py              # N=500, 200 ms model, 100 ms programs, -n 2, K=16, bwrap
+    python benchmarks/code_exec_throughput.py --repeat 1   # one run (quieter moments on a shared machine)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -74,20 +77,26 @@ def main() -> None:
         with MockServer({"model": "bench-model", "latency": args.latency, "answers": answers}) as server:
             startup = median([run_once(work, server.url, one, args.workers, args.K, args.mode)[0]
                               for _ in range(args.repeat)])
-            runs = [run_once(work, server.url, suite, args.workers, args.K, args.mode) for _ in range(args.repeat)]
-    walls = [wall for wall, _ in runs]
-    ratios = []
-    for wall, totals in runs:
+            runs = []
+            for _ in range(args.repeat):
+                load = os.getloadavg()[0]
+                runs.append((*run_once(work, server.url, suite, args.workers, args.K, args.mode), load))
+    walls = [wall for wall, _, _ in runs]
+    nominal_ratios, measured_ratios = [], []
+    for wall, totals, load in runs:
         request_bound = args.N * args.latency / (totals["processes"] * args.K)
+        nominal_bound = args.N * args.program_seconds / max(1, totals["pool"])
         execution_bound = totals["program_seconds"] / max(1, totals["pool"])
-        ratios.append((wall - startup) / max(request_bound, execution_bound))
+        nominal_ratios.append((wall - startup) / max(request_bound, nominal_bound))
+        measured_ratios.append((wall - startup) / max(request_bound, execution_bound))
         print(f"wall {wall:.2f} s (start-up {startup:.2f} s), {int(totals['programs'])} programs, pool "
               f"{int(totals['pool'])}, mean program {totals['program_seconds'] / max(1, totals['programs']):.3f} s; "
-              f"request bound {request_bound:.2f} s, execution bound {execution_bound:.2f} s "
-              f"(nominal {args.N * args.program_seconds / max(1, totals['pool']):.2f} s)")
-    print(f"median wall {median(walls):.2f} s; median (wall - start-up) / larger bound = {median(ratios):.2f} "
-          "(target <= 1.2)")
-
+              f"request bound {request_bound:.2f} s, nominal bound {nominal_bound:.2f} s "
+              f"(measured execution bound {execution_bound:.2f} s): {nominal_ratios[-1]:.2f} x nominal; "
+              f"load average {load:.1f}")
+    print(f"median wall {median(walls):.2f} s; median (wall - start-up) / max(request, nominal bound) = "
+          f"{median(nominal_ratios):.2f} (target <= 1.2); vs the measured execution bound {median(measured_ratios):.2f}; "
+          f"load average now {os.getloadavg()[0]:.1f}")
 
 if __name__ == "__main__":
     main()

@@ -111,6 +111,11 @@ def first_render_seconds(path: Path) -> float:
     return seconds
 
 
+def _load() -> str:
+    """The machine's load averages over 1, 5 and 15 minutes (/proc/loadavg), beside each number."""
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-N", type=int, default=100_000)
@@ -122,20 +127,21 @@ def main() -> None:
         page = run_dir / "reports" / "report.html"
 
         def run_page() -> None:  # as a finishing run does it, once its files are written
-            document = report_document(report, results, settings=SETTINGS)
+            document = report_document(report, results, settings=SETTINGS, with_samples=False)
             write_run_page(run_dir, document, results, entries, secret_values(SETTINGS))
 
         wall, cpu = timed(run_page, opts.repeat)
-        lines = [f"N={opts.N}, load average {os.getloadavg()[0]:.1f}:",
-                 f"  the run's page: write {wall:.2f} s (CPU {cpu:.2f} s), file {page.stat().st_size / 1e6:.1f} MB"]
+        lines = [f"N={opts.N}:",
+                 f"  the run's page: write {wall:.2f} s (CPU {cpu:.2f} s), file {page.stat().st_size / 1e6:.1f} MB "
+                 f"(load {_load()})"]
         out = Path(tmp) / "report.html"
         with contextlib.redirect_stdout(io.StringIO()):  # the command prints the file's path
             wall, cpu = timed(lambda: evalindex(["report", str(run_dir), "-o", str(out)]), opts.repeat)
-        lines.append(f"  evalindex report RUN: write {wall:.2f} s (CPU {cpu:.2f} s), file {out.stat().st_size / 1e6:.1f} MB")
+        lines.append(f"  evalindex report RUN: write {wall:.2f} s (CPU {cpu:.2f} s), file {out.stat().st_size / 1e6:.1f} MB "
+                     f"(load {_load()})")
         if not opts.no_browser:
             renders = [first_render_seconds(page) for _ in range(opts.repeat)]
-            lines.append(f"  first render in headless Chromium {statistics.median(renders):.2f} s "
-                         f"(load average {os.getloadavg()[0]:.1f})")
+            lines.append(f"  first render in headless Chromium {statistics.median(renders):.2f} s (load {_load()})")
         print("\n".join(lines))
 
 

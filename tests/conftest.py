@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import sys
@@ -15,6 +16,11 @@ import openai  # noqa: F401  (imported once here: the in-process plugin runs of 
 import pytest
 
 import pytest_evalindex.plugin.hooks  # noqa: F401  (likewise)
+
+# The pytest runs these tests start may cache bytecode even where the environment forbids it (some CI images do):
+# otherwise every one compiles the plugin again and re-rewrites the asserts of the modules pytest plugins ship
+# (anyio's, ~1 s of CPU per process), which was a third of a small `-n 2` run's CPU.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "example_suites"

@@ -92,8 +92,9 @@ class CodeRunner:
                 "sandbox_workers": self.workers}
 
     def close(self) -> None:
-        """Drop queued programs and wait for running ones (each is bounded by its wall-time limit)."""
+        """Drop queued programs, wait for running ones (each is bounded by its wall-time limit), stop the sandbox."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self.sandbox.close()
 
 
 def p95(times: list[float]) -> float:

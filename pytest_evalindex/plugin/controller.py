@@ -260,7 +260,6 @@ class Controller:
             if self.gates.comparison is not None:
                 extra["baseline_comparison"] = self.gates.comparison.to_dict()
         settings = self._run_settings(fingerprints)
-        document = report_document(self.report, results, settings=settings, extra=extra)
         self.not_written += write_outputs(
             self.run_dir,
             report=self.report,
@@ -269,9 +268,9 @@ class Controller:
             settings=settings,
             log_text=self.tables,
             extra=extra,
-            outcomes=document["samples"],  # the same per-sample outcomes, built once for the file and the page
         )
-        self._write_html(document, results, entries, secret_values(to_plain(settings)))
+        self._write_html(report_document(self.report, results, settings=settings, extra=extra, with_samples=False),
+                         results, entries, secret_values(to_plain(settings)))
         self._write_markdown()
 
     def _shard_record(self) -> ShardRecord | None:

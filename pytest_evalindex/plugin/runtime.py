@@ -127,6 +127,8 @@ class Runtime:
             raise pytest.UsageError(f"--eval-code-exec {mode}: {exc}") from None
         if keep:
             self.code_runner = CodeRunner(sandbox, self._code_workers())
+        else:
+            sandbox.close()
 
     def _code_workers(self) -> int | None:
         workerinput = getattr(self.config, "workerinput", None)

@@ -82,7 +82,6 @@ def write_outputs(
     log_text: str,
     extra: Mapping[str, Any] | None = None,
     answers: Iterator[tuple[str, str]] | None = None,
-    outcomes: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[str]:
     """Write every file of the run folder made by :func:`make_run_dir`; return what could not be written.
 
@@ -90,8 +89,7 @@ def write_outputs(
     settings (they may hold secrets: they are redacted before being written anywhere). ``answers``, when
     given (a merge of shard runs), yields the text of the prediction and review line of each answer (one per
     repeat) of each answered result in output order, instead of building them from ``entries``; they are
-    renumbered here, and an exception it raises stops the writing of predictions/ and reviews/. ``outcomes``, when
-    given, are the report's ``samples`` already built (:func:`report_document`'s), in output order.
+    renumbered here, and an exception it raises stops the writing of predictions/ and reviews/.
     A file that cannot be written (full disk, permissions) is left out and named in the returned lines, one
     per file, and the other files are still written; a sample whose lines cannot be built is left out of
     predictions/ and reviews/ and named too. Non-finite numbers and lone surrogates are written as
@@ -196,8 +194,7 @@ def write_outputs(
 
     def write_report(path: Path) -> None:
         with _atomic_text(path) as own:  # streamed: one line per sample
-            samples = outcomes if outcomes is not None else map(sample_outcome, ordered)
-            for chunk in report_json_chunks(head, samples):
+            for chunk in report_json_chunks(head, map(sample_outcome, ordered)):
                 own.write(scrub(chunk, variants))
 
     attempt(reports / EVALINDEX_REPORT_NAME, write_report, reports / EVALINDEX_REPORT_NAME)
@@ -241,13 +238,20 @@ def evalindex_report(report: Report, results: Sequence[SampleResult], *, model: 
 
 
 def report_document(report: Report, results: Sequence[SampleResult], *, settings: Mapping[str, Any],
-                    extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                    extra: Mapping[str, Any] | None = None, with_samples: bool = True) -> dict[str, Any]:
     """What :func:`write_outputs` writes to ``evalindex_report.json``, as objects (settings redacted; the file's
-    text is also scrubbed of every secret value, these objects are not)."""
+    text is also scrubbed of every secret value, these objects are not); without its ``samples`` unless
+    ``with_samples`` (a reader that takes them from ``results`` saves a dict per sample)."""
     data = _full_head(report, model=str(settings.get("model") or "model"), safe_settings=redact(to_plain(settings)),
                       extra=extra)
-    data["samples"] = [sample_outcome(r) for r in sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))]
+    if with_samples:
+        data["samples"] = [sample_outcome(r) for r in in_report_order(results)]
     return data
+
+
+def in_report_order(results: Iterable[SampleResult]) -> list[SampleResult]:
+    """``results`` in the order of the report's ``samples`` (and of every file of the run folder)."""
+    return sorted(results, key=lambda r: (r.file, r.ordinal, r.node_id))
 
 
 def _full_head(report: Report, *, model: str, safe_settings: Mapping[str, Any],

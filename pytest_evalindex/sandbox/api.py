@@ -107,6 +107,10 @@ class Sandbox(Protocol):
         """Write `files` into a fresh work directory and run `command` there (argv[0] absolute or on PATH)."""
         ...
 
+    def close(self) -> None:
+        """Stop whatever the backend keeps running between programs (a later `run` starts it again)."""
+        ...
+
 
 def run_python(sandbox: Sandbox, source: str, limits: Limits, *, stdin: str | bytes | None = None) -> ExecResult:
     """Run one Python source file (`main.py` in the work directory) with the sandbox's interpreter."""

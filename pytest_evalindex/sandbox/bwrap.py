@@ -9,22 +9,24 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pytest_evalindex.sandbox.api import Check, ExecResult, Limits, MiB, run_python
 from pytest_evalindex.sandbox.launch import (
-    Job,
+    KILL_GRACE,
+    SUPERVISOR_SLACK,
     checked_name,
     program_env,
     report_text,
     result_from,
-    run_directory,
-    supervise,
 )
 from pytest_evalindex.sandbox.limits import rlimit_rows
 from pytest_evalindex.sandbox.paths import expose_plan, extra_binds, interpreter_prefixes, system_entries
+from pytest_evalindex.sandbox.slots import SlotPool
 
 WORK = "/tmp/work"
+STUB = Path(__file__).with_name("stub.py").read_text(encoding="utf-8")
 INSIDE_UID = 65534  # "nobody": what the program sees; outside it is uid_base + the supervisor's pid
 DEFAULT_UID_BASE = 2_000_000_000  # far above real users and the usual subuid ranges; one uid per live run
 _VAR_TMP_BYTES = 8 * MiB
@@ -44,7 +46,8 @@ _USERNS = (
 class BwrapSandbox:
     """Only the system tree and the interpreter visible (read-only), private /tmp, no home, no network,
     cleared environment, non-root uid, rlimits, wall time, and the whole PID namespace torn down at the end.
-    `run` blocks and is thread-safe.
+    `run` blocks and is thread-safe. Every program gets a sandbox of its own, started (by a long-lived server
+    per program running at once, see slot_server.py) while the previous program runs; `close` stops them.
     """
 
     mode = "bwrap"
@@ -64,6 +67,7 @@ class BwrapSandbox:
         self._lock = threading.Lock()
         self._layout: dict[str, Any] | None = None
         self._check: Check | None = None
+        self._slots: SlotPool | None = None
 
     def _prepare(self) -> dict[str, Any]:
         """Options and paths worked out once per sandbox (the first caller does it, under a lock)."""
@@ -97,22 +101,42 @@ class BwrapSandbox:
         if layout.get("error"):
             return result_from({}, mode=self.mode, exit_code=None, signum=None, error=layout["error"])
         root_caller = os.geteuid() == 0
-        with run_directory(files, stdin) as (run_root, stdin_path):
-            argv = _argv(
-                self.bwrap, layout, limits, files, str(run_root / "work"), self.python, list(command), root_caller
-            )
-            job = Job(
-                argv=argv,
-                env={"PATH": os.defpath, "LANG": "C.UTF-8"},
-                cwd="/",
-                limits=limits,
-                rlimits=rlimit_rows(limits, processes=root_caller),
-                stdin=stdin_path,
-                uid_base=self.uid_base if root_caller else None,
-                expose=layout["expose"] if root_caller else [],
-            )
-            report = supervise(job)
+        for name in files:
+            checked_name(name)
+        spec = {
+            "argv": _argv(self.bwrap, layout, limits, self.python),
+            "env": {"PATH": os.defpath, "LANG": "C.UTF-8"},
+            "cwd": "/",
+            "rlimits": [],  # the stub applies the program's own limits just before it execs the program
+            "uid_base": self.uid_base if root_caller else None,
+            "output_bytes": limits.output_bytes,
+        }
+        program = {
+            "files": {name: _latin1(content) for name, content in files.items()},
+            "stdin": None if stdin is None else _latin1(stdin),
+            "rlimits": rlimit_rows(limits),
+            "argv": list(command),
+            "inline": command[0] == self.python and len(command) > 1 and not command[1].startswith("-"),
+        }
+        job = {"sandbox": spec, "wall": limits.wall_seconds, "grace": KILL_GRACE, "program": program}
+        with self._lock:
+            if self._slots is None:
+                self._slots = SlotPool({"expose": layout["expose"] if root_caller else []})
+            slots = self._slots
+        report = slots.call(job, limits.wall_seconds + SUPERVISOR_SLACK)
         return _result(report, self.mode)
+
+    def close(self) -> None:
+        """Stop the servers and their waiting sandboxes (a later `run` starts new ones)."""
+        with self._lock:
+            slots, self._slots = self._slots, None
+        if slots is not None:
+            slots.close()
+
+
+def _latin1(content: str | bytes) -> str:
+    """Bytes as a JSON-safe string that the stub turns back into the same bytes."""
+    return (content.encode() if isinstance(content, str) else content).decode("latin-1")
 
 
 def _layout(bwrap: str, python: str, read_only: list[str]) -> dict[str, Any]:
@@ -139,17 +163,8 @@ def _layout(bwrap: str, python: str, read_only: list[str]) -> dict[str, Any]:
     }
 
 
-def _argv(
-    bwrap: str,
-    layout: dict[str, Any],
-    limits: Limits,
-    files: Mapping[str, str | bytes],
-    host_work: str,
-    python: str,
-    command: list[str],
-    root_caller: bool,
-) -> list[Any]:
-    """The bwrap command line; {"open": path} items become file descriptors in the supervisor."""
+def _argv(bwrap: str, layout: dict[str, Any], limits: Limits, python: str) -> list[Any]:
+    """The bwrap command line of a sandbox waiting for its program ({"status_fd": True} becomes a descriptor)."""
     argv: list[Any] = [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session"]
     if layout["disable_userns"]:
         argv.append("--disable-userns")
@@ -162,24 +177,11 @@ def _argv(
     argv += ["--size", str(_VAR_TMP_BYTES), "--tmpfs", "/var/tmp"]
     for path in layout["binds"]:
         argv += ["--ro-bind", path, path]
-    argv += ["--dir", WORK]
-    made = {WORK}
-    for name in files:
-        rel = checked_name(name)
-        for parent in reversed(rel.parents[:-1]):
-            inside = f"{WORK}/{parent}"
-            if inside not in made:
-                argv += ["--dir", inside]
-                made.add(inside)
-        argv += ["--file", {"open": os.path.join(host_work, str(rel))}, f"{WORK}/{rel}"]
-    argv += ["--remount-ro", "/", "--chdir", WORK, "--clearenv"]
+    argv += ["--dir", WORK, "--remount-ro", "/", "--chdir", WORK, "--clearenv"]
     for key, value in program_env(python, home=WORK, tmp="/tmp").items():
         argv += ["--setenv", key, value]
     argv += ["--json-status-fd", {"status_fd": True}, "--"]
-    if not root_caller and layout["prlimit"]:
-        # Set inside the new user namespace, RLIMIT_NPROC counts only this sandbox's processes.
-        argv += [layout["prlimit"], f"--nproc={limits.processes}:{limits.processes}", "--"]
-    return argv + command
+    return argv + [python, "-c", STUB]
 
 
 def _result(report: dict[str, Any], mode: str) -> ExecResult:

@@ -28,8 +28,8 @@ _BOOT = (
     "from pytest_evalindex.sandbox.supervisor import main\n"
     "sys.exit(main())\n"
 )
-_SUPERVISOR_SLACK = 15.0  # seconds beyond the wall time before the supervisor itself is presumed stuck
-_KILL_GRACE = 5.0
+SUPERVISOR_SLACK = 15.0  # seconds beyond the wall time before the supervisor itself is presumed stuck
+KILL_GRACE = 5.0
 
 
 @dataclass
@@ -102,7 +102,7 @@ def supervise(job: Job) -> dict[str, Any]:
         "rlimits": job.rlimits,
         "uid_base": job.uid_base,
         "expose": job.expose,
-        "grace": _KILL_GRACE,
+        "grace": KILL_GRACE,
     }
     try:
         proc = subprocess.Popen(
@@ -117,7 +117,7 @@ def supervise(job: Job) -> dict[str, Any]:
     except OSError as exc:  # no process or file descriptor left for the supervisor
         return {"error": f"the sandbox supervisor could not start: {exc}"}
     try:
-        out, err = proc.communicate(json.dumps(payload).encode(), timeout=job.limits.wall_seconds + _SUPERVISOR_SLACK)
+        out, err = proc.communicate(json.dumps(payload).encode(), timeout=job.limits.wall_seconds + SUPERVISOR_SLACK)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()

@@ -63,6 +63,8 @@ def kill_tree(grace: float) -> int:
     """
     deadline = time.monotonic() + grace
     while True:
+        if not reap_some():  # no child at all, so no descendant either (orphans come back to this process)
+            return 0
         alive = [pid for pid in descendants(os.getpid()) if not _is_zombie(pid)]
         for pid in alive:
             _signal(pid, signal.SIGKILL)

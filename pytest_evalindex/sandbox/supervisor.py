@@ -1,8 +1,9 @@
 """The per-program supervisor process: start the program under limits, enforce the wall time, kill the tree.
 
-Runs as its own single-threaded process (`python -I -S`, stdlib only; see launch.py), so that forking, setting
-rlimits, unsharing the mount namespace and dropping the uid never happen in the multi-threaded test process.
-Reads a JSON job on stdin and writes one JSON result on stdout.
+Runs as its own single-threaded process (`python -I -S`, stdlib only), so that forking, setting rlimits,
+unsharing the mount namespace and dropping the uid never happen in the multi-threaded test process: one per
+program for the unsafe backend (launch.py; a JSON job on stdin, one JSON result on stdout), and `Launched`,
+inside the minder of each bwrap sandbox (slot_server.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from pytest_evalindex.sandbox import native, proctree
 
 
-class _Capture:
+class Capture:
     """The first `cap` bytes of a stream; the rest is read and dropped so the writer never blocks."""
 
     def __init__(self, cap: int) -> None:
@@ -36,7 +37,7 @@ class _Capture:
             self.data += chunk[:room]
 
 
-def _resolve_argv(argv: list[Any], status_w: int) -> list[str]:
+def resolve_argv(argv: list[Any], status_w: int) -> list[str]:
     """Replace {"open": path} with an inheritable read-only fd number and {"status_fd": true} with `status_w`."""
     out: list[str] = []
     for item in argv:
@@ -52,7 +53,7 @@ def _resolve_argv(argv: list[Any], status_w: int) -> list[str]:
     return out
 
 
-def _child(job: dict[str, Any], argv: list[str], fds: tuple[int, int, int], report_w: int, uid: int | None) -> None:
+def start_child(job: dict[str, Any], argv: list[str], fds: tuple[int, int, int], report_w: int, uid: int | None) -> None:
     """In the forked child: wire stdio, apply limits, drop privileges, exec. Never returns."""
     supervisor = os.getppid()
     try:
@@ -78,7 +79,7 @@ def _child(job: dict[str, Any], argv: list[str], fds: tuple[int, int, int], repo
         os._exit(127)
 
 
-def _wait_exec(report_r: int) -> str | None:
+def wait_exec(report_r: int) -> str | None:
     """None when the child exec'd (the close-on-exec pipe closed empty), else the child's error message."""
     chunks = []
     while True:
@@ -90,6 +91,60 @@ def _wait_exec(report_r: int) -> str | None:
     return b"".join(chunks).decode(errors="replace") if chunks else None
 
 
+class Launched:
+    """A started child (bwrap, or the program itself): its pid, its output pipes and how its exec went."""
+
+    def __init__(self, job: dict[str, Any], stdin_fd: int | None = None) -> None:
+        """Fork and exec `job["argv"]` with `stdin_fd` (default: the job's stdin file) as its stdin."""
+        self.uid_base = job.get("uid_base")
+        if stdin_fd is None:
+            stdin_fd = os.open(job["stdin"] or os.devnull, os.O_RDONLY)
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        status_r, status_w = os.pipe()
+        report_r, report_w = os.pipe()
+        argv = resolve_argv(job["argv"], status_w)
+        self.pid = os.fork()
+        if self.pid == 0:
+            uid = None if self.uid_base is None else int(self.uid_base) + os.getpid()
+            start_child(job, argv, (stdin_fd, out_w, err_w), report_w, uid)
+        # One uid per live sandbox: the child's pid cannot be reused before the child is reaped.
+        self.uid = None if self.uid_base is None else int(self.uid_base) + self.pid
+        for fd in (stdin_fd, out_w, err_w, status_w, report_w):
+            os.close(fd)
+        self.exec_error = wait_exec(report_r)
+        self.out, self.err, self.status = Capture(job["output_bytes"]), Capture(job["output_bytes"]), Capture(1 << 16)
+        self.captures = {out_r: self.out, err_r: self.err, status_r: self.status}
+
+    def exited(self) -> bool:
+        """Whether the child has already exited (it stays unreaped)."""
+        return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+    def finish(
+        self, started: float, deadline: float, grace: float, feed: tuple[int, bytes] | None = None
+    ) -> dict[str, Any]:
+        """Watch until exit or `deadline` (writing `feed` meanwhile), kill every descendant, describe the run."""
+        result: dict[str, Any] = {"uid": self.uid, "exec_error": self.exec_error, "timed_out": False}
+        result.update(watch(self.pid, self.captures, deadline, feed))
+        # The child is not reaped yet, so its process group id cannot have been recycled.
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # the child died before its setsid()
+        os.waitpid(self.pid, 0)
+        result["leftover"] = proctree.kill_tree(grace)
+        drain(self.captures, time.monotonic() + 1.0)
+        result["wall"] = time.monotonic() - started
+        result.update(
+            stdout=base64.b64encode(bytes(self.out.data)).decode(),
+            stderr=base64.b64encode(bytes(self.err.data)).decode(),
+            stdout_truncated=self.out.truncated,
+            stderr_truncated=self.err.truncated,
+            status_lines=bytes(self.status.data).decode(errors="replace"),
+        )
+        return result
+
+
 def supervise(job: dict[str, Any]) -> dict[str, Any]:
     """Run one job and describe what happened (see launch.py for the reading side)."""
     native.set_child_subreaper()
@@ -97,53 +152,27 @@ def supervise(job: dict[str, Any]) -> dict[str, Any]:
         native.private_mount_namespace()
         for hidden, prefixes in job["expose"]:
             native.expose_under(hidden, prefixes)
-    uid = None if job.get("uid_base") is None else int(job["uid_base"]) + os.getpid()
-    stdin_fd = os.open(job["stdin"] or os.devnull, os.O_RDONLY)
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    status_r, status_w = os.pipe()
-    report_r, report_w = os.pipe()
-    argv = _resolve_argv(job["argv"], status_w)
     started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        _child(job, argv, (stdin_fd, out_w, err_w), report_w, uid)
-    for fd in (stdin_fd, out_w, err_w, status_w, report_w):
-        os.close(fd)
-    exec_error = _wait_exec(report_r)
-    result: dict[str, Any] = {"uid": uid, "exec_error": exec_error, "timed_out": False}
-    captures = {out_r: _Capture(job["output_bytes"]), err_r: _Capture(job["output_bytes"])}
-    status = _Capture(1 << 16)
-    captures[status_r] = status
-    result.update(_watch(pid, captures, started + float(job["wall"])))
-    # The child is not reaped yet, so its process group id cannot have been recycled.
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass  # the child died before its setsid()
-    os.waitpid(pid, 0)
-    result["leftover"] = proctree.kill_tree(float(job.get("grace", 5.0)))
-    _drain(captures, time.monotonic() + 1.0)
-    result["wall"] = time.monotonic() - started
-    out, err = captures[out_r], captures[err_r]
-    result.update(
-        stdout=base64.b64encode(bytes(out.data)).decode(),
-        stderr=base64.b64encode(bytes(err.data)).decode(),
-        stdout_truncated=out.truncated,
-        stderr_truncated=err.truncated,
-        status_lines=bytes(status.data).decode(errors="replace"),
-    )
-    return result
+    child = Launched(job)
+    return child.finish(started, started + float(job["wall"]), float(job.get("grace", 5.0)))
 
 
-def _watch(pid: int, captures: dict[int, _Capture], deadline: float) -> dict[str, Any]:
-    """Capture output until the child exits or the deadline passes; the child is left unreaped."""
+def watch(
+    pid: int, captures: dict[int, Capture], deadline: float, feed: tuple[int, bytes] | None = None
+) -> dict[str, Any]:
+    """Capture output until the child exits or the deadline passes, writing `feed` (fd, bytes; the fd is closed
+    once all is written) as the reader takes it; the child is left unreaped."""
     pidfd = os.pidfd_open(pid)
     sel = selectors.DefaultSelector()
     sel.register(pidfd, selectors.EVENT_READ)
     for fd in captures:
         os.set_blocking(fd, False)
         sel.register(fd, selectors.EVENT_READ)
+    pending = memoryview(feed[1]) if feed else None
+    feeding = feed is not None
+    if feed:
+        os.set_blocking(feed[0], False)
+        sel.register(feed[0], selectors.EVENT_WRITE)
     try:
         while True:
             left = deadline - time.monotonic()
@@ -158,14 +187,36 @@ def _watch(pid: int, captures: dict[int, _Capture], deadline: float) -> dict[str
                     if info.si_code == os.CLD_EXITED:
                         return {"exit_code": info.si_status, "signal": None}
                     return {"exit_code": None, "signal": info.si_status}
-                if not _read_into(key.fd, captures[key.fd]):
+                if feed and feeding and key.fd == feed[0]:
+                    pending = _write_some(feed[0], pending)
+                    if not pending:  # all written: close, so the reader sees the end
+                        sel.unregister(feed[0])
+                        os.close(feed[0])
+                        feeding = False
+                    continue
+                if not read_into(key.fd, captures[key.fd]):
                     sel.unregister(key.fd)
     finally:
         sel.close()
         os.close(pidfd)
+        if feed and feeding:
+            os.close(feed[0])
 
 
-def _read_into(fd: int, capture: _Capture) -> bool:
+def _write_some(fd: int, pending: memoryview | None) -> memoryview | None:
+    """Write what the pipe takes now; None when done (or the reader is gone)."""
+    if not pending:
+        return None
+    try:
+        written = os.write(fd, pending)
+    except BlockingIOError:
+        return pending
+    except OSError:  # the reader died: the watch loop sees the exit
+        return None
+    return pending[written:] or None
+
+
+def read_into(fd: int, capture: Capture) -> bool:
     """Read what is available; False at end of file."""
     try:
         chunk = os.read(fd, 1 << 16)
@@ -177,7 +228,7 @@ def _read_into(fd: int, capture: _Capture) -> bool:
     return True
 
 
-def _drain(captures: dict[int, _Capture], deadline: float) -> None:
+def drain(captures: dict[int, Capture], deadline: float) -> None:
     """After the tree is dead, read what is left in the pipes (every writer is gone, so EOF comes quickly)."""
     open_fds = set(captures)
     sel = selectors.DefaultSelector()
@@ -185,7 +236,7 @@ def _drain(captures: dict[int, _Capture], deadline: float) -> None:
         sel.register(fd, selectors.EVENT_READ)
     while open_fds and time.monotonic() < deadline:
         for key, _ in sel.select(max(0.0, deadline - time.monotonic())):
-            if not _read_into(key.fd, captures[key.fd]):
+            if not read_into(key.fd, captures[key.fd]):
                 sel.unregister(key.fd)
                 open_fds.discard(key.fd)
     sel.close()

@@ -65,6 +65,9 @@ class UnsafeSandbox:
             report, mode=self.mode, exit_code=report.get("exit_code"), signum=report.get("signal"), error=error
         )
 
+    def close(self) -> None:
+        """Nothing runs between programs."""
+
 
 def _own_processes() -> int:
     """Processes of this uid right now (none counts for root, whose RLIMIT_NPROC the kernel ignores)."""

@@ -29,7 +29,10 @@ class Run:
     details: list[list[str] | None] = field(default_factory=list)
     texts_packed: str | None = None
     """The sample texts already packed for a page (taken from the run's own page), instead of ``details``."""
-    _columns: SampleColumns | None = field(default=None, init=False, repr=False, compare=False)
+    texts: list[list[str]] | None = None
+    """The sample texts as one list per detail field (a finishing run's, from memory), instead of ``details``."""
+    known_columns: SampleColumns | None = field(default=None, repr=False, compare=False)
+    """The samples' columns when known without ``data["samples"]`` (a finishing run's, from its results)."""
 
     @property
     def label(self) -> str:
@@ -45,9 +48,9 @@ class Run:
     @property
     def columns(self) -> SampleColumns:
         """The samples' shared columns, read once (the samples are not changed while a page is made)."""
-        if self._columns is None:
-            self._columns = sample_columns(self.samples)
-        return self._columns
+        if self.known_columns is None:
+            self.known_columns = sample_columns(self.samples)
+        return self.known_columns
 
 
 def load_run(path: Path, *, with_details: bool = True) -> Run:

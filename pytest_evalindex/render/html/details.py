@@ -130,6 +130,45 @@ def details_from_results(samples: Sequence[dict[str, Any]], results: Mapping[str
     return out
 
 
+def result_texts(results: Sequence[SampleResult], entries: Mapping[str, Entry]) -> list[list[str]]:
+    """The texts of :func:`details_from_results` for ``results`` (in the report's order) as one list per field
+    of DETAIL_FIELDS (an errored sample's all empty), built field by field: no list per sample."""
+    kept = [r for r in results if r.status != "error"]
+    get = entries.get
+    lines = [entry.prompt if (entry := get(r.node_id)) is not None else None for r in kept]
+    inputs = [line.input if line is not None else () for line in lines]
+    dumps = json.dumps
+    columns = [
+        [f"[{first.role}]\n{first.content}" if len(m) == 1 and type((first := m[0]).content) is str  # the usual
+         else "\n\n".join([f"[{x.role}]\n{_part_text(x.content)}" for x in m]) for m in inputs],
+        [r.completion or "" for r in kept],
+        [r.reasoning or "" for r in kept],
+        ["" if line is None else line.target.strip() if type(line.target) is str
+         else " | ".join(accepted_answers(line.target)) for line in lines],
+        [r.explanation or "" for r in kept],
+        [dumps(_metadata(r.score_metadata, line.metadata if line is not None else None), ensure_ascii=False,
+               indent=1, default=str) if r.score_metadata or (line is not None and line.metadata) else ""
+         for r, line in zip(kept, lines)],
+    ]
+    if len(kept) == len(results):
+        return columns
+    positions = [i for i, r in enumerate(results) if r.status != "error"]
+    full = []
+    for column in columns:
+        spread = [""] * len(results)
+        for i, text in zip(positions, column):
+            spread[i] = text
+        full.append(spread)
+    return full
+
+
+def _metadata(score_metadata: dict[str, Any] | None, sample_metadata: dict[str, Any] | None) -> dict[str, Any]:
+    metadata = dict(score_metadata) if score_metadata else {}
+    if sample_metadata:
+        metadata["sample"] = dict(sample_metadata)
+    return metadata
+
+
 def _part_text(content: Any) -> str:
     if type(content) is str:
         return content

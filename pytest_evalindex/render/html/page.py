@@ -23,7 +23,8 @@ from pytest_evalindex import __version__
 from pytest_evalindex.render.html import charts, compare
 from pytest_evalindex.render.html.data import Run, headline, levels, paused_gc, performance, settings_view
 from pytest_evalindex.render.html.page_texts import texts_source
-from pytest_evalindex.render.html.payload import compress, encoded_texts, packed, sample_payload, text_columns
+from pytest_evalindex.render.html.payload import packed, sample_payload, transposed
+from pytest_evalindex.render.html.text_pack import pack_texts
 
 REPORT_HTML = "report.html"
 """The file name EvalScope's service serves as a run's HTML report (``<run>/reports/report.html``)."""
@@ -61,11 +62,13 @@ def _render_parts(runs: Sequence[Run], baseline: Run | None, clean: Callable[[st
     are compressed in a second thread (zlib releases the interpreter) while the rest is rendered."""
     primary = runs[0]
     with ThreadPoolExecutor(max_workers=1) as pool:
+        texts: Callable[[], str]
         if primary.texts_packed is not None:
-            texts = pool.submit(str, primary.texts_packed)
+            texts = pool.submit(str, primary.texts_packed).result
         else:
-            columns = text_columns(primary.details or [None] * len(primary.samples))
-            texts = pool.submit(compress, encoded_texts(columns, clean))
+            columns = primary.texts if primary.texts is not None else \
+                transposed(primary.details or [None] * primary.columns.count)
+            texts = pack_texts(columns, pool, clean)
             del columns
         if baseline is not None:
             comparison: dict[str, Any] | None = compare.with_baseline(primary, baseline)
@@ -78,7 +81,7 @@ def _render_parts(runs: Sequence[Run], baseline: Run | None, clean: Callable[[st
         perf["chart"] = charts.histogram(perf["histogram"], perf["latency"]["min"], perf["latency"]["max"])
         others = list(runs[1:])
         side = compare.side_by_side([primary, *others], baseline or primary) if others else None
-        payload = sample_payload(primary.samples, compare.baseline_statuses(comparison), primary.columns)
+        payload = sample_payload(primary.columns, compare.baseline_statuses(comparison))
         context = {
             "title": f"pytest-evalindex · {primary.data.get('model') or 'run'}",
             "heads": [headline(run) for run in [primary, *others]],
@@ -86,14 +89,14 @@ def _render_parts(runs: Sequence[Run], baseline: Run | None, clean: Callable[[st
             "levels": level_views, "perf": perf, "comparison": comparison, "side": side,
             "settings": settings_view(primary), "version": __version__,
             "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
-            "sample_count": len(primary.samples),
+            "sample_count": primary.columns.count,
         }
         script = _asset("report.js")
         page = _template().render(
             **context, style=_asset("report.css"), script=script, script_hash=_sha256(script),
             samples_packed=packed(payload, clean), details_packed=_TEXTS_SLOT, texts_source=texts_source(primary.file))
         before, _, after = page.partition(_TEXTS_SLOT)
-        return [before, texts.result(), after]
+        return [before, texts(), after]
 
 
 def _sha256(text: str) -> str:

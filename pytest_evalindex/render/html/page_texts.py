@@ -12,8 +12,8 @@ from pytest_evalindex.render.html.payload import PAGE_TEXT_CHARS
 
 TEXTS_FORMAT = f"columns-gzip-base64/{PAGE_TEXT_CHARS}"
 """Changes whenever the packed texts would come out differently from the same files."""
-_SOURCE = re.compile(r'<meta name="evalindex-texts" content="([0-9a-f]{32})">')
-_TEXTS = re.compile(r'<script type="application/octet-stream" id="evalindex-details">([A-Za-z0-9+/=]*)</script>')
+_SOURCE = re.compile(rb'<meta name="evalindex-texts" content="([0-9a-f]{32})">')
+_TEXTS = re.compile(rb'<script type="application/octet-stream" id="evalindex-details">([A-Za-z0-9+/=]*)</script>')
 
 
 def texts_source(report_file: Path) -> str:
@@ -36,11 +36,11 @@ def texts_from_page(report_file: Path) -> str | None:
         return None
     page = report_file.parent.parent / "report.html"
     try:
-        text = page.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        raw = page.read_bytes()  # searched as bytes: decoding all of it would cost more than the search
+    except OSError:
         return None
-    source = _SOURCE.search(text, 0, 4096)
-    if source is None or source.group(1) != texts_source(report_file):
+    source = _SOURCE.search(raw, 0, 4096)
+    if source is None or source.group(1).decode("ascii") != texts_source(report_file):
         return None
-    texts = _TEXTS.search(text, source.end())  # base64 only: nothing else of that page comes along
-    return texts.group(1) if texts is not None else None
+    texts = _TEXTS.search(raw, source.end())  # base64 only: nothing else of that page comes along
+    return texts.group(1).decode("ascii") if texts is not None else None

@@ -10,13 +10,15 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from bisect import bisect_right
-from collections.abc import Callable, Sequence
-from itertools import accumulate
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 from pytest_evalindex.core.results import Status
-from pytest_evalindex.render.html.columns import SampleColumns, field, sample_columns
+from pytest_evalindex.render.html.columns import SampleColumns
 from pytest_evalindex.render.html.details import DETAIL_FIELDS
 
 STATUSES: tuple[Status, ...] = ("correct", "partial", "incorrect", "excluded", "error")
@@ -28,56 +30,94 @@ PAGE_TEXT_CHARS = 40_000_000
 """How many characters of sample texts one page holds at most (~20 MB packed, for prose): the file stays bounded
 at 100,000 samples, where each text keeps its first and last ~100 characters (the full texts stay in reviews/)."""
 TEXT_CHARS = 20_000
+LEFT_OUT = ("\n… [", " characters left out; the full text is in reviews/] …\n")
+"""What a cut text holds between its beginning and its end, around the number of characters left out."""
 MIN_TEXT_CHARS = 40
 
 
-def sample_payload(samples: Sequence[dict[str, Any]], baseline_status: dict[str, str],
-                   shared: SampleColumns | None = None) -> dict[str, Any]:
-    """The drill-down's sample data for ``samples`` (a report's, in its order); ``baseline_status`` maps the
-    flipped samples' node ids to their status in the baseline; ``shared``: the samples' columns if already read."""
-    shared = shared if shared is not None else sample_columns(samples)
+def sample_payload(columns: SampleColumns, baseline_status: dict[str, str]) -> dict[str, Any]:
+    """The drill-down's sample data for the samples of ``columns`` (a report's, in its order);
+    ``baseline_status`` maps the flipped samples' node ids to their status in the baseline."""
     status_index: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
-    nodes = _texts(field(samples, "node_id"))
-    parts = [node.rpartition("/") for node in nodes]
+    nodes = _texts(columns.node_id)
+    parts = list(map(str.rpartition, nodes, repeat("/")))
     prefix, prefixes = _indexed([head + slash for head, slash, _ in parts])
-    dataset, datasets = _indexed(_texts(field(samples, "dataset_name")))
-    subset, subsets = _indexed(_texts(field(samples, "subset_name")))
-    statuses = shared.status
-    raw_tags = field(samples, "tags")
+    dataset, datasets = _indexed(_texts(columns.dataset))
+    subset, subsets = _indexed(_texts(columns.subset))
+    statuses = columns.status
+    raw_tags = columns.tags
     try:
         tagset, keys = _indexed([tuple(v) if type(v) is list else () for v in raw_tags])
         tagsets = [[str(t) for t in key] for key in keys]
     except TypeError:  # a tag that is not text (a hand-edited report): shown as text
         tagset, tagsets = _indexed([tuple(str(t) for t in v) if type(v) is list else () for v in raw_tags])
     tags = {t: i for i, t in enumerate(dict.fromkeys(t for key in tagsets for t in key))}
-    extracted = field(samples, "extracted")
+    extracted = columns.extracted
     if "error" in statuses:  # an errored sample shows its error instead
-        extracted = [s.get("error") if status == "error" else value
-                     for s, status, value in zip(samples, statuses, extracted)]
+        extracted = [error if status == "error" else value
+                     for error, status, value in zip(columns.error, statuses, extracted)]
     other = len(STATUSES) - 1
-    columns: dict[str, list[Any]] = {
+    # each column as it is when all its values are of the kinds the page takes (checked at C speed), else each
+    # value made one of them
+    scores = columns.score
+    columns_out: dict[str, list[Any]] = {
         "prefix": prefix,
-        # a plain number stays one ("12345", not "007" or a 16-digit one)
-        "suffix": [int(t) if t.isdigit() and t.isascii() and len(t) < 16 and (t[0] != "0" or t == "0") else t
-                   for _, _, t in parts],
+        "suffix": _suffixes([tail for _, _, tail in parts]),
         "dataset": dataset, "subset": subset, "tagset": tagset,
-        "status": [status_index.get(v, other) if type(v) is str else other for v in statuses],
-        "score": [v if type(v) is int or (type(v) is float and v - v == 0) else None  # finite numbers only
-                  for v in field(samples, "score")],
-        "extracted": [v if v is None or type(v) is str else str(v) for v in extracted],
+        "status": list(map(status_index.__getitem__, statuses))
+        if _only(statuses, str) and status_index.keys() >= set(statuses)
+        else [status_index.get(v, other) if type(v) is str else other for v in statuses],
+        "score": scores if _finite(scores)
+        else [v if type(v) is int or (type(v) is float and v - v == 0) else None  # finite numbers only
+              for v in scores],
+        "extracted": extracted if _only(extracted, str, type(None))
+        else [v if v is None or type(v) is str else str(v) for v in extracted],
         "latency_ms": [round(v * 1000) if type(v) is float and v - v == 0 or type(v) is int else None
-                       for v in shared.latency],
-        "input_tokens": [v if type(v) is int else None for v in shared.input_tokens],
-        "output_tokens": [v if type(v) is int else None for v in shared.output_tokens],
+                       for v in columns.latency],
+        "input_tokens": _ints(columns.input_tokens), "output_tokens": _ints(columns.output_tokens),
     }
     flipped = [[i, status_index[baseline_status[node]]] for i, node in enumerate(nodes)
                if baseline_status.get(node) in status_index] if baseline_status else []
-    return {"count": len(samples), "statuses": list(STATUSES), "prefixes": prefixes, "datasets": datasets,
+    return {"count": columns.count, "statuses": list(STATUSES), "prefixes": prefixes, "datasets": datasets,
             "subsets": subsets, "tags": list(tags), "tagsets": [[tags[t] for t in key] for key in tagsets],
-            "columns": columns, "baseline": flipped, "detail_fields": list(DETAIL_FIELDS)}
+            "columns": columns_out, "baseline": flipped, "detail_fields": list(DETAIL_FIELDS)}
+
+
+_PLAIN_NUMBERS = re.compile(r"(?:0|[1-9][0-9]{0,14})(?:/(?:0|[1-9][0-9]{0,14}))*")
+
+
+def _suffixes(tails: list[str]) -> list[int | str]:
+    """Each node id's part after its last ``/``; a plain number stays one ("12345", not "007" or a 16-digit
+    one). Such a part holds no ``/``: joined by ``/``, one match tells whether all are plain numbers."""
+    if tails and _PLAIN_NUMBERS.fullmatch("/".join(tails)):
+        return list(map(int, tails))
+    return [int(t) if t.isdigit() and t.isascii() and len(t) < 16 and (t[0] != "0" or t == "0") else t
+            for t in tails]
+
+
+def _only(values: list[Any], *kinds: type) -> bool:
+    """Whether every value is exactly of one of ``kinds`` (``bool`` is not ``int`` here)."""
+    return set(map(type, values)) <= set(kinds)
+
+
+def _finite(values: list[Any]) -> bool:
+    """Whether every value is a finite ``int`` or ``float``."""
+    if not _only(values, int, float):
+        return False
+    try:
+        total = sum(values)  # an infinity or a NaN makes the sum one
+    except OverflowError:  # an int too large for a float beside a float
+        return False
+    return type(total) is int or math.isfinite(total)
+
+
+def _ints(values: list[Any]) -> list[int | None]:
+    return values if _only(values, int, type(None)) else [v if type(v) is int else None for v in values]
 
 
 def _texts(values: list[Any]) -> list[str]:
+    if _only(values, str):
+        return values
     return [v if type(v) is str else "" if v is None else str(v) for v in values]
 
 
@@ -90,11 +130,28 @@ def _indexed(values: list[Any]) -> tuple[list[int], list[Any]]:
 def text_columns(details: Sequence[list[str] | None], *, budget: int = PAGE_TEXT_CHARS) -> list[list[str]]:
     """Per-sample text lists (``None`` for a sample without texts: every text empty) as one list per field of
     DETAIL_FIELDS (like texts next to each other compress better), every text cut to :func:`text_cap`."""
+    return cut_columns(transposed(details), budget)
+
+
+def transposed(details: Sequence[list[str] | None]) -> list[list[str]]:
+    """Per-sample text lists (``None``: every text empty) as one list per field of DETAIL_FIELDS."""
     empty = [""] * len(DETAIL_FIELDS)
-    columns = [list(column) for column in zip(*[d if d is not None else empty for d in details])] or \
+    return [list(column) for column in zip(*[d if d is not None else empty for d in details])] or \
         [[] for _ in DETAIL_FIELDS]
-    cap = text_cap([n for column in columns for n in map(len, column) if n], budget)
+
+
+def cut_columns(columns: list[list[str]], budget: int = PAGE_TEXT_CHARS) -> list[list[str]]:
+    """Every text of ``columns`` cut to :func:`text_cap`."""
+    cap = columns_cap(columns, budget)
     return [[t if len(t) <= cap else cut(t, cap) for t in column] for column in columns]
+
+
+def columns_cap(columns: list[list[str]], budget: int) -> int:
+    """:func:`text_cap` of every text of ``columns``."""
+    counts: Counter[int] = Counter()
+    for column in columns:
+        counts.update(map(len, column))
+    return _cap(counts, budget)
 
 
 def encoded_texts(columns: list[list[str]], clean: Callable[[str], str] | None = None) -> bytes:
@@ -110,29 +167,33 @@ def encoded_texts(columns: list[list[str]], clean: Callable[[str], str] | None =
     return text.encode("utf-8", errors="replace")
 
 
-def text_cap(lengths: Sequence[int], budget: int) -> int:
+def text_cap(lengths: Iterable[int], budget: int) -> int:
     """How many characters each text keeps: the most (at most TEXT_CHARS) that keeps all of them within
     ``budget`` characters together (short texts stay whole and leave their share to the long ones)."""
-    longest = max(lengths, default=0)
-    if (sum(lengths) if longest <= TEXT_CHARS else sum([min(n, TEXT_CHARS) for n in lengths])) <= budget:
+    return _cap(Counter(lengths), budget)
+
+
+def _cap(counts: Counter[int], budget: int) -> int:
+    """:func:`text_cap` from how many texts have each length."""
+    counts.pop(0, None)
+    if sum([min(n, TEXT_CHARS) * k for n, k in counts.items()]) <= budget:
         return TEXT_CHARS
-    ordered = sorted(lengths)
-    before = [0, *accumulate(ordered)]  # the total length of the texts shorter than each
-    count = len(ordered)
-    # the first text that cannot stay whole if all from it on get its length: that need only grows along the
-    # sorted texts (the next one needs what this one needed plus (its length - this one's) x the rest), so
-    # bisection finds it
-    position = bisect_right(range(count), budget, key=lambda p: ordered[p] * (count - p) + before[p])
-    if position == count:
-        return TEXT_CHARS
-    return max(MIN_TEXT_CHARS, (budget - before[position]) // (count - position))
+    rest = sum(counts.values())  # the texts at least as long as the length looked at
+    before = 0  # the total length of the shorter ones
+    # the first length whose texts cannot stay whole if every text from them on gets that length (that need
+    # only grows with the length)
+    for n in sorted(counts):
+        if n * rest + before > budget:
+            return max(MIN_TEXT_CHARS, (budget - before) // rest)
+        before += n * counts[n]
+        rest -= counts[n]
+    return TEXT_CHARS
 
 
 def cut(text: str, limit: int) -> str:
     """The beginning and the end of a long text (a prompt's question and an answer's verdict are there)."""
     half = limit // 2
-    return (f"{text[:half]}\n… [{len(text) - 2 * half} characters left out; the full text is in reviews/] …\n"
-            f"{text[len(text) - half:]}")
+    return f"{text[:half]}{LEFT_OUT[0]}{len(text) - 2 * half}{LEFT_OUT[1]}{text[len(text) - half:]}"
 
 
 def packed(data: Any, clean: Callable[[str], str] | None = None) -> str:

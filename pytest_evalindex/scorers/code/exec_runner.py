@@ -12,7 +12,6 @@ import io
 import os
 import signal
 import sys
-import traceback
 from types import FrameType
 
 MARKER = "EVALINDEX-EXEC-PASSED"
@@ -52,6 +51,8 @@ def main() -> None:
         exec(compile(source, path, "exec"), {})
     except BaseException as exc:  # SystemExit and KeyboardInterrupt fail the program too
         signal.setitimer(signal.ITIMER_REAL, 0)
+        import traceback  # only when needed: its imports would add to every program's start
+
         lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
         real_err.write("".join(lines)[-4000:])
         real_err.flush()
