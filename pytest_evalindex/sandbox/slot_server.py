@@ -58,6 +58,7 @@ def _mind(spec: dict[str, Any], go_r: int, report_w: int, server: int) -> None:
     control_r, control_w = os.pipe()
     child = Launched(spec, stdin_fd=control_r)
     go = _read_all(go_r)
+    T_go = time.monotonic()
     if not go:  # not needed after all
         os.close(control_w)
         os.killpg(child.pid, signal.SIGKILL)
@@ -76,7 +77,9 @@ def _mind(spec: dict[str, Any], go_r: int, report_w: int, server: int) -> None:
         stdin = None if program["stdin"] is None else program["stdin"].encode("latin-1")
         feed = (control_w, encode(program["argv"], files, stdin, program["rlimits"], program["inline"]))
         result = child.finish(started, started + float(job["wall"]), float(job["grace"]), feed)
-    os.write(report_w, json.dumps(result).encode())
+    result["T"] = dict(result.get("T", {}), go=T_go, minder_write=time.monotonic())
+    _write_all(report_w, json.dumps(result).encode())
+    os.close(report_w)  # the end of the report now, not when this process has finished exiting
 
 
 class Minder:
@@ -93,7 +96,10 @@ class Minder:
             try:
                 _mind(spec, go_r, report_w, server)
             except BaseException as exc:
-                os.write(report_w, json.dumps({"error": f"sandbox minder: {type(exc).__name__}: {exc}"}).encode())
+                try:
+                    os.write(report_w, json.dumps({"error": f"sandbox minder: {type(exc).__name__}: {exc}"}).encode())
+                except OSError:
+                    pass  # the report was already sent and its pipe closed
             finally:
                 os._exit(0)
         os.close(go_r)
@@ -108,10 +114,9 @@ class Minder:
         os.close(self.go)
 
     def report(self) -> dict[str, Any]:
-        """Wait for the program's report."""
+        """Wait for the program's report (the minder is reaped later, off the program's critical path)."""
         data = _read_all(self.reports)
         os.close(self.reports)
-        _reap(self.pid)
         try:
             parsed: dict[str, Any] = json.loads(data)
         except ValueError:
@@ -152,9 +157,10 @@ def serve(lines: Any, out: Any) -> None:
             report, waiting = _run(job, spec, waiting)
         except OSError as exc:  # no process or descriptor left for a minder
             report, waiting = {"error": f"the sandbox could not start: {exc}"}, None
-        proctree.reap_some()
+        report.setdefault("T", {})["server_write"] = time.monotonic()
         out.write(json.dumps(report).encode() + b"\n")
         out.flush()
+        proctree.reap_some()  # finished minders (one still exiting is collected after the next program)
     if waiting is not None:
         waiting.discard()
 
@@ -169,7 +175,9 @@ def _run(job: dict[str, Any], spec: dict[str, Any], waiting: Minder | None) -> t
         following: Minder | None = Minder(spec)
     except OSError:
         following = None  # the next program starts its own
+    T_following = time.monotonic()
     report = minder.report()
+    report.setdefault("T", {}).update(following=T_following, server_got=time.monotonic())
     if job["prestarted"] and ("stale" in report or "error" in report):
         # The waiting sandbox (or its minder) died before its program came: one fresh try.
         job["prestarted"] = False

@@ -60,7 +60,10 @@ def main() -> None:
     import _signal
     import resource
 
+    import time as _t
+    os.write(2, b"R %f\n" % _t.monotonic())
     data = _receive()
+    os.write(2, b"S0 %f\n" % _t.monotonic())
     if not data:
         os._exit(0)
     fields = iter(_fields(data))
@@ -85,6 +88,7 @@ def main() -> None:
     for _ in range(int(next(fields))):
         name, soft, hard = next(fields).decode(), int(next(fields)), int(next(fields))
         resource.setrlimit(getattr(resource, name), (soft, hard))
+    os.write(2, b"S1 %f\n" % _t.monotonic())
     if inline:
         _run_script(argv)
         return
