@@ -23,6 +23,8 @@ from pytest_evalindex.sandbox import native, proctree
 from pytest_evalindex.sandbox.stub import encode
 from pytest_evalindex.sandbox.supervisor import Launched
 
+AHEAD = 2  # sandboxes kept waiting per slot: one program's time to start is too little on busy CPUs
+
 
 def _read_all(fd: int) -> bytes:
     chunks: list[bytes] = []
@@ -145,36 +147,40 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def serve(lines: Any, out: Any) -> None:
-    """The job loop: one report line per job line; the next sandbox starts as soon as a program is handed over."""
-    waiting: Minder | None = None
+    """The job loop: one report line per job line; sandboxes for the next programs start while one runs."""
+    waiting: list[Minder] = []
     for line in lines:
         job = json.loads(line)
         spec = job.pop("sandbox")
-        if waiting is not None and waiting.spec != spec:
-            waiting.discard()  # other limits (the size of /tmp): that sandbox does not fit
-            waiting = None
+        if waiting and waiting[0].spec != spec:
+            _discard(waiting)  # other limits (the size of /tmp): those sandboxes do not fit
         try:
-            report, waiting = _run(job, spec, waiting)
+            report = _run(job, spec, waiting)
         except OSError as exc:  # no process or descriptor left for a minder
-            report, waiting = {"error": f"the sandbox could not start: {exc}"}, None
+            report = {"error": f"the sandbox could not start: {exc}"}
         report.setdefault("T", {})["server_write"] = time.monotonic()
         out.write(json.dumps(report).encode() + b"\n")
         out.flush()
         proctree.reap_some()  # finished minders (one still exiting is collected after the next program)
-    if waiting is not None:
-        waiting.discard()
+    _discard(waiting)
 
 
-def _run(job: dict[str, Any], spec: dict[str, Any], waiting: Minder | None) -> tuple[dict[str, Any], Minder | None]:
-    """Run `job` in the waiting sandbox (or a new one); returns its report and the next waiting sandbox,
-    started while the program runs."""
-    job["prestarted"] = waiting is not None
-    minder = waiting or Minder(spec)
+def _discard(waiting: list[Minder]) -> None:
+    while waiting:
+        waiting.pop().discard()
+
+
+def _run(job: dict[str, Any], spec: dict[str, Any], waiting: list[Minder]) -> dict[str, Any]:
+    """Run `job` in the oldest waiting sandbox (or a new one) and return its report; meanwhile `waiting` is
+    topped up to AHEAD sandboxes, so each has AHEAD programs' time to start even when the CPUs are busy."""
+    job["prestarted"] = bool(waiting)
+    minder = waiting.pop(0) if waiting else Minder(spec)
     minder.start(job)
     try:
-        following: Minder | None = Minder(spec)
+        while len(waiting) < AHEAD:
+            waiting.append(Minder(spec))
     except OSError:
-        following = None  # the next program starts its own
+        pass  # the next programs start their own
     T_following = time.monotonic()
     report = minder.report()
     report.setdefault("T", {}).update(following=T_following, server_got=time.monotonic())
@@ -184,10 +190,10 @@ def _run(job: dict[str, Any], spec: dict[str, Any], waiting: Minder | None) -> t
         try:
             retry = Minder(spec)
         except OSError as exc:
-            return {"error": f"the sandbox could not start: {exc}"}, following
+            return {"error": f"the sandbox could not start: {exc}"}
         retry.start(job)
         report = retry.report()
-    return report, following
+    return report
 
 
 def main() -> int:
