@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import select
 import signal
 import sys
 import time
@@ -24,6 +25,7 @@ from pytest_evalindex.sandbox.stub import encode
 from pytest_evalindex.sandbox.supervisor import Launched
 
 AHEAD = 2  # sandboxes kept waiting per slot: one program's time to start is too little on busy CPUs
+TOP_UP_AFTER = 0.02  # seconds into a program before the next sandboxes start (off every program's path)
 
 
 def _read_all(fd: int) -> bytes:
@@ -161,8 +163,17 @@ def serve(lines: Any, out: Any) -> None:
         report.setdefault("T", {})["server_write"] = time.monotonic()
         out.write(json.dumps(report).encode() + b"\n")
         out.flush()
+        _top_up(waiting, spec)  # if the program ended before the top-up (a no-op otherwise)
         proctree.reap_some()  # finished minders (one still exiting is collected after the next program)
     _discard(waiting)
+
+
+def _top_up(waiting: list[Minder], spec: dict[str, Any]) -> None:
+    try:
+        while len(waiting) < AHEAD:
+            waiting.append(Minder(spec))
+    except OSError:
+        pass  # the next programs start their own
 
 
 def _discard(waiting: list[Minder]) -> None:
@@ -176,11 +187,9 @@ def _run(job: dict[str, Any], spec: dict[str, Any], waiting: list[Minder]) -> di
     job["prestarted"] = bool(waiting)
     minder = waiting.pop(0) if waiting else Minder(spec)
     minder.start(job)
-    try:
-        while len(waiting) < AHEAD:
-            waiting.append(Minder(spec))
-    except OSError:
-        pass  # the next programs start their own
+    # Start the next sandboxes once this program is under way, not while its own start needs the CPUs.
+    if not select.select([minder.reports], [], [], TOP_UP_AFTER)[0]:
+        _top_up(waiting, spec)
     T_following = time.monotonic()
     report = minder.report()
     report.setdefault("T", {}).update(following=T_following, server_got=time.monotonic())
