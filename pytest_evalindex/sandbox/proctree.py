@@ -7,12 +7,26 @@ import os
 import signal
 import time
 
+SETTLE = 0.01  # seconds children get to exit on their own before the first scan of /proc
 
-def _parent_of(pid: int) -> int | None:
+
+def _stat(pid: int | str) -> bytes | None:
+    """/proc/PID/stat in one read (unbuffered: this runs for every process on the machine at each scan)."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            data = fh.read()
+        fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY)
     except OSError:
+        return None
+    try:
+        return os.read(fd, 4096)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _parent_of(pid: int | str) -> int | None:
+    data = _stat(pid)
+    if data is None:
         return None
     # The command name may hold spaces and parentheses: fields resume after the last ')'.
     fields = data[data.rfind(b")") + 2 :].split()
@@ -24,7 +38,7 @@ def descendants(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for name in os.listdir("/proc"):
         if name.isdigit():
-            parent = _parent_of(int(name))
+            parent = _parent_of(name)
             if parent is not None:
                 children.setdefault(parent, []).append(int(name))
     found: list[int] = []
@@ -62,25 +76,33 @@ def kill_tree(grace: float) -> int:
     come back to it. Returns how many descendants were still present when `grace` seconds ran out.
     """
     deadline = time.monotonic() + grace
-    while True:
-        if not reap_some():  # no child at all, so no descendant either (orphans come back to this process)
-            return 0
-        alive = [pid for pid in descendants(os.getpid()) if not _is_zombie(pid)]
-        for pid in alive:
-            _signal(pid, signal.SIGKILL)
-        has_children = reap_some()
-        if not has_children and not alive:
-            return 0
-        if time.monotonic() > deadline:
-            return len(descendants(os.getpid()))
-        time.sleep(0.005)
+    # SIGCHLD blocked, so that the wait below ends as soon as a child exits (none is lost in between).
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+    try:
+        # bwrap reports before its init in the sandbox has finished exiting (tearing down the namespaces, which
+        # kills whatever is left in them): let such children go before scanning the whole of /proc.
+        settle = time.monotonic() + SETTLE
+        while reap_some() and (left := settle - time.monotonic()) > 0:
+            signal.sigtimedwait({signal.SIGCHLD}, left)
+        while True:
+            if not reap_some():  # no child at all, so no descendant either (orphans come back to this process)
+                return 0
+            alive = [pid for pid in descendants(os.getpid()) if not _is_zombie(pid)]
+            for pid in alive:
+                _signal(pid, signal.SIGKILL)
+            has_children = reap_some()
+            if not has_children and not alive:
+                return 0
+            if time.monotonic() > deadline:
+                return len(descendants(os.getpid()))
+            signal.sigtimedwait({signal.SIGCHLD}, 0.005)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _is_zombie(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            data = fh.read()
-    except OSError:
+    data = _stat(pid)
+    if data is None:
         return True
     fields = data[data.rfind(b")") + 2 :].split()
     return bool(fields) and fields[0] == b"Z"
