@@ -1,9 +1,9 @@
 """One long-lived process per pool slot: it runs programs one at a time, each in its own fresh bwrap sandbox,
-and starts the next slot's sandbox while the current program runs, so a program waits for nothing but its
-hand-over.
+and keeps the slot's next sandboxes (AHEAD of them) starting while the current program runs, so a program waits
+for nothing but its hand-over.
 
 Runs as `python -I -S` (stdlib only, see slots.py). Reads one JSON job per line on stdin and writes one JSON
-report per line on stdout; ends (discarding its waiting sandbox) at the end of stdin. Each sandbox belongs to a
+report per line on stdout; ends (discarding its waiting sandboxes) at the end of stdin. Each sandbox belongs to a
 minder, a process forked from this one that starts bwrap with the waiting stub (stub.py), waits for its
 program, hands it over, enforces the wall time and kills the whole tree, exactly as the one-shot supervisor
 does. A sandbox is only ever given one program.
@@ -62,7 +62,6 @@ def _mind(spec: dict[str, Any], go_r: int, report_w: int, server: int) -> None:
     control_r, control_w = os.pipe()
     child = Launched(spec, stdin_fd=control_r)
     go = _read_all(go_r)
-    T_go = time.monotonic()
     if not go:  # not needed after all
         os.close(control_w)
         os.killpg(child.pid, signal.SIGKILL)
@@ -81,7 +80,6 @@ def _mind(spec: dict[str, Any], go_r: int, report_w: int, server: int) -> None:
         stdin = None if program["stdin"] is None else program["stdin"].encode("latin-1")
         feed = (control_w, encode(program["argv"], files, stdin, program["rlimits"], program["inline"]))
         result = child.finish(started, started + float(job["wall"]), float(job["grace"]), feed)
-    result["T"] = dict(result.get("T", {}), go=T_go, minder_write=time.monotonic())
     _write_all(report_w, json.dumps(result).encode())
     os.close(report_w)  # the end of the report now, not when this process has finished exiting
 
@@ -160,7 +158,6 @@ def serve(lines: Any, out: Any) -> None:
             report = _run(job, spec, waiting)
         except OSError as exc:  # no process or descriptor left for a minder
             report = {"error": f"the sandbox could not start: {exc}"}
-        report.setdefault("T", {})["server_write"] = time.monotonic()
         out.write(json.dumps(report).encode() + b"\n")
         out.flush()
         _top_up(waiting, spec)  # if the program ended before the top-up (a no-op otherwise)
@@ -190,9 +187,7 @@ def _run(job: dict[str, Any], spec: dict[str, Any], waiting: list[Minder]) -> di
     # Start the next sandboxes once this program is under way, not while its own start needs the CPUs.
     if not select.select([minder.reports], [], [], TOP_UP_AFTER)[0]:
         _top_up(waiting, spec)
-    T_following = time.monotonic()
     report = minder.report()
-    report.setdefault("T", {}).update(following=T_following, server_got=time.monotonic())
     if job["prestarted"] and ("stale" in report or "error" in report):
         # The waiting sandbox (or its minder) died before its program came: one fresh try.
         job["prestarted"] = False

@@ -60,10 +60,9 @@ def main() -> None:
     import _signal
     import resource
 
-    import time as _t
-    os.write(2, b"R %f\n" % _t.monotonic())
+    # The first compile in a process costs ~3 ms of one-time set-up: paid while waiting, not in the program's time.
+    compile("def _(a: int) -> None:\n    'w'\n    b = [c for c in a if c]\n", "<stub>", "exec")
     data = _receive()
-    os.write(2, b"S0 %f\n" % _t.monotonic())
     if not data:
         os._exit(0)
     fields = iter(_fields(data))
@@ -88,7 +87,6 @@ def main() -> None:
     for _ in range(int(next(fields))):
         name, soft, hard = next(fields).decode(), int(next(fields)), int(next(fields))
         resource.setrlimit(getattr(resource, name), (soft, hard))
-    os.write(2, b"S1 %f\n" % _t.monotonic())
     if inline:
         _run_script(argv)
         return

@@ -126,19 +126,14 @@ class Launched:
         """Watch until exit or `deadline` (writing `feed` meanwhile), kill every descendant, describe the run."""
         result: dict[str, Any] = {"uid": self.uid, "exec_error": self.exec_error, "timed_out": False}
         result.update(watch(self.pid, self.captures, deadline, feed))
-        T = {"exit_seen": time.monotonic()}
         # The child is not reaped yet, so its process group id cannot have been recycled.
         try:
             os.killpg(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass  # the child died before its setsid()
         os.waitpid(self.pid, 0)
-        T["reaped"] = time.monotonic()
         result["leftover"] = proctree.kill_tree(grace)
-        T["killtree"] = time.monotonic()
         drain(self.captures, time.monotonic() + 1.0)
-        T["drained"] = time.monotonic()
-        result["T"] = T
         result["wall"] = time.monotonic() - started
         result.update(
             stdout=base64.b64encode(bytes(self.out.data)).decode(),
