@@ -90,10 +90,7 @@ def input_messages(result: SampleResult, entry: Entry | None) -> list[dict[str, 
 
 
 def _evalscope_message(message: ChatMessage, sample_hash: str, position: int) -> dict[str, Any]:
-    if isinstance(message.content, str) and message.tool_call_id is None and not message.model_extra:
-        dumped: dict[str, Any] = {"role": message.role, "content": message.content}  # what model_dump gives
-    else:
-        dumped = message.model_dump(mode="json", exclude_none=True)
+    dumped = message.model_dump(mode="json", exclude_none=True)
     out: dict[str, Any] = {"id": dumped.pop("id", None) or _message_id(sample_hash, position),
                            "content": _content(dumped.pop("content")), "source": None, "metadata": None,
                            "internal": None, "perf_metrics": None}

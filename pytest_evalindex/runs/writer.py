@@ -36,7 +36,6 @@ from pytest_evalindex.runs.evalscope import (
     renumbered_text,
     review_line,
 )
-from pytest_evalindex.runs.evalscope_text import line_pair_texts
 from pytest_evalindex.runs.layout import (
     COLLECTION_NAME,
     DETAILED_REPORT_NAME,
@@ -141,7 +140,7 @@ def write_outputs(
             review = review_line(index, answer, entry, model, messages=prediction["messages"],
                                  group_id=position if k > 1 else None, generation_index=repeat,
                                  metadata=prediction["metadata"])
-            built.append(line_pair_texts(prediction, review, encode))
+            built.append((encode(prediction), encode(review)))
         return built
 
     def merged_texts(position: int, pulled: list[tuple[str, str] | None]) -> list[tuple[str, str]]:
