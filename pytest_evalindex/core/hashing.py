@@ -7,7 +7,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
+from pytest_evalindex.core.jsonsafe import prebuilt_encoder
+
+_CANONICAL = prebuilt_encoder(json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str))
 
 
 def canonical_json(value: Any) -> str:

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 import yaml
 
-from pytest_evalindex.core.jsonsafe import ERRORS, dumps, json_safe
+from pytest_evalindex.core.jsonsafe import ERRORS, dumps, json_safe, prebuilt_encoder
 from pytest_evalindex.core.results import SampleResult
 from pytest_evalindex.core.secrets import REGISTRY, redact, scrub, scrub_obj, secret_values, secret_variants
 from pytest_evalindex.dataset.entry import Entry
@@ -205,7 +205,7 @@ def write_outputs(
 def strict_encoder() -> Any:
     """A compact JSON encoder (EvalScope's separators, non-ASCII as is) that names non-finite numbers
     instead of writing ``NaN`` (strict JSON); lone surrogates are replaced when the text is written."""
-    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    encode = prebuilt_encoder(json.JSONEncoder(ensure_ascii=False, allow_nan=False))
 
     def strict(obj: Any) -> str:
         try:
