@@ -19,15 +19,22 @@ from typing import Any
 from pytest_evalindex.sandbox.api import ExecResult, Limits, Status
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
-# Stub packages make the stdlib-only supervisor importable without running pytest_evalindex/__init__.py.
-_ROOT, _PKG = str(_PACKAGE_DIR.parent), str(_PACKAGE_DIR)
-_BOOT = (
-    "import sys, types\n"
-    f"for name, path in (('pytest_evalindex', {_ROOT!r}), ('pytest_evalindex.sandbox', {_PKG!r})):\n"
-    "    module = types.ModuleType(name); module.__path__ = [path]; sys.modules[name] = module\n"
-    "from pytest_evalindex.sandbox.supervisor import main\n"
-    "sys.exit(main())\n"
-)
+
+
+def stdlib_boot(module: str) -> str:
+    """``python -I -S -c`` code running ``pytest_evalindex.sandbox.<module>.main()`` with the standard library
+    alone: stub packages stand in for ``pytest_evalindex`` so its ``__init__`` (and what it imports) never runs."""
+    root, package = str(_PACKAGE_DIR.parent), str(_PACKAGE_DIR)
+    return (
+        "import sys, types\n"
+        f"for name, path in (('pytest_evalindex', {root!r}), ('pytest_evalindex.sandbox', {package!r})):\n"
+        "    module = types.ModuleType(name); module.__path__ = [path]; sys.modules[name] = module\n"
+        f"from pytest_evalindex.sandbox.{module} import main\n"
+        "sys.exit(main())\n"
+    )
+
+
+_BOOT = stdlib_boot("supervisor")
 SUPERVISOR_SLACK = 15.0  # seconds beyond the wall time before the supervisor itself is presumed stuck
 KILL_GRACE = 5.0
 

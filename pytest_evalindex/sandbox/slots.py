@@ -11,19 +11,11 @@ import sys
 import threading
 import time
 import weakref
-from pathlib import Path
 from typing import Any
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
-_ROOT, _PKG = str(_PACKAGE_DIR.parent), str(_PACKAGE_DIR)
-# Stub packages make the stdlib-only server importable without running pytest_evalindex/__init__.py.
-_BOOT = (
-    "import sys, types\n"
-    f"for name, path in (('pytest_evalindex', {_ROOT!r}), ('pytest_evalindex.sandbox', {_PKG!r})):\n"
-    "    module = types.ModuleType(name); module.__path__ = [path]; sys.modules[name] = module\n"
-    "from pytest_evalindex.sandbox.slot_server import main\n"
-    "sys.exit(main())\n"
-)
+from pytest_evalindex.sandbox.launch import stdlib_boot
+
+_BOOT = stdlib_boot("slot_server")
 
 
 class SlotError(Exception):
