@@ -32,11 +32,11 @@ from helpers_html import (
 from pytest_evalindex.cli.main import main
 from pytest_evalindex.gates.baseline import compare
 from pytest_evalindex.metrics.aggregate import aggregate
-from pytest_evalindex.render.html import details_from_results, load_run, render_report, write_run_page
-from pytest_evalindex.render.html.details import read_details
-from pytest_evalindex.render.html.payload import TEXT_CHARS, encoded_texts, text_cap, text_columns
+from pytest_evalindex.render.html import load_run, render_report, write_run_page
+from pytest_evalindex.render.html.details import read_details, result_texts
+from pytest_evalindex.render.html.payload import TEXT_CHARS, encoded_texts, text_cap, text_columns, transposed
 from pytest_evalindex.runs.reader import load_baseline
-from pytest_evalindex.runs.writer import report_document
+from pytest_evalindex.runs.writer import in_report_order, report_document
 
 
 class Page(HTMLParser):
@@ -230,7 +230,7 @@ def test_texts_from_memory_equal_texts_from_the_reviews(tmp_path: Path) -> None:
     results = hostile_results()
     entries = {r.node_id: entry_for(r) for r in results}
     from_files = read_details(run.file, run.samples)
-    assert from_files == details_from_results(run.samples, {r.node_id: r for r in results}, entries)
+    assert transposed(from_files) == result_texts(in_report_order(results), entries)
     assert sum(d is None for d in from_files) == 1  # the errored sample has no texts
 
 

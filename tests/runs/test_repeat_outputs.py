@@ -16,8 +16,10 @@ from test_outputs import MID, MODEL, entry_for, finished, read_jsonl
 from pytest_evalindex.core.results import SampleResult
 from pytest_evalindex.metrics.aggregate import aggregate
 from pytest_evalindex.metrics.repeated import combine_repeats
-from pytest_evalindex.render.html import details_from_results, load_run
-from pytest_evalindex.runs.writer import make_run_dir, write_outputs
+from pytest_evalindex.render.html import load_run
+from pytest_evalindex.render.html.details import result_texts
+from pytest_evalindex.render.html.payload import transposed
+from pytest_evalindex.runs.writer import in_report_order, make_run_dir, write_outputs
 
 K = 3
 DESIGN = [("ARC-Easy", [1.0, 0.0, 1.0]), ("ARC-Easy", [1.0, 1.0, 1.0]), ("ARC-Challenge", [0.0, 0.0, 1.0])]
@@ -57,6 +59,5 @@ def test_one_line_per_answer_and_counts(tmp_path: Path, compat: bool) -> None:
     assert [len(s["repeats"]) for s in ours["samples"]] == [K] * len(DESIGN)
     # the HTML page's texts read back from these reviews are each sample's first answer, as from memory
     run = load_run(run_dir)
-    assert run.details == details_from_results(run.samples, {r.node_id: r for r in results},
-                                               {r.node_id: entry_for(r) for r in results})
+    assert transposed(run.details) == result_texts(in_report_order(results), {r.node_id: entry_for(r) for r in results})
     assert all(d is not None for d in run.details)

@@ -99,40 +99,10 @@ def _content_text(content: Any, kind: str = "text") -> str:
     return "\n".join(parts)
 
 
-def details_from_results(samples: Sequence[dict[str, Any]], results: Mapping[str, SampleResult],
-                         entries: Mapping[str, Entry]) -> list[list[str] | None]:
-    """The same texts as :func:`read_details` (same order and fields), from the run's results and lines."""
-    out: list[list[str] | None] = []
-    append = out.append
-    dumps = json.dumps
-    for sample in samples:
-        node = sample.get("node_id")
-        result, entry = results.get(node if type(node) is str else str(node)), entries.get(str(node))
-        if result is None or result.status == "error":
-            append(None)
-            continue
-        prompt = target = ""
-        sample_metadata: dict[str, Any] = {}
-        if entry is not None:
-            line = entry.prompt
-            messages = line.input
-            if len(messages) == 1 and type(messages[0].content) is str:  # the common case, without the loop
-                prompt = f"[{messages[0].role}]\n{messages[0].content}"
-            else:
-                prompt = "\n\n".join([f"[{m.role}]\n{_part_text(m.content)}" for m in messages])
-            target = line.target.strip() if type(line.target) is str else " | ".join(accepted_answers(line.target))
-            sample_metadata = line.metadata
-        metadata = dict(result.score_metadata) if result.score_metadata else {}
-        if sample_metadata:
-            metadata["sample"] = dict(sample_metadata)
-        append([prompt, result.completion or "", result.reasoning or "", target, result.explanation or "",
-                dumps(metadata, ensure_ascii=False, indent=1, default=str) if metadata else ""])
-    return out
-
-
 def result_texts(results: Sequence[SampleResult], entries: Mapping[str, Entry]) -> list[list[str]]:
-    """The texts of :func:`details_from_results` for ``results`` (in the report's order) as one list per field
-    of DETAIL_FIELDS (an errored sample's all empty), built field by field: no list per sample."""
+    """The texts :func:`read_details` reads back from ``reviews/``, from ``results`` (in the report's order) and
+    their collection lines: one list per field of DETAIL_FIELDS (an errored sample's all empty), built field by
+    field, with no list per sample."""
     kept = [r for r in results if r.status != "error"]
     get = entries.get
     lines = [entry.prompt if (entry := get(r.node_id)) is not None else None for r in kept]
