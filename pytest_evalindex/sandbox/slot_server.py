@@ -188,8 +188,8 @@ def _run(job: dict[str, Any], spec: dict[str, Any], waiting: list[Minder]) -> di
     if not select.select([minder.reports], [], [], TOP_UP_AFTER)[0]:
         _top_up(waiting, spec)
     report = minder.report()
-    if job["prestarted"] and ("stale" in report or "error" in report):
-        # The waiting sandbox (or its minder) died before its program came: one fresh try.
+    if job["prestarted"] and ("stale" in report or "error" in report or _never_started(report)):
+        # The waiting sandbox (or its minder) died before its program came, or was dying as it came: one fresh try.
         job["prestarted"] = False
         try:
             retry = Minder(spec)
@@ -198,6 +198,12 @@ def _run(job: dict[str, Any], spec: dict[str, Any], waiting: list[Minder]) -> di
         retry.start(job)
         report = retry.report()
     return report
+
+
+def _never_started(report: dict[str, Any]) -> bool:
+    """bwrap ended without its status line for the program's exit and not by the wall time: the sandbox was
+    gone before the program could run (a program cannot end bwrap's own process outside its namespace)."""
+    return not report.get("timed_out") and "exit-code" not in str(report.get("status_lines") or "")
 
 
 def main() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -113,7 +114,12 @@ def test_programs_run_contained_in_bwrap(pytester: pytest.Pytester, monkeypatch:
                             4: (0.0, "failed"),  # no network: the connection failed and so did the program
                             5: (1.0, "passed")}
     assert received == []
-    assert "6 programs in bwrap" in out
+    ran = re.search(r"(\d+) programs in bwrap", out)
+    assert ran, out
+    if workers == "0":
+        assert ran.group(1) == "6"
+    else:  # a sample stolen by the other worker after its program started here runs there again (same verdict)
+        assert 6 <= int(ran.group(1)) <= 12, ran.group(0)
     report = json.loads(next(output_dir_of(out).glob("reports/*/evalindex_report.json")).read_text())
     assert report["settings"]["code_exec"] == "bwrap"
 
