@@ -52,6 +52,10 @@ def _scalar(value: Any) -> str:
 
 def _data(value: Any) -> str:
     """Any JSON value as the encoder writes it; data it refuses (NaN, other types) is not plain."""
+    if value is None:
+        return "null"
+    if type(value) is dict and not value:
+        return "{}"
     try:
         return _encode(value)
     except (ValueError, TypeError, RecursionError):
