@@ -24,6 +24,7 @@ from pytest_evalindex.render.html import charts, compare
 from pytest_evalindex.render.html.data import Run, headline, levels, paused_gc, performance, settings_view
 from pytest_evalindex.render.html.page_texts import texts_source
 from pytest_evalindex.render.html.payload import packed, sample_payload, transposed
+from pytest_evalindex.render.html.template_cache import template_cache
 from pytest_evalindex.render.html.text_pack import pack_texts
 
 REPORT_HTML = "report.html"
@@ -108,10 +109,19 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
+_OPTIONS: dict[str, Any] = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True,
+                            "lstrip_blocks": True}
+
+
+def _template_salt() -> str:
+    """What the compiled template depends on besides its source and Jinja's version: the environment's options."""
+    return repr(sorted(_OPTIONS.items()))
+
+
 @lru_cache(maxsize=1)
 def _template() -> jinja2.Template:
-    env = jinja2.Environment(loader=jinja2.PackageLoader(__package__ or "", "."), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(loader=jinja2.PackageLoader(__package__ or "", "."), **_OPTIONS,
+                             bytecode_cache=template_cache(_template_salt()))
     env.filters["num"] = _number
     env.filters["signed"] = _signed
     env.filters["ms"] = _milliseconds
