@@ -112,7 +112,7 @@ def parse_line(path: Path, line_no: int, text: str) -> Entry:
     except RecursionError:
         raise CollectionError(path, line_no, None, "nested too deeply to read (thousands of levels of [ or {); "
                                                    "flatten the line") from None
-    entry._line = line_no
+    entry.set_line(line_no)
     return entry
 
 
