@@ -149,3 +149,22 @@ def bwrap_probe(bwrap_sandbox: BwrapSandbox) -> Probe:
 @pytest.fixture
 def unsafe_probe(unsafe_sandbox: UnsafeSandbox) -> Probe:
     return Probe(unsafe_sandbox)
+
+
+# Folders whose tests start end-to-end runs (plugin runs, sandboxes, the EvalScope oracle): seconds each, against
+# milliseconds for the rest.
+_END_TO_END_FOLDERS = ("plugin", "hardening", "model", "cli", "sandbox", "render")
+
+
+def _runs_end_to_end(item: pytest.Item) -> bool:
+    return item.path.parent.name in _END_TO_END_FOLDERS or "pytester" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest first: the modules that start end-to-end runs go before the quick ones, so that under xdist the
+    run does not end with one worker still in a long test while the other has nothing left (with
+    ``--dist worksteal`` an idle worker takes over the other's quick tests). A module moves as a whole and keeps
+    its order, so module-scoped runs are still shared."""
+    heavy = {item.path for item in items if _runs_end_to_end(item)}
+    items.sort(key=lambda item: item.path not in heavy)
