@@ -140,7 +140,10 @@ def test_an_unreachable_server_stops_the_run_with_one_line(pytester: pytest.Pyte
     # Not a verdict on the model: exit 2 like any run that could not be carried out, under -n0 and xdist.
     assert result.ret == pytest.ExitCode.INTERRUPTED, output[-3000:]
     assert re.search(rf"stopping: cannot connect to the model server \(connection refused by 127\.0\.0\.1:{port}\); "
-                     r"is it running\? check --eval-api-url", output), output[-3000:]
+                     r"is it running\? check --eval-api-url \(after 2 attempts\) !", output), output[-3000:]
+    # Requests in flight at their retry when the run learnt the server is away fail with its cause as it is,
+    # never with a second attempt count appended.
+    assert "attempts) (after" not in output, output[-3000:]
     assert "timed out" not in output  # the SDK's aiohttp transport calls a refused connection a timeout
     errors = result.parseoutcomes().get("errors", 0)
     # The first failing sample stops its process: one error at -n0, one per worker (at most) under -n 2.
