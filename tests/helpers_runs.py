@@ -72,26 +72,16 @@ def run_pytester(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     from pytest_evalindex.scorers import registry
 
     environ = dict(os.environ)
-    registry.lookup("")  # the built-ins loaded once in this process (before the snapshot: restoring an empty
-    # registry after the first run would leave every later run with no scorer); the run starts with them alone
-    scorers = (dict(registry._REGISTRY), dict(registry._BUILTIN), registry._entry_points_loaded)
-    registry._REGISTRY.clear()
-    registry._REGISTRY.update(registry._BUILTIN)
-    registry._entry_points_loaded = False
     known = REGISTRY.values()
     REGISTRY.clear()  # the run registers its own secrets, as a fresh process would
     try:
-        # The plugin is imported already (by these tests), so pytest cannot rewrite its asserts: say nothing.
-        return pytester.runpytest_inprocess("-W", "ignore::pytest.PytestAssertRewriteWarning", *args)
+        # A test file's @scorer registers into the process-wide registry: forgotten after the run, as in a new process.
+        with registry.fresh_session():
+            # The plugin is imported already (by these tests), so pytest cannot rewrite its asserts: say nothing.
+            return pytester.runpytest_inprocess("-W", "ignore::pytest.PytestAssertRewriteWarning", *args)
     finally:
         REGISTRY.clear()
         REGISTRY.add(*known)
-        # A test file's @scorer registers into the process-wide registry: forget it, as a new process would.
-        registry._REGISTRY.clear()
-        registry._REGISTRY.update(scorers[0])
-        registry._BUILTIN.clear()
-        registry._BUILTIN.update(scorers[1])
-        registry._entry_points_loaded = scorers[2]
         os.environ.clear()
         os.environ.update(environ)
 

@@ -8,6 +8,12 @@ import unicodedata
 def visible(text: str, *, keep_newlines: bool = True) -> str:
     """Escape control, format and line-separator characters (ANSI escapes, bidi overrides…) as
     ``\\xNN``/``\\uNNNN`` so they show instead of acting; ``keep_newlines`` keeps ``\\n`` and tabs."""
+    if text.isprintable():  # no character of categories C*, Z* (but the space): nothing to escape
+        return text
+    return _escaped(text, keep_newlines)
+
+
+def _escaped(text: str, keep_newlines: bool) -> str:
     out: list[str] = []
     for ch in text:
         if keep_newlines and ch in "\n\t":

@@ -219,8 +219,15 @@ class Entry(BaseModel):
         return messages  # type: ignore[no-any-return]
 
     def collection_info(self) -> dict[str, Any]:
-        """EvalScope's ``collection_info``: the line minus ``prompt``."""
-        info = self.model_dump(exclude={"prompt"}, exclude_none=True)
+        """EvalScope's ``collection_info``: the line minus ``prompt`` (``model_dump(exclude={"prompt"},
+        exclude_none=True)``; built by hand for a line without extra keys, once per written line)."""
+        if self.__pydantic_extra__:
+            return self.model_dump(exclude={"prompt"}, exclude_none=True)
+        info = {"index": self.index, "tags": list(self.tags), "categories": list(self.categories),
+                "task_type": self.task_type, "weight": self.weight, "dataset_name": self.dataset_name,
+                "subset_name": self.subset_name}
+        if self.scorer is not None:
+            info["scorer"] = self.scorer
         return info
 
     def sample_hash(self) -> str:

@@ -345,13 +345,15 @@ def _junit_marks_incorrect(config: pytest.Config) -> bool:
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
-    if report.nodeid.startswith(GATE_NODE_PREFIX) and report.when == "call":
+    if report.when != "call":  # setup and teardown keep pytest's own status (two reports of three)
+        return None
+    if report.nodeid.startswith(GATE_NODE_PREFIX):
         # Gates print their own section: no progress letter (so the counter never passes 100%), and a passing
         # gate is counted as a gate in the summary line, not as a passed sample. A failing gate stays "failed"
         # (it fails the run, and -ra lists it as FAILED).
         return ("gates passed", "", "") if report.passed else (report.outcome, "", report.outcome.upper())
     data = getattr(report, REPORT_ATTRIBUTE, None)
-    if not isinstance(data, dict) or report.when != "call" or report.failed:
+    if not isinstance(data, dict) or report.failed:
         return None
     if data.get("status") == "incorrect":
         return "incorrect", "i", "INCORRECT"

@@ -59,7 +59,7 @@ def _content(content: Any) -> Any:
     return content
 
 
-def _message_id(sample_hash: str, position: int | str) -> str:
+def message_id(sample_hash: str, position: int | str) -> str:
     """A stable 8-hex message id (EvalScope draws random ones; ours repeat run to run): six hex
     digits of the sample's content hash and two for the message's place (``ff``: the answer)."""
     place = 0xFF if position == "assistant" else int(position) % 0xFF
@@ -90,11 +90,26 @@ def input_messages(result: SampleResult, entry: Entry | None) -> list[dict[str, 
 
 
 def _evalscope_message(message: ChatMessage, sample_hash: str, position: int) -> dict[str, Any]:
+    if is_plain_message(message):  # its dump is role and content only: no pydantic dump needed
+        return _with_role_fields({"id": message_id(sample_hash, position), "content": message.content,
+                                  "source": None, "metadata": None, "internal": None, "perf_metrics": None},
+                                 message.role)
     dumped = message.model_dump(mode="json", exclude_none=True)
-    out: dict[str, Any] = {"id": dumped.pop("id", None) or _message_id(sample_hash, position),
+    out: dict[str, Any] = {"id": dumped.pop("id", None) or message_id(sample_hash, position),
                            "content": _content(dumped.pop("content")), "source": None, "metadata": None,
                            "internal": None, "perf_metrics": None}
-    role = dumped.pop("role")
+    _with_role_fields(out, dumped.pop("role"))
+    out.update(dumped)  # EvalScope fields the line carried (source, metadata, tool_call_id…)
+    return out
+
+
+def is_plain_message(message: ChatMessage) -> bool:
+    """Whether ``message`` is text with no extra keys and no ``tool_call_id`` (nearly every prompt message)."""
+    return type(message.content) is str and not message.__pydantic_extra__ and message.tool_call_id is None
+
+
+def _with_role_fields(out: dict[str, Any], role: str) -> dict[str, Any]:
+    """``out`` with ``role`` and the fields EvalScope's message model of that role adds (all ``None``)."""
     out["role"] = role
     if role == "user":
         out["tool_call_id"] = None
@@ -103,7 +118,6 @@ def _evalscope_message(message: ChatMessage, sample_hash: str, position: int) ->
         out["model"] = None
     elif role == "tool":
         out.update({"tool_call_id": None, "function": None, "error": None})
-    out.update(dumped)  # EvalScope fields the line carried (source, metadata, tool_call_id…)
     return out
 
 
@@ -115,7 +129,7 @@ def assistant_message(result: SampleResult, model: str) -> dict[str, Any]:
     if result.reasoning:
         content = [content_part({"type": "reasoning", "reasoning": result.reasoning}),
                    content_part({"type": "text", "text": text})]
-    return {"id": _message_id(result.sample_hash, "assistant"), "content": content, "source": "generate",
+    return {"id": message_id(result.sample_hash, "assistant"), "content": content, "source": "generate",
             "metadata": None, "internal": None, "perf_metrics": _perf(result), "role": "assistant",
             "tool_calls": None, "model": model}
 
@@ -144,9 +158,7 @@ def prediction_line(index: int, result: SampleResult, entry: Entry | None, model
         "model": model,
         "model_output": {
             "id": None, "model": model,
-            "choices": [{"message": answer,
-                         "stop_reason": _STOP_REASONS.get(result.finish_reason or "", "unknown"),
-                         "logprobs": None}],
+            "choices": [{"message": answer, "stop_reason": stop_reason(result), "logprobs": None}],
             "usage": _usage(result), "time": result.latency, "metadata": None, "error": None,
             "perf_metrics": _perf(result),
         },
@@ -166,12 +178,7 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
     EvalScope writes one line per answer: ``index`` counts answers, ``group_id`` is the sample's position
     (``index // K``) and ``generation_index`` the repeat (``index % K``).
     """
-    scored = is_scored(result)
-    # Every metric the scorer produced, in its order, as EvalScope's value dict holds them.
-    value = (dict(result.metrics) if result.metrics else {result.metric: result.score}) if scored else {}
-    main_score_name = _REVIEW_MAIN_SCORE_NAME.get(result.dataset_name.split("@")[0], result.metric)
-    score_metadata = dict(result.score_metadata or {})
-    judge_summary = score_metadata.pop("judge_summary", None)  # EvalScope's score.judge_summary, beside the metadata
+    value, status, judge_summary, score_metadata, main_score_name = review_verdict(result)
     return {
         "index": index,
         # EvalScope: the accepted answers (stripped, non-empty, unique) as a list, or null
@@ -180,7 +187,7 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
         else input_messages(result, entry) + [assistant_message(result, model)],
         "agent_trace": None,
         "sample_score": {
-            "score": {"value": value, "status": _status(result, scored), "judge_summary": judge_summary,
+            "score": {"value": value, "status": status, "judge_summary": judge_summary,
                       "extracted_prediction": result.extracted, "prediction": result.completion or "",
                       "explanation": result.explanation, "metadata": score_metadata,
                       "main_score_name": main_score_name},
@@ -189,6 +196,22 @@ def review_line(index: int, result: SampleResult, entry: Entry | None, model: st
             "sample_metadata": metadata if metadata is not None else sample_metadata(result, entry),
         },
     }
+
+
+def stop_reason(result: SampleResult) -> str:
+    """EvalScope's ``stop_reason`` for the answer's finish reason."""
+    return _STOP_REASONS.get(result.finish_reason or "", "unknown")
+
+
+def review_verdict(result: SampleResult) -> tuple[dict[str, Any], str, Any, dict[str, Any], str | None]:
+    """The review's ``score`` fields from the result: value, status, judge_summary, metadata, main_score_name."""
+    scored = is_scored(result)
+    # Every metric the scorer produced, in its order, as EvalScope's value dict holds them.
+    value = (dict(result.metrics) if result.metrics else {result.metric: result.score}) if scored else {}
+    main_score_name = _REVIEW_MAIN_SCORE_NAME.get(result.dataset_name.split("@")[0], result.metric)
+    score_metadata = dict(result.score_metadata or {})
+    judge_summary = score_metadata.pop("judge_summary", None)  # EvalScope's score.judge_summary, beside the metadata
+    return value, _status(result, scored), judge_summary, score_metadata, main_score_name
 
 
 def renumbered(lines: tuple[dict[str, Any], dict[str, Any]], index: int) -> tuple[dict[str, Any], dict[str, Any]]:

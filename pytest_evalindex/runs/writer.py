@@ -36,6 +36,7 @@ from pytest_evalindex.runs.evalscope import (
     renumbered_text,
     review_line,
 )
+from pytest_evalindex.runs.evalscope_text import line_texts
 from pytest_evalindex.runs.layout import (
     COLLECTION_NAME,
     DETAILED_REPORT_NAME,
@@ -136,9 +137,14 @@ def write_outputs(
         built = []
         for repeat, answer in enumerate(expand_repeats(result)):
             index = position * k + repeat
+            group_id = position if k > 1 else None
+            texts = line_texts(index, answer, entry, model, group_id=group_id, generation_index=repeat)
+            if texts is not None:  # the plain shape, written straight as text (the same bytes)
+                built.append(texts)
+                continue
             prediction = prediction_line(index, answer, entry, model)
             review = review_line(index, answer, entry, model, messages=prediction["messages"],
-                                 group_id=position if k > 1 else None, generation_index=repeat,
+                                 group_id=group_id, generation_index=repeat,
                                  metadata=prediction["metadata"])
             built.append((encode(prediction), encode(review)))
         return built

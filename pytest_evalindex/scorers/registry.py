@@ -8,7 +8,8 @@ Users add their own with :func:`scorer` (a decorator, e.g. in ``conftest.py``), 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
@@ -79,13 +80,33 @@ def _load_builtins_and_entry_points() -> None:
     _entry_points_loaded = True
     # Registrations made before the first lookup (conftest.py) win over entry points,
     # which win over the built-ins.
-    user_registered = dict(_REGISTRY)
-    import pytest_evalindex.scorers.builtin  # noqa: F401  (registers on import)
+    user_registered = {name: spec for name, spec in _REGISTRY.items() if _BUILTIN.get(name) is not spec}
+    if not _BUILTIN:
+        import pytest_evalindex.scorers.builtin  # noqa: F401  (registers on import)
 
-    _BUILTIN.update(_REGISTRY)
+        _BUILTIN.update((name, spec) for name, spec in _REGISTRY.items() if user_registered.get(name) is not spec)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         ep.load()()
     _REGISTRY.update(user_registered)
+
+
+@contextmanager
+def fresh_session() -> Iterator[None]:
+    """Inside, the registry is a new process's: the built-ins alone, with a conftest's registrations and the entry
+    points still to come; on exit it is as it was. For hosts that run several pytest sessions in one process
+    (pytester's in-process runs)."""
+    global _entry_points_loaded
+    _load_builtins_and_entry_points()
+    saved = dict(_REGISTRY), _entry_points_loaded
+    _REGISTRY.clear()
+    _REGISTRY.update(_BUILTIN)
+    _entry_points_loaded = False
+    try:
+        yield
+    finally:
+        _REGISTRY.clear()
+        _REGISTRY.update(saved[0])
+        _entry_points_loaded = saved[1]
 
 
 def lookup(name: str, legacy: bool = False) -> ScorerSpec | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_evalindex.dataset.entry import Entry
 from pytest_evalindex.dataset.loader import CollectionError, load_collection
 
 
@@ -43,3 +44,17 @@ def test_numbers_evalscope_cannot_use_name_file_line_and_field(tmp_path: Path, f
     with pytest.raises(CollectionError) as caught:
         load_collection(path)
     assert str(caught.value).startswith(f"{path}:2: field '{field}':")
+
+
+def test_collection_info_is_the_line_minus_its_prompt_as_pydantic_dumps_it() -> None:
+    lines = ['{"index": 3, "prompt": {"input": "q"}, "dataset_name": "d"}',
+             '{"index": "4", "prompt": {"input": "q"}, "dataset_name": "d", "weight": 2, "tags": ["中"], '
+             '"categories": ["a", "b"], "task_type": "qa", "subset_name": "s", "scorer": "exact_match"}',
+             '{"index": 5.0, "prompt": {"input": "q"}, "dataset_name": "d", "weight": "0.5", "scorer": null}',
+             '{"index": 6, "prompt": {"input": "q"}, "dataset_name": "d", "source": "x", "extra": null}']
+    for line in lines:
+        entry = Entry.model_validate_json(line)
+        info = entry.collection_info()
+        expected = entry.model_dump(exclude={"prompt"}, exclude_none=True)
+        assert json.dumps(info) == json.dumps(expected), line  # same keys, order and number types
+        assert info["tags"] is not entry.tags  # a copy: the written line cannot change the entry
