@@ -137,6 +137,8 @@ async def with_retries(attempt: Callable[[], Awaitable[T]], limit: AdaptiveLimit
                 on_rate_limit(delay)
             await sleep(delay)
         except Exception as exc:
+            if isinstance(exc, ModelCallError) and exc.fatal:
+                raise  # described already, with its own attempt count (another call's failure that stops the run)
             if not is_retryable(exc) or retries >= max_retries:
                 note = f"after {retries + 1} attempts" if retries else None
                 raise describe_error(exc, note=note) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import struct
 import threading
 import time
 import zlib
@@ -29,9 +30,18 @@ def gzip_bomb() -> bytes:
     """About 1 MB of gzip that inflates to 1 GiB of zeros (made once per process)."""
     global _BOMB
     if _BOMB is None:
-        compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        # Deflating 1 GiB costs seconds of CPU; after a full flush the compressor starts afresh, so every further
+        # MiB of zeros deflates to the same bytes: deflate two, repeat the second. A valid gzip member all the same
+        # (header, raw deflate, CRC-32 and length of the whole GiB).
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
         block = bytes(1 << 20)
-        _BOMB = b"".join(compressor.compress(block) for _ in range(1024)) + compressor.flush()
+        first = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+        again = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+        crc = 0
+        for _ in range(1024):
+            crc = zlib.crc32(block, crc)
+        _BOMB = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + first + again * 1023 + compressor.flush()
+                 + struct.pack("<II", crc, (1 << 30) & 0xFFFFFFFF))
     return _BOMB
 
 

@@ -14,8 +14,6 @@ from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
 from pytest_evalindex.model.api import Completion
 from pytest_evalindex.model.store import AnswerCache
 
-WORKERS = [pytest.param([], id="n0"), pytest.param(["-n", "2"], id="n2")]
-
 
 @pytest.mark.parametrize("completion", [
     {"text": 3}, {"text": "A", "input_tokens": "12"}, {"text": "A", "latency": "slow"}, {"text": "A", "reasoning": 7},
@@ -52,25 +50,28 @@ def test_a_run_re_asks_exactly_the_samples_whose_cache_lines_were_odd(pytester: 
     assert assert_run_folder_strict(output_dir_of(output))["totals"]["correct"] == 5
 
 
-@pytest.mark.parametrize("workers", WORKERS)
-def test_mock_reruns_hit_the_cache(pytester: pytest.Pytester, workers: list[str]) -> None:
+def test_mock_reruns_hit_the_cache(pytester: pytest.Pytester) -> None:
+    """Written at -n0 and read under -n 2, then the other way round: the mock's answers are found whoever wrote them."""
     shutil.copy(SEED_SUITE, pytester.path / "suite.jsonl")
     shutil.copy(SEED_SCRIPT, pytester.path / "script.json")
-    args = ("--eval-collection", "suite.jsonl", "--eval-mock", "script.json", "--eval-use-cache", "c", *workers)
+    args = ("--eval-collection", "suite.jsonl", "--eval-mock", "script.json", "--eval-use-cache", "c")
     first = run_pytester(pytester, *args)
-    second = run_pytester(pytester, *args)  # a new mock, on a new random port
-    assert first.ret == second.ret == 0
-    assert "10 of 10 answers from" in second.stdout.str()
-    assert ", 0 requests," in second.stdout.str()
+    hits = [run_pytester(pytester, *args, *workers) for workers in ([], ["-n", "2"])]  # a new mock, a new port
+    assert first.ret == 0
     one = assert_run_folder_strict(output_dir_of(first.stdout.str()))
-    two = assert_run_folder_strict(output_dir_of(second.stdout.str()))
-    assert one["index"] == two["index"]
+    for second in hits:
+        assert second.ret == 0, second.stdout.str()
+        assert "10 of 10 answers from" in second.stdout.str()
+        assert ", 0 requests," in second.stdout.str()
+        assert assert_run_folder_strict(output_dir_of(second.stdout.str()))["index"] == one["index"]
     # An edited script is another model: its answers are not taken from the first script's cache.
     script = json.loads((pytester.path / "script.json").read_text("utf-8"))
     script["default"] = "changed"
     (pytester.path / "script.json").write_text(json.dumps(script), encoding="utf-8")
-    third = run_pytester(pytester, *args)
+    third = run_pytester(pytester, *args, "-n", "2")
     assert "answers from" not in third.stdout.str() and ", 10 requests," in third.stdout.str()
+    fourth = run_pytester(pytester, *args)  # what the two workers cached, read at -n0
+    assert "10 of 10 answers from" in fourth.stdout.str() and ", 0 requests," in fourth.stdout.str()
 
 
 def test_answers_another_process_stored_are_found_on_a_miss(tmp_path: Path) -> None:

@@ -25,23 +25,33 @@ def _responder(prompt: str) -> tuple[int, bytes]:
 
 
 @pytest.mark.parametrize("workers", WORKERS)
-def test_lone_surrogate_in_an_answer_is_scored_and_written_as_replacement_character(
+def test_lone_surrogates_and_non_finite_metadata_are_written_as_strict_json(
         pytester: pytest.Pytester, workers: list[str]) -> None:
-    write_suite(pytester.path / "suite.jsonl", [mcq_line(i, target="AABB"[i]) for i in range(4)])
+    """A lone surrogate in an answer is scored and written as U+FFFD; NaN/Infinity in a line's metadata (Python's
+    json and EvalScope's reader accept them; strict JSON has no spelling for them) are written as named strings."""
+    raw = [json.dumps(mcq_line(i, target="AABB"[i])) for i in range(4)]
+    raw[0] = raw[0].replace('"target": "A"', '"target": "A", "metadata": {"big": 1e400, "nan": NaN, "neg": -1e400}')
+    raw[3] = raw[3].replace('"target": "B"', '"target": "B", "metadata": {"deep": [NaN, {"x": Infinity}]}')
+    write_suite(pytester.path / "suite.jsonl", raw)
     with serve(_responder) as (url, counter):
         result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
                                                "--eval-model", "m", "--eval-use-cache", "cache", *workers)
     output = result.stdout.str()
     assert result.ret == 0, output
     assert "INTERNALERROR" not in output + result.stderr.str()
-    report = assert_run_folder_strict(output_dir_of(output))
+    run_dir = output_dir_of(output)
+    report = assert_run_folder_strict(run_dir)
     statuses = {s["index"]: s["status"] for s in report["samples"]}
     assert statuses == {0: "correct", 1: "correct", 2: "correct", 3: "incorrect"}  # Q1 said A, Q2 said B
-    predictions = next(output_dir_of(output).glob("predictions/*/*.jsonl")).read_text(encoding="utf-8")
+    predictions = next(run_dir.glob("predictions/*/*.jsonl")).read_text(encoding="utf-8")
     assert f"ANSWER: A {REPLACEMENT} lone" in predictions and f"{REPLACEMENT} ANSWER: B" in predictions
     for shard in (pytester.path / "cache").glob("answers-*.jsonl"):  # the cache is strict UTF-8 too
-        for raw in shard.read_bytes().splitlines():
-            json.loads(raw.decode("utf-8"))
+        for line in shard.read_bytes().splitlines():
+            json.loads(line.decode("utf-8"))
+    for folder in ("reviews", "predictions"):
+        text = next(run_dir.glob(f"{folder}/*/*.jsonl")).read_text("utf-8")
+        assert '"big": "Infinity"' in text and '"nan": "NaN"' in text and '"neg": "-Infinity"' in text
+        assert '"deep": ["NaN", {"x": "Infinity"}]' in text
     assert counter.total == 4
 
 
@@ -57,29 +67,6 @@ def test_a_cached_surrogate_answer_scores_the_same_on_the_rerun(pytester: pytest
     one = assert_run_folder_strict(output_dir_of(first.stdout.str()))
     two = assert_run_folder_strict(output_dir_of(second.stdout.str()))
     assert [s["status"] for s in one["samples"]] == [s["status"] for s in two["samples"]]
-
-
-@pytest.mark.parametrize("workers", WORKERS)
-def test_non_finite_metadata_is_written_as_named_strings(pytester: pytest.Pytester, workers: list[str]) -> None:
-    lines = [mcq_line(0), mcq_line(1), mcq_line(2)]
-    raw = [json.dumps(line) for line in lines]
-    # Python's json (and EvalScope's reader) accept these; strict JSON has no spelling for them.
-    raw[0] = raw[0].replace('"target": "A"', '"target": "A", "metadata": {"big": 1e400, "nan": NaN, "neg": -1e400}')
-    raw[1] = raw[1].replace('"target": "A"', '"target": "A", "metadata": {"deep": [NaN, {"x": Infinity}]}')
-    write_suite(pytester.path / "suite.jsonl", raw)
-    with serve(lambda prompt: answer("ANSWER: A")) as (url, counter):
-        result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
-                                               "--eval-model", "m", *workers)
-    output = result.stdout.str()
-    assert result.ret == 0, output
-    run_dir = output_dir_of(output)
-    report = assert_run_folder_strict(run_dir)
-    assert report["totals"]["correct"] == 3
-    for folder in ("reviews", "predictions"):
-        text = next(run_dir.glob(f"{folder}/*/*.jsonl")).read_text("utf-8")
-        assert '"big": "Infinity"' in text and '"nan": "NaN"' in text and '"neg": "-Infinity"' in text
-        assert '"deep": ["NaN", {"x": "Infinity"}]' in text
-    assert counter.total == 3
 
 
 def test_a_scorer_returning_nan_or_text_errors_only_its_sample(pytester: pytest.Pytester) -> None:

@@ -148,28 +148,29 @@ def test_predictions_store_errors_are_one_line(tmp_path: Path, setup: str, messa
 
 # -- through the real plugin ------------------------------------------------------------------
 
-@pytest.mark.parametrize("workers", ["0", "2"])
-def test_second_run_and_recorded_predictions_send_nothing_and_report_the_same(pytester: pytest.Pytester, workers: str) -> None:
+def test_second_run_and_recorded_predictions_send_nothing_and_report_the_same(pytester: pytest.Pytester) -> None:
+    """The cache written by two xdist workers, read back under -n 2 and -n0, and the run folder replayed as
+    recorded predictions: nothing is sent and every report is the first one. (Writing at -n0: the next test;
+    predictions under -n 2: plugin/test_offline_modes.)"""
     cache = pytester.path / "answers"
     with MockServer(general_script()) as server:
-        first = run_plugin(pytester, server.url, "--eval-use-cache", str(cache), "-n", workers)
+        first = run_plugin(pytester, server.url, "--eval-use-cache", str(cache), "-n", "2")
         assert first.ret == 0, first.stdout.str()
         assert server.stats()["requests"] == 33
         assert len(shard_lines(cache)) == 33
         server.reset_stats()
-        second = run_plugin(pytester, server.url, "--eval-use-cache", str(cache), "-n", workers)
-        assert second.ret == 0, second.stdout.str()
-        assert server.stats()["requests"] == 0
+        again = {workers: run_plugin(pytester, server.url, "--eval-use-cache", str(cache), "-n", workers)
+                 for workers in ("2", "0")}
         # The first run's folder as recorded predictions (--eval-predictions): scored, nothing sent either.
-        third = run_plugin(pytester, server.url, "--eval-predictions", str(output_dir_of(first.stdout.str())),
-                           "-n", workers)
-        assert third.ret == 0, third.stdout.str()
+        third = run_plugin(pytester, server.url, "--eval-predictions", str(output_dir_of(first.stdout.str())))
         assert server.stats()["requests"] == 0
-    assert detailed_report(second.stdout.str()) == detailed_report(first.stdout.str())
-    assert detailed_report(third.stdout.str()) == detailed_report(first.stdout.str())
-    line = next(ln for ln in second.outlines if "answers from" in ln)
-    assert " 0 requests" in line
-    assert f"33 of 33 answers from {cache}" in line
+    for second in (*again.values(), third):
+        assert second.ret == 0, second.stdout.str()
+        assert detailed_report(second.stdout.str()) == detailed_report(first.stdout.str())
+    for second in again.values():
+        line = next(ln for ln in second.outlines if "answers from" in ln)
+        assert " 0 requests" in line
+        assert f"33 of 33 answers from {cache}" in line
 
 
 def test_edited_and_reordered_collection_reuses_only_what_still_applies(pytester: pytest.Pytester) -> None:
@@ -184,6 +185,7 @@ def test_edited_and_reordered_collection_reuses_only_what_still_applies(pytester
         result = run_plugin(pytester, server.url, "--eval-use-cache", str(cache), suite=suite)
         assert result.ret == 0, result.stdout.str()
         stats = server.stats()
+    assert f"32 of 33 answers from {cache}" in result.stdout.str()
     # Only the reworded prompt is asked again; every other line, now at another position, reuses its answer.
     reworded = next(k for k, i in prompt_keys(suite).items() if i == edited[5]["index"])
     assert stats["requests_by_prompt"] == {reworded: 1}

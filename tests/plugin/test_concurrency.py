@@ -2,13 +2,51 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
+from aiohttp import web
 from helpers_runs import run_pytester
 
 from conftest import output_dir_of
 from pytest_evalindex.model.mock import MockServer
+
+# Only a broken engine (one that never reaches the gate's count) waits this long; it then fails the assertions.
+GATE_LIMIT = 60.0
+
+
+class GatedMock(MockServer):
+    """The mock, holding every answer until ``opens_at`` requests are in flight at once (then never again), and
+    counting the requests in flight from their arrival (held ones included). Reaching the count proves the
+    concurrency the tests are about without any timing: a short latency raced the workers' own sending, and a
+    worker starved of CPU once peaked at 2 in flight."""
+
+    def __init__(self, answers: dict[str, str], opens_at: int) -> None:
+        super().__init__({"answers": answers})
+        self.opens_at = opens_at
+        self.in_flight = self.max_in_flight = 0
+        self.opened_by_count = False
+        self._open = asyncio.Event()
+
+    def __enter__(self) -> GatedMock:
+        self.start()
+        return self
+
+    async def _chat(self, request: web.Request) -> web.StreamResponse:
+        self.in_flight += 1  # the handlers share the server's one event loop: no lock needed
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.in_flight >= self.opens_at and not self._open.is_set():
+                self.opened_by_count = True
+                self._open.set()
+            try:
+                await asyncio.wait_for(self._open.wait(), GATE_LIMIT)
+            except TimeoutError:
+                self._open.set()
+            return await super()._chat(request)
+        finally:
+            self.in_flight -= 1
 
 
 def _suite(pytester: pytest.Pytester, n: int) -> dict[str, str]:
@@ -30,41 +68,44 @@ def _counters(result: pytest.RunResult) -> dict[str, dict[str, int]]:
     return counters
 
 
-@pytest.mark.parametrize("dist", [None, "load", "worksteal"])
+@pytest.mark.parametrize("dist", [None, "load"])
 def test_each_worker_keeps_several_requests_in_flight(pytester: pytest.Pytester, dist: str | None) -> None:
+    # 9 in flight at once with at most 6 per worker (the batch size) means every worker had 3 or more. Under
+    # --dist load xdist first hands each worker 48 // 2 // 4 = 6 samples, enough for 6 in flight each.
     answers = _suite(pytester, 48)
-    # 0.3 s per answer leaves a starved worker (load ~25 on 2 cores) time to send its next requests before the
-    # first ones come back; at 0.1 s a worker once peaked at 2 in flight under load.
-    with MockServer({"answers": answers, "latency": 0.3}) as server:
+    with GatedMock(answers, opens_at=9) as server:
         extra = ["--dist", dist] if dist else []
         result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-model", "m",
                                                "--eval-api-url", server.url, "--eval-batch-size", "6",
                                                "-n", "2", "-p", "no:cacheprovider", *extra)
         stats = server.stats()
     assert result.ret == 0, result.stdout.str()
+    assert server.opened_by_count, f"never {server.opens_at} requests in flight at once (peak {server.max_in_flight})"
+    assert server.max_in_flight <= 12, server.max_in_flight
     counters = _counters(result)
     assert sorted(counters) == ["gw0", "gw1"]
     for worker in counters.values():
-        assert worker["max_in_flight"] > 2
-        assert worker["max_in_flight"] <= 6
+        assert 2 < worker["max_in_flight"] <= 6, counters
     # Exactly one request per sample, whatever the scheduling.
-    assert stats["requests"] == 48
-    assert sum(c["requests"] for c in counters.values()) == 48
-    if dist is None:
+    assert stats["requests"] == 48, stats
+    assert sum(c["requests"] for c in counters.values()) == 48, counters
+    if dist is None:  # no --dist: the plugin picks worksteal (an explicit --dist worksteal schedules the same way)
         result.stdout.fnmatch_lines(["evalindex: scheduling with --dist worksteal*"])
     else:
         assert "scheduling with --dist worksteal" not in result.stdout.str()
 
 
 def test_max_concurrency_caps_all_workers_together(pytester: pytest.Pytester) -> None:
-    answers = _suite(pytester, 24)
-    with MockServer({"answers": answers, "latency": 0.3}) as server:  # long enough for each worker to reach its cap
+    answers = _suite(pytester, 12)
+    # Held until 3 are in flight at once: with a cap of 3 over 2 workers (1 and 2), each worker is at its cap then.
+    with GatedMock(answers, opens_at=3) as server:
         result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-model", "m",
                                                "--eval-api-url", server.url, "--eval-batch-size", "8",
                                                "--eval-max-concurrency", "3", "-n", "2", "-p", "no:cacheprovider")
         stats = server.stats()
     assert result.ret == 0, result.stdout.str()
-    assert stats["max_in_flight"] <= 3
+    assert server.opened_by_count, f"never 3 requests in flight at once (peak {server.max_in_flight})"
+    assert server.max_in_flight == 3 and stats["max_in_flight"] <= 3 and stats["requests"] == 12
     assert sorted(c["max_in_flight"] for c in _counters(result).values()) == [1, 2]
 
 

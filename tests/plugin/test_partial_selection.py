@@ -39,10 +39,11 @@ def test_k_selection_gives_no_verdict(pytester: pytest.Pytester, workers: str) -
     assert f"Partial run: {ran} of 10 samples ran" in summary and "NO VERDICT" in summary
 
 
-@pytest.mark.parametrize("workers", ["0", "2"])
-def test_allow_partial_gates_the_selection(pytester: pytest.Pytester, workers: str) -> None:
+def test_allow_partial_gates_the_selection(pytester: pytest.Pytester) -> None:
+    # -n0 only: the controller decides from the selection counts, which test_k_selection_gives_no_verdict[2]
+    # checks are gathered alike from xdist workers; this option only turns that "no verdict" into gating.
     with MockServer(json.loads(SEED_SCRIPT.read_text(encoding="utf-8"))) as server:
-        result = run_plugin(pytester, server.url, *THRESHOLD, "-k", "arc", "-n", workers, "--eval-allow-partial",
+        result = run_plugin(pytester, server.url, *THRESHOLD, "-k", "arc", "--eval-allow-partial",
                             suite=SEED_SUITE)
     output = result.stdout.str()
     assert result.ret == 0, output

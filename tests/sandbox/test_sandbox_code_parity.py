@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_runs import shared_run
 
 from pytest_evalindex.sandbox import BwrapSandbox
 from pytest_evalindex.sandbox.pool import SandboxPool
@@ -143,7 +144,8 @@ LCB_TIMEOUT = 1.0
 
 
 @pytest.fixture(scope="module")
-def oracle() -> dict[str, Any]:
+def oracle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """EvalScope's verdicts, from one oracle process per test session (shared by the xdist workers)."""
     job = {
         "humaneval": [{"answer": a, "problem": HE_PROBLEM, "timeout": 4.0} for a in HE_ANSWERS],
         "mbpp": [{"answer": a, "test_setup_code": s, "test_list": MBPP_TESTS} for s, a in MBPP_ANSWERS],
@@ -152,17 +154,23 @@ def oracle() -> dict[str, Any]:
         "live_code_bench": [{"answer": a, "evaluation_sample": e, "timeout": LCB_TIMEOUT} for a, e in LCB_CASES],
     }
     env = {"PATH": os.defpath, "HF_HUB_OFFLINE": "1", "HOME": os.environ.get("HOME", "/tmp")}
-    done = subprocess.run(
-        [str(ORACLE_PYTHON), str(ORACLE_SCRIPT)],
-        input=json.dumps(job),
-        capture_output=True,
-        text=True,
-        timeout=500,
-        env=env,
-        cwd="/tmp",
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return dict(json.loads(done.stdout))
+
+    def run_oracle(folder: Path) -> pytest.RunResult:
+        done = subprocess.run(
+            [str(ORACLE_PYTHON), str(ORACLE_SCRIPT)],
+            input=json.dumps(job),
+            capture_output=True,
+            text=True,
+            timeout=500,
+            env=env,
+            cwd="/tmp",
+        )
+        (folder / "oracle.json").write_text(done.stdout, encoding="utf-8")
+        return pytest.RunResult(done.returncode, [], done.stderr.splitlines()[-40:], 0.0)
+
+    folder, done = shared_run(tmp_path_factory, "evalscope_code_oracle", run_oracle)
+    assert done.ret == 0, "\n".join(done.errlines)
+    return dict(json.loads((folder / "oracle.json").read_text(encoding="utf-8")))
 
 
 def _run_all(sandbox: BwrapSandbox, programs: list[CodeProgram]) -> list[Any]:
