@@ -251,11 +251,22 @@ def _level_rows(
     rows: list[LevelRow] = []
     for key in sorted(groups):
         members = groups[key]
-        scored = [r for r in members if is_scored(r)]
+        # One pass over the row's samples (rows of 10,000 samples, five levels): scored ones (is_scored), errors
+        # and tokens.
+        scored: list[SampleResult] = []
+        errors = input_tokens = output_tokens = 0
+        for r in members:
+            usage = r.usage
+            input_tokens += usage.input_tokens
+            output_tokens += usage.output_tokens
+            status = r.status
+            if status in SCORED_STATUSES and r.score is not None:
+                scored.append(r)
+            elif status == "error":
+                errors += 1
         if drop_unscored and not scored:
             continue
         micro, macro, weighted = _averages(scored, child_fn)
-        errors = sum(1 for r in members if r.status == "error")
         rows.append(LevelRow(
             level=level,
             keys=dict(zip(columns, key)),
@@ -265,8 +276,8 @@ def _level_rows(
             errors=errors,
             repeats=repeat_summary(scored, child_fn) if repeated else None,
             metrics=_metric_means(scored),
-            input_tokens=sum(r.usage.input_tokens for r in members),
-            output_tokens=sum(r.usage.output_tokens for r in members),
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
         ))
     rows.sort(key=lambda row: -row.count)  # stable: ties keep key-ascending order, as pandas does
     return rows
@@ -289,13 +300,22 @@ def _metric_means(scored: Sequence[SampleResult]) -> dict[str, dict[str, float |
 def _averages(scored: Sequence[SampleResult], child_fn: _ChildFn | None) -> tuple[float | None, float | None, float | None]:
     if not scored:
         return None, None, None
-    scores = [float(r.score) for r in scored if r.score is not None]
+    scores: list[float] = []
+    weights: list[float] = []
+    weighted_scores: list[float] = []
+    for r in scored:  # one pass; fsum rounds exactly, so each sum is the one of the separate passes
+        weight = r.weight
+        weights.append(weight)
+        if r.score is not None:
+            score = float(r.score)
+            scores.append(score)
+            weighted_scores.append(weight * score)
     micro = math.fsum(scores) / len(scores)
-    total_weight = math.fsum(r.weight for r in scored)
+    total_weight = math.fsum(weights)
     if total_weight == 0.0:
         weighted = micro
     else:
-        weighted = math.fsum(r.weight * float(r.score) for r in scored if r.score is not None) / total_weight
+        weighted = math.fsum(weighted_scores) / total_weight
     if child_fn is None:
         macro = micro
     else:
