@@ -237,6 +237,34 @@ def test_symbolic_timeout_in_main_thread_excludes_sample(monkeypatch: pytest.Mon
     assert score.explanation == "equivalence check timed out"
 
 
+def test_a_lost_alarm_does_not_let_the_check_run_on() -> None:
+    """Python drops an exception raised while a garbage-collection callback runs, so one alarm can be lost (the
+    main-thread test above once ran its whole 150th power that way); the deadline's alarm repeats."""
+    import signal
+
+    from pytest_evalindex.scorers.math.guards import DeadlinePassed, with_alarm_deadline
+
+    lost: list[int] = []
+
+    def keeps_going_once() -> None:
+        while True:
+            try:
+                while True:
+                    pass
+            except DeadlinePassed:
+                if lost:
+                    raise
+                lost.append(1)  # swallowed, as inside a gc callback
+
+    before = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(DeadlinePassed):
+        with_alarm_deadline(keeps_going_once, 0.05)
+    assert lost == [1]
+    assert with_alarm_deadline(lambda: "done", 5) == "done"
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # nothing left armed
+    assert signal.getsignal(signal.SIGALRM) is before
+
+
 def test_symbolic_timeout_in_worker_thread_excludes_sample(monkeypatch: pytest.MonkeyPatch) -> None:
     import pytest_evalindex.scorers.math.legacy as math_module
 

@@ -1,13 +1,18 @@
-"""What both math pipelines share: the guard against powers too large for sympy, a deadline on
+"""What both math pipelines share: the guard against powers too large for sympy, deadlines on
 a comparison, and a filter for math-verify's "Timeout is disabled" warning (installed on import)."""
 
 from __future__ import annotations
 
 import logging
 import re
+import signal
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+ALARM_REPEAT_S = 0.05
 
 # A power with a large or nested exponent (``9^{9^{9}}``) can hang sympy's evaluation.
 HUGE_POWER = re.compile(r"\^\s*\{?\s*[\d.]{4,}|\^\s*\{[^{}]*\^|\*\*\s*\(?\s*\d{4,}")
@@ -41,3 +46,35 @@ def call_with_deadline(fn: Callable[[], Any], seconds: float, name: str) -> tupl
     worker.start()
     worker.join(seconds)
     return outcome[0] if outcome else None
+
+
+class DeadlinePassed(BaseException):
+    """Raised into a comparison that outlived :func:`with_alarm_deadline`'s time. A BaseException, so the
+    ``except Exception`` clauses of sympy and math-verify cannot take it for a failed parse."""
+
+
+def with_alarm_deadline(fn: Callable[[], T], seconds: float) -> T:
+    """``fn()``, interrupted by :class:`DeadlinePassed` once ``seconds`` have passed (main thread only: SIGALRM).
+
+    The alarm repeats every 50 ms after the deadline: Python drops an exception raised while it runs a garbage
+    collection callback ("Exception ignored in ..."), so a single alarm can be lost and the comparison would
+    then run unbounded (math-verify's own timeout is such a single alarm)."""
+    armed = [True]
+
+    def expire(signum: int, frame: object) -> None:
+        if armed[0]:
+            raise DeadlinePassed
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_S)
+        return fn()
+    finally:
+        while True:  # a last alarm may land while disarming: disarm again (fn's outcome is kept)
+            try:
+                armed[0] = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+                break
+            except DeadlinePassed:
+                continue

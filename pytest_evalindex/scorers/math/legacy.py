@@ -4,11 +4,13 @@ any thread), and the scorers built on them."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import signal
 import threading
 from collections.abc import Callable
+from typing import TypeVar
 
 from pytest_evalindex.scorers.base import Score, ScoreInput
 from pytest_evalindex.scorers.math.extract import (
@@ -16,13 +18,14 @@ from pytest_evalindex.scorers.math.extract import (
     gsm8k_reference,
     strip_answer_string,
 )
-from pytest_evalindex.scorers.math.guards import HUGE_POWER, call_with_deadline
+from pytest_evalindex.scorers.math.guards import HUGE_POWER, DeadlinePassed, call_with_deadline, with_alarm_deadline
 from pytest_evalindex.scorers.text import clean_completion
 
 # Inputs longer than this are not handed to the symbolic checker (sympy's work grows fast).
 MAX_SYMBOLIC_CHARS = 200
 SYMBOLIC_TIMEOUT_S: float = 5.0
 _BRACKETED = re.compile(r"(\(|\[).+(\)|\])")
+T = TypeVar("T")
 
 
 class _Undecided(Exception):
@@ -63,16 +66,20 @@ def _signal_timeout_usable() -> bool:
     return signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
-def _math_verify_equal(prediction: str, reference: str, timeout: int | None) -> bool:
-    """math-verify on two answers; ``timeout`` is its signal-based limit (None: no signals)."""
+def _math_verify_equal(prediction: str, reference: str, timeout: float | None) -> bool:
+    """math-verify on two answers; ``timeout`` bounds each parse and each comparison by SIGALRM (None: no
+    signals), as math-verify's own timeout would, but with an alarm that cannot be lost."""
     from math_verify import parse, verify
     from math_verify.errors import TimeoutException
 
+    def bounded(fn: Callable[[], T]) -> T:
+        return fn() if timeout is None else with_alarm_deadline(fn, timeout)
+
     try:
-        gold = parse(f"${reference}$", parsing_timeout=timeout, raise_on_error=True)
-        pred = parse(f"${prediction}$", parsing_timeout=timeout, raise_on_error=True)
-    except TimeoutException as exc:
-        raise _Undecided(str(exc)) from exc
+        gold = bounded(lambda: parse(f"${reference}$", parsing_timeout=None, raise_on_error=True))
+        pred = bounded(lambda: parse(f"${prediction}$", parsing_timeout=None, raise_on_error=True))
+    except (TimeoutException, DeadlinePassed) as exc:
+        raise _Undecided(str(exc) or "symbolic parsing timed out") from None
     except Exception:
         return False
     timed_out = False
@@ -81,9 +88,9 @@ def _math_verify_equal(prediction: str, reference: str, timeout: int | None) -> 
     for g in gold:
         for p in pred:
             try:
-                if verify(g, p, timeout_seconds=timeout, raise_on_error=True):
+                if bounded(functools.partial(verify, g, p, timeout_seconds=None, raise_on_error=True)):
                     return True
-            except TimeoutException:
+            except (TimeoutException, DeadlinePassed):
                 timed_out = True
             except Exception:
                 continue
