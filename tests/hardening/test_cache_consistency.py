@@ -120,9 +120,12 @@ def test_answers_a_killed_worker_cached_are_not_requested_again(pytester: pytest
     write_suite(pytester.path / "suite.jsonl", lines)
     pytester.makeconftest(KILLING_SCORER)
     with serve(lambda p: answer(f"ANSWER: A ({p})")) as (url, counter):
+        # One file, one worker (--dist loadfile): every sample is queued on the worker that dies, so it has
+        # answers in flight to cache before its scorer kills it. Under worksteal the other worker can steal all
+        # but a few of them first (seen under load: 5 cached).
         result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-api-url", url,
-                                               "--eval-model", "m", "--eval-use-cache", "c", "-n", "2",
-                                               "--eval-batch-size", "8", "--eval-max-error-rate", "0.1")
+                              "--eval-model", "m", "--eval-use-cache", "c", "-n", "2", "--dist", "loadfile",
+                              "--eval-batch-size", "8", "--eval-max-error-rate", "0.1")
     output = result.stdout.str()
     assert "crashed while running" in output or "worker 'gw" in output, output
     killed_pid = (pytester.path / "killed-once").read_text()
