@@ -265,6 +265,36 @@ def test_a_lost_alarm_does_not_let_the_check_run_on() -> None:
     assert signal.getsignal(signal.SIGALRM) is before
 
 
+def test_an_alarm_lost_in_a_finalizer_is_not_reported_as_unraisable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An alarm that lands in a ``__del__`` is dropped by Python and handed to ``sys.unraisablehook``; pytest would
+    report it against the sample (a failure under ``-W error``). The deadline keeps it to itself, and ends."""
+    import sys
+
+    from pytest_evalindex.scorers.math.guards import DeadlinePassed, with_alarm_deadline
+
+    reported: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", reported.append)
+    finalized: list[int] = []
+
+    class HeldUp:
+        def __del__(self) -> None:
+            finalized.append(1)
+            if len(finalized) == 1:
+                while True:  # only the deadline's alarm ends it, and Python drops that alarm here
+                    pass
+
+    def finalizes_then_spins() -> None:
+        HeldUp()
+        while True:
+            pass
+
+    with pytest.raises(DeadlinePassed):
+        with_alarm_deadline(finalizes_then_spins, 0.05)
+    assert finalized == [1]
+    assert reported == []
+    assert sys.unraisablehook == reported.append  # put back
+
+
 def test_symbolic_timeout_in_worker_thread_excludes_sample(monkeypatch: pytest.MonkeyPatch) -> None:
     import pytest_evalindex.scorers.math.legacy as math_module
 
