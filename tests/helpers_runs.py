@@ -34,56 +34,37 @@ def prompt_keys(path: Path) -> dict[str, int]:
     return {prompt_key(e.openai_messages()): e.index for e in entries(path)}
 
 
-def run_plugin(pytester: pytest.Pytester, url: str, *args: str, suite: Path = GENERAL_SUITE) -> pytest.RunResult:
+def run_plugin(pytester: pytest.Pytester, url: str, *args: str, suite: Path = GENERAL_SUITE,
+               subprocess: bool = False) -> pytest.RunResult:
     """The real plugin (see :func:`run_pytester`): ``--eval-collection suite`` at ``url``."""
     return run_pytester(pytester, "--eval-collection", str(suite), "--eval-model", MODEL, "--eval-api-url", url,
-                        "-p", "no:cacheprovider", *args)
+                        "-p", "no:cacheprovider", *args, subprocess=subprocess)
 
 
-def _distributed(args: Sequence[str]) -> bool:
-    """Whether ``args`` ask xdist for workers (``-n N`` with N other than 0, ``--tx``, ``--dist``)."""
-    for i, arg in enumerate(args):
-        if arg in ("--tx", "--dist", "-d") or arg.startswith(("--tx=", "--dist=")):
-            return True
-        if arg in ("-n", "--numprocesses"):
-            value = args[i + 1] if i + 1 < len(args) else ""
-        elif arg.startswith("--numprocesses="):
-            value = arg.partition("=")[2]
-        elif arg.startswith("-n") and len(arg) > 2:
-            value = arg[2:]
-        else:
-            continue
-        if value != "0":
-            return True
-    return False
-
-
-def run_pytester(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    """``pytest ARGS`` through pytester: in this process when no xdist worker is asked for (a fresh interpreter
-    costs ~4 s of CPU, mostly importing ``openai``), in a subprocess otherwise. In-process runs leave the
-    environment, the process's secret registry and its scorer registry as they found them, so later runs
-    start clean."""
-    import os
+def run_pytester(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -> pytest.RunResult:
+    """``pytest ARGS`` through pytester, in this process (a fresh interpreter costs ~1.3 s of CPU, ~4 s with the
+    ``openai`` import of a ``-n0`` run); xdist's workers, if asked for, are still processes of their own. What the
+    run (and its workers) write to fd 1 and fd 2 is in the result, as from a subprocess; the run leaves this
+    process as it found it (:mod:`helpers_inprocess`), and its secret and scorer registries start empty, as a new
+    process's would. ``subprocess=True`` runs the controller in a process of its own, for what only a process can
+    show (signals sent to it, its own exit)."""
+    from helpers_inprocess import process_state_kept, run_inprocess
 
     from pytest_evalindex.core.secrets import REGISTRY
-
-    if _distributed(args):
-        return pytester.runpytest_subprocess(*args)
     from pytest_evalindex.scorers import registry
 
-    environ = dict(os.environ)
+    if subprocess:
+        return pytester.runpytest_subprocess(*args)
     known = REGISTRY.values()
     REGISTRY.clear()  # the run registers its own secrets, as a fresh process would
     try:
         # A test file's @scorer registers into the process-wide registry: forgotten after the run, as in a new process.
-        with registry.fresh_session():
+        with process_state_kept(" ".join(args)), registry.fresh_session():
             # The plugin is imported already (by these tests), so pytest cannot rewrite its asserts: say nothing.
-            return pytester.runpytest_inprocess("-W", "ignore::pytest.PytestAssertRewriteWarning", *args)
+            return run_inprocess(pytester, "-W", "ignore::pytest.PytestAssertRewriteWarning", *args)
     finally:
         REGISTRY.clear()
         REGISTRY.add(*known)
-        os.environ.clear()
-        os.environ.update(environ)
 
 
 def detailed_report(output: str) -> dict[str, Any]:

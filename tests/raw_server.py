@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import resource
 import shutil
 import subprocess
@@ -154,7 +155,10 @@ def run_limited(cwd: Path, args: Sequence[str], *, max_file_bytes: int) -> subpr
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
 
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=cwd,
+    # No bytecode written: a module first imported under the limit would leave a truncated .pyc in the source tree
+    # (a short write is no error to CPython's cache writer), and every later import of it fails.
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=cwd, env=env,
                           preexec_fn=limit, capture_output=True, text=True, timeout=300)
 
 

@@ -243,6 +243,10 @@ class Engine:
                 asyncio.run_coroutine_threadsafe(self._client.close(), self._loop).result(timeout=5)
             except Exception:
                 pass
+        try:  # the threads of asyncio.to_thread (and DNS lookups) would otherwise outlive the run, idle
+            asyncio.run_coroutine_threadsafe(self._loop.shutdown_default_executor(), self._loop).result(timeout=5)
+        except Exception:
+            pass
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
 

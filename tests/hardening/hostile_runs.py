@@ -26,7 +26,7 @@ def hostile_suite(path: Path, cases: list[str], *, copies: int = 1) -> Path:
 
 
 def run_hostile(pytester: pytest.Pytester, url: str, suite: Path, *args: str) -> pytest.RunResult:
-    """The real plugin in a subprocess against ``url``, outputs under the test's folder."""
+    """The real plugin (see :func:`helpers_runs.run_pytester`) against ``url``, outputs under the test's folder."""
     return run_pytester(pytester,
         "--eval-collection", str(suite), "--eval-model", MODEL, "--eval-api-url", url,
         "--eval-output-dir", str(pytester.path / "outputs"), "-p", "no:cacheprovider", *args)
