@@ -65,6 +65,7 @@ def _merge(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, 
     return code, captured.out, captured.err
 
 
+@pytest.mark.slow
 def test_three_shards_and_a_merge_equal_one_run(pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str]) -> None:
     script = general_script(rules=[{"contains": FAILING, "fault": "500"}])
     script["answers"] = {prompt: answer for prompt, answer in script["answers"].items() if FAILING not in prompt}
