@@ -88,6 +88,15 @@ def default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _template_cache_in_session_temp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The report's compiled template is cached in this session's temporary folder, not the developer's ~/.cache
+    (the runs these tests start inherit it); a developer's own EVALINDEX_TEMPLATE_CACHE is kept."""
+    from pytest_evalindex.render.html.template_cache import CACHE_ENV
+
+    os.environ.setdefault(CACHE_ENV, str(tmp_path_factory.getbasetemp() / "template-cache"))
+
+
 # The sandbox probes' fixtures (tests/sandbox): backends and a loopback server.
 
 
@@ -160,8 +169,24 @@ def _runs_end_to_end(item: pytest.Item) -> bool:
     return item.path.parent.name in _END_TO_END_FOLDERS or "pytester" in getattr(item, "fixturenames", ())
 
 
-@pytest.hookimpl(trylast=True)
+def _starts_xdist_workers(item: pytest.Item) -> bool:
+    """Whether the test is the ``-n 2`` case of a test parametrized over ``workers`` (``"2"``, ``["-n", "2"]``)."""
+    callspec = getattr(item, "callspec", None)
+    workers = callspec.params.get("workers") if callspec is not None else None
+    return workers not in (None, "0", 0, [], ())
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The ``-n 2`` case of every test parametrized over ``workers`` is ``slow`` (two fresh interpreters, each
+    importing the ``openai`` SDK), like the tests marked so by hand: ``-m "not slow"`` is the quick loop."""
+    for item in items:
+        if _starts_xdist_workers(item):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def longest_first(items: list[pytest.Item]) -> None:
     """Longest first: the modules that start end-to-end runs go before the quick ones, so that under xdist the
     run does not end with one worker still in a long test while the other has nothing left (with
     ``--dist worksteal`` an idle worker takes over the other's quick tests). A module moves as a whole and keeps

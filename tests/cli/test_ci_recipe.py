@@ -85,6 +85,7 @@ class Runner:
             assert action == "actions/setup-python", f"the simulation does not know {action}"
 
 
+@pytest.mark.slow
 def test_the_readme_workflow_shards_merges_and_gates(pytester: pytest.Pytester) -> None:
     flow = workflow()
     shard_job, gate_job = flow["jobs"]["shard"], flow["jobs"]["gate"]

@@ -26,6 +26,7 @@ print(json.dumps(sorted(s.metadata["collection_info"]["dataset_name"] for s in s
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not EVALSCOPE_PYTHON.exists(), reason="EvalScope 1.14.1 oracle environment not installed")
 def test_evalscope_loads_the_sampled_folder(tmp_path: Path) -> None:
     folder = tmp_path / "mixed"

@@ -16,6 +16,7 @@ from conftest import SEED_SUITE
 EVALINDEX = Path(sys.executable).with_name("evalindex")
 
 
+@pytest.mark.slow
 def test_mock_script_answers_the_chosen_share_correctly(pytester: pytest.Pytester) -> None:
     script = pytester.path / "script.json"
     made = subprocess.run([str(EVALINDEX), "mock-script", str(SEED_SUITE), "-o", str(script), "--correct", "0.7",
@@ -28,6 +29,7 @@ def test_mock_script_answers_the_chosen_share_correctly(pytester: pytest.Pyteste
     result.stdout.fnmatch_lines(["*7 passed, 3 incorrect*"])
 
 
+@pytest.mark.slow
 def test_mock_command_checks_the_model_name(tmp_path: Path) -> None:
     script = tmp_path / "script.json"
     script.write_text(json.dumps({"answers": {"2+2?": "4"}}), encoding="utf-8")

@@ -73,6 +73,7 @@ def test_sample_end_to_end(tmp_path: Path) -> None:
         ("arc", 14, 5), ("ceval", 13, 5)]
 
 
+@pytest.mark.slow
 def test_same_seed_same_file_other_seed_other_file(tmp_path: Path) -> None:
     schema_path = SCHEMAS / "math_index.json"
     outputs = []
@@ -85,6 +86,7 @@ def test_same_seed_same_file_other_seed_other_file(tmp_path: Path) -> None:
     assert outputs[0] != outputs[2]
 
 
+@pytest.mark.slow
 def test_short_leaves_warn_on_stderr(tmp_path: Path) -> None:
     proc = run("sample", SCHEMAS / "math_index.json", "-n", "60", "-o", tmp_path / "m.jsonl")
     assert proc.returncode == 0, proc.stderr
@@ -97,11 +99,13 @@ def test_short_leaves_warn_on_stderr(tmp_path: Path) -> None:
     assert "only 51 of the 60 requested samples" in proc.stderr
 
 
+@pytest.mark.slow
 def test_missing_schema_file(tmp_path: Path) -> None:
     proc = run("sample", tmp_path / "nope.json", "-n", "5", "-o", tmp_path / "o.jsonl")
     assert_one_line_error(proc, "nope.json: no such schema file")
 
 
+@pytest.mark.slow
 def test_bad_schema_names_tree_path(tmp_path: Path) -> None:
     data = json.loads((SCHEMAS / "math_index.json").read_text(encoding="utf-8"))
     data["datasets"][1]["datasets"][0]["weight"] = 0
@@ -111,6 +115,7 @@ def test_bad_schema_names_tree_path(tmp_path: Path) -> None:
     assert_one_line_error(proc, "bad.json: datasets[1].datasets[0].weight (math_index/reasoning/arc): must be a finite number > 0")
 
 
+@pytest.mark.slow
 def test_bad_source_line(tmp_path: Path) -> None:
     (tmp_path / "src.jsonl").write_text('{"input": "ok", "target": "1"}\n{"input": \n', encoding="utf-8")
     schema = {"name": "s", "datasets": [{"name": "exact", "args": {"local_path": "src.jsonl"}}]}
@@ -120,6 +125,7 @@ def test_bad_source_line(tmp_path: Path) -> None:
     assert not (tmp_path / "o.jsonl").exists()
 
 
+@pytest.mark.slow
 def test_missing_output_folder_and_bad_n(tmp_path: Path) -> None:
     proc = run("sample", SCHEMAS / "reasoning_index.json", "-n", "5", "-o", tmp_path / "no" / "o.jsonl")
     assert_one_line_error(proc, "does not exist")

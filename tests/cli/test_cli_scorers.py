@@ -21,6 +21,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(EVALINDEX), *args], capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not EVALINDEX.exists(), reason="console script not installed in this environment")
 def test_json_lists_every_registered_scorer() -> None:
     proc = run("scorers", "--json")
@@ -41,6 +42,7 @@ def test_json_lists_every_registered_scorer() -> None:
     assert "gsm8k@legacy" in by_name
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not EVALINDEX.exists(), reason="console script not installed in this environment")
 def test_plain_output_has_one_aligned_line_per_scorer() -> None:
     proc = run("scorers")
@@ -70,6 +72,7 @@ def test_readme_table_matches_the_registry() -> None:
     )
 
 
+@pytest.mark.slow
 def test_scorers_command_imports_no_pytest() -> None:
     code = (
         "import sys\n"

@@ -30,6 +30,7 @@ def test_a_cache_line_of_the_wrong_shape_is_ignored_and_counted(tmp_path: Path, 
     assert cache.counters.skipped_corrupt == 1 and cache.counters.loaded == 1
 
 
+@pytest.mark.slow
 def test_a_run_re_asks_exactly_the_samples_whose_cache_lines_were_odd(pytester: pytest.Pytester) -> None:
     write_suite(pytester.path / "suite.jsonl", [mcq_line(i) for i in range(5)])
     with serve(lambda p: answer("ANSWER: A")) as (url, counter):
@@ -50,6 +51,7 @@ def test_a_run_re_asks_exactly_the_samples_whose_cache_lines_were_odd(pytester: 
     assert assert_run_folder_strict(output_dir_of(output))["totals"]["correct"] == 5
 
 
+@pytest.mark.slow
 def test_mock_reruns_hit_the_cache(pytester: pytest.Pytester) -> None:
     """Written at -n0 and read under -n 2, then the other way round: the mock's answers are found whoever wrote them."""
     shutil.copy(SEED_SUITE, pytester.path / "suite.jsonl")
@@ -113,6 +115,7 @@ def kill(sample):
 """
 
 
+@pytest.mark.slow
 def test_answers_a_killed_worker_cached_are_not_requested_again(pytester: pytest.Pytester) -> None:
     lines = [mcq_line(i) for i in range(40)]
     for line in lines[:2]:

@@ -90,6 +90,7 @@ def test_a_disk_without_room_for_the_probe_is_refused_before_any_request(pyteste
 needs_tmpfs = pytest.mark.skipif(not can_mount_tmpfs(), reason="mounting a private tmpfs needs root (CAP_SYS_ADMIN)")
 
 
+@pytest.mark.slow
 @needs_tmpfs
 def test_a_full_disk_is_refused_before_any_request(pytester: pytest.Pytester) -> None:
     write_suite(pytester.path / "suite.jsonl", [mcq_line(i) for i in range(3)])
@@ -106,6 +107,7 @@ def test_a_full_disk_is_refused_before_any_request(pytester: pytest.Pytester) ->
     assert counter.total == 0
 
 
+@pytest.mark.slow
 @needs_tmpfs
 def test_a_read_only_output_dir_is_refused_before_any_request(pytester: pytest.Pytester) -> None:
     write_suite(pytester.path / "suite.jsonl", [mcq_line(0)])
@@ -124,6 +126,7 @@ def _pytest_command(url: str, *extra: str) -> str:
     return " ".join(shlex.quote(a) for a in args)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["n0", "n2"])
 def test_a_disk_filling_up_mid_run_costs_no_score(pytester: pytest.Pytester, workers: list[str]) -> None:
     write_suite(pytester.path / "suite.jsonl", [mcq_line(i) for i in range(10)])

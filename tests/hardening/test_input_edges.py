@@ -138,6 +138,7 @@ def test_a_collection_edited_during_the_run_does_not_mix_versions(pytester: pyte
     assert fingerprint(suite.read_bytes()) != original  # the file did change under the run
 
 
+@pytest.mark.slow
 def test_a_worker_collecting_an_edited_file_refuses_it(pytester: pytest.Pytester) -> None:
     write_suite(pytester.path / "suite.jsonl", [mcq_line(i) for i in range(4)])
     pytester.makeconftest(

@@ -10,6 +10,7 @@ from hardening.hostile_runs import error_lines, hostile_suite, outputs_json, run
 from hardening.hostile_server import HostileServer, gzip_bomb
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stream", [False, True])
 def test_a_trickling_server_is_cut_at_the_timeout(pytester: pytest.Pytester, stream: bool) -> None:
     case = "trickle_stream" if stream else "trickle"
@@ -45,6 +46,7 @@ def test_retry_after_is_honoured_capped_and_counted(pytester: pytest.Pytester, w
     result.stdout.fnmatch_lines(["evalindex: * 5 requests, *; 2 rate-limit waits (0.1 s, Retry-After honoured)"])
 
 
+@pytest.mark.slow
 def test_bodies_are_capped_in_memory_with_one_clear_line(pytester: pytest.Pytester) -> None:
     bomb = gzip_bomb()
     assert len(bomb) < 1_100_000 and len(bomb) * 1000 > 1 << 30 - 1  # ~1 MB inflating to 1 GiB

@@ -148,6 +148,7 @@ def test_predictions_store_errors_are_one_line(tmp_path: Path, setup: str, messa
 
 # -- through the real plugin ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_second_run_and_recorded_predictions_send_nothing_and_report_the_same(pytester: pytest.Pytester) -> None:
     """The cache written by two xdist workers, read back under -n 2 and -n0, and the run folder replayed as
     recorded predictions: nothing is sent and every report is the first one. (Writing at -n0: the next test;
@@ -173,6 +174,7 @@ def test_second_run_and_recorded_predictions_send_nothing_and_report_the_same(py
         assert f"33 of 33 answers from {cache}" in line
 
 
+@pytest.mark.slow
 def test_edited_and_reordered_collection_reuses_only_what_still_applies(pytester: pytest.Pytester) -> None:
     cache = pytester.path / "answers"
     lines = GENERAL_SUITE.read_text(encoding="utf-8").splitlines()

@@ -186,6 +186,7 @@ def test_a_server_that_answered_once_is_given_up_only_when_it_stays_away() -> No
         never.close()
 
 
+@pytest.mark.slow
 def test_random_faults_never_lose_or_duplicate_an_answer(pytester: pytest.Pytester) -> None:
     n = 120
     suite = write_suite(pytester.path / "random.jsonl", _many(n))

@@ -230,6 +230,7 @@ def test_bad_line_stops_before_any_request(pytester: pytest.Pytester, workers: s
     assert requests == 0
 
 
+@pytest.mark.slow
 def test_a_project_without_a_collection_keeps_pytest_xdist_exit_codes(pytester: pytest.Pytester) -> None:
     # The exit-2 rule above is for evaluations; an ordinary test suite's collection error is left to xdist.
     pytester.makepyfile(test_broken="import no_such_module_anywhere\n", test_fine="def test_ok():\n    pass\n")

@@ -68,6 +68,7 @@ def _counters(result: pytest.RunResult) -> dict[str, dict[str, int]]:
     return counters
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dist", [None, "load"])
 def test_each_worker_keeps_several_requests_in_flight(pytester: pytest.Pytester, dist: str | None) -> None:
     # 9 in flight at once with at most 6 per worker (the batch size) means every worker had 3 or more. Under
@@ -95,6 +96,7 @@ def test_each_worker_keeps_several_requests_in_flight(pytester: pytest.Pytester,
         assert "scheduling with --dist worksteal" not in result.stdout.str()
 
 
+@pytest.mark.slow
 def test_max_concurrency_caps_all_workers_together(pytester: pytest.Pytester) -> None:
     answers = _suite(pytester, 12)
     # Held until 3 are in flight at once: with a cap of 3 over 2 workers (1 and 2), each worker is at its cap then.
@@ -125,6 +127,7 @@ def test_rate_limits_slow_the_sender_instead_of_spending_retries(pytester: pytes
     assert counters["lowest_limit"] < 6  # the process slowed down
 
 
+@pytest.mark.slow
 def test_dist_each_is_refused_before_any_request(pytester: pytest.Pytester) -> None:
     answers = _suite(pytester, 4)
     with MockServer({"answers": answers}) as server:
@@ -137,6 +140,7 @@ def test_dist_each_is_refused_before_any_request(pytester: pytest.Pytester) -> N
     assert stats["requests"] == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dist", ["loadfile", "loadscope"])
 def test_a_file_per_worker_mode_says_that_one_worker_evaluates(pytester: pytest.Pytester, dist: str) -> None:
     answers = _suite(pytester, 8)
@@ -152,6 +156,7 @@ def test_a_file_per_worker_mode_says_that_one_worker_evaluates(pytester: pytest.
     assert len(_counters(result)) == 1  # one worker did all the calls, as the line says
 
 
+@pytest.mark.slow
 def test_a_cap_below_the_worker_count_is_refused_before_any_request(pytester: pytest.Pytester) -> None:
     answers = _suite(pytester, 4)
     with MockServer({"answers": answers}) as server:

@@ -163,6 +163,7 @@ def test_error_budget(pytester: pytest.Pytester, seed: Path, workers: str) -> No
         assert has_line(within, "PASSED gate[error_rate<=0.2]: 1 of 10 samples errored")
 
 
+@pytest.mark.slow
 def test_baseline_lists_exactly_the_flipped_sample(pytester: pytest.Pytester, seed: Path, gated: GatedRun) -> None:
     workers = gated.workers
     # The gated run (whose gates failed: a baseline all the same) copied here, away from its ini file and conftest.

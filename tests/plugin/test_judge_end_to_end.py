@@ -65,6 +65,7 @@ def _leaks(root: Path, texts: list[str]) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_rag_index_with_a_judge_xdist_identical_cached_rerun_asks_nobody(pytester: pytest.Pytester) -> None:
     with MockServer(MODEL_SCRIPT) as model, MockServer(JUDGE_SCRIPT) as judge:
         runs = {}
@@ -115,6 +116,7 @@ def test_rag_index_with_a_judge_xdist_identical_cached_rerun_asks_nobody(pyteste
         assert {k for k in again if again[k] != runs["0"].get(k)} == set()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["0", "2"])
 def test_judged_samples_without_a_judge_are_a_usage_error_before_any_request(pytester: pytest.Pytester,
                                                                              mode: str) -> None:
@@ -137,6 +139,7 @@ def test_judged_samples_without_a_judge_are_a_usage_error_before_any_request(pyt
         "an LLM judge scores them; use auto or llm with --eval-judge-model NAME"]
 
 
+@pytest.mark.slow
 def test_a_failing_judge_is_an_error_and_a_judge_that_is_down_stops_the_run(pytester: pytest.Pytester,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MY_JUDGE_KEY", JUDGE_KEY)  # the judge's key from the environment this time
@@ -173,6 +176,7 @@ def test_a_failing_judge_is_an_error_and_a_judge_that_is_down_stops_the_run(pyte
     assert JUDGE_KEY not in text + down.stderr.str()
 
 
+@pytest.mark.slow
 def test_judge_calls_overlap_each_other_and_the_model_requests(pytester: pytest.Pytester) -> None:
     """A sample's judge call starts when its answer arrives: judge requests are in flight together, and the
     first ones reach the judge before the model has been sent its last request (a pipeline, not a second pass)."""

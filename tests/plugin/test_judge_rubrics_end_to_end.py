@@ -64,6 +64,7 @@ JUDGE = {"model": "mock-judge", "default": "no verdict for this prompt", "rules"
 ]}
 
 
+@pytest.mark.slow
 def test_rubric_benchmarks_score_items_points_and_parts(pytester: pytest.Pytester) -> None:
     suite = write_suite(pytester.path / "rubrics.jsonl", LINES)
     with MockServer(MODEL) as model, MockServer(JUDGE) as judge:

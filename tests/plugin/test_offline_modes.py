@@ -25,6 +25,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_offline_modes_need_no_server_and_the_url_is_not_part_of_the_key(pytester: pytest.Pytester) -> None:
     shutil.copy(SEED_SUITE, pytester.path / "suite.jsonl")
     outputs = pytester.path / "outputs"

@@ -50,6 +50,7 @@ def test_missing_model_url_is_a_usage_error(pytester: pytest.Pytester, seed: Non
     assert "--eval-model and --eval-api-url are required" in result.stderr.str()  # both, in one line
 
 
+@pytest.mark.slow
 def test_ini_twins_and_cli_precedence(pytester: pytest.Pytester, seed: None) -> None:
     pytester.makeini("[pytest]\neval_collection = suite.jsonl\neval_mock = script.json\neval_batch_size = 3\n"
                      "eval_compat = evalscope\n")
@@ -61,6 +62,7 @@ def test_ini_twins_and_cli_precedence(pytester: pytest.Pytester, seed: None) -> 
     from_cli.stdout.fnmatch_lines(["*5 requests in flight per process*"])
 
 
+@pytest.mark.slow
 def test_project_tests_are_not_run_when_a_collection_is_given(pytester: pytest.Pytester, seed: None) -> None:
     pytester.makepyfile(test_unit="def test_x():\n    assert False\n")
     result = run_pytester(pytester, "--eval-collection", "suite.jsonl", "--eval-mock", "script.json",
@@ -72,6 +74,7 @@ def test_project_tests_are_not_run_when_a_collection_is_given(pytester: pytest.P
     both.stdout.fnmatch_lines(["collected 11 items", "*1 failed, 8 passed, 2 incorrect*"])
 
 
+@pytest.mark.slow
 def test_legacy_weights_are_normalised_with_a_warning(pytester: pytest.Pytester, seed: None) -> None:
     lines = [json.loads(line) for line in (pytester.path / "suite.jsonl").read_text(encoding="utf-8").splitlines()]
     for line in lines:  # v1.0-1.2: the leaf weight repeated on every line

@@ -11,6 +11,7 @@ from helpers_runs import run_pytester
 from conftest import SEED_SCRIPT, SEED_SUITE
 
 
+@pytest.mark.slow
 def test_collection_paths_are_never_swallowed_and_always_said(pytester: pytest.Pytester) -> None:
     evals = pytester.mkdir("evals")
     shutil.copy(SEED_SUITE, evals / "suite.jsonl")

@@ -61,6 +61,7 @@ def socket_server(tmp_path: Path) -> Iterator[tuple[Path, int]]:
         server.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_a_socket_gateway_worker_evaluates_like_a_single_process(pytester: pytest.Pytester,
                                                                  socket_server: tuple[Path, int]) -> None:
     remote_folder, port = socket_server

@@ -89,6 +89,7 @@ def _check_repeats_run(output: str, k: int) -> dict[str, Any]:
     return report
 
 
+@pytest.mark.slow
 def test_repeats_flaky_pass_at_k_xdist_cache_and_selection(pytester: pytest.Pytester, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     markdown = tmp_path / "summary.md"
@@ -181,6 +182,7 @@ def _seed_server(latency: float) -> Iterator[tuple[str, dict[str, Any]]]:
         thread.join(timeout=10)
 
 
+@pytest.mark.slow
 def test_repeats_are_concurrent_and_send_seed_plus_repeat(pytester: pytest.Pytester) -> None:
     with _seed_server(latency=1.0) as (url, seen):
         result = run_plugin(pytester, url, "-n", "0", "--eval-limit", "2", "--eval-repeats", "3",
@@ -197,6 +199,7 @@ def test_repeats_are_concurrent_and_send_seed_plus_repeat(pytester: pytest.Pytes
     assert report["index"]["repeats"]["stability"] == {"stable-correct": 0, "flaky": 2, "stable-wrong": 0}
 
 
+@pytest.mark.slow
 def test_each_answer_of_a_code_sample_runs_its_own_program(pytester: pytest.Pytester) -> None:
     right = "```python\ndef add(a: int, b: int) -> int:\n    return a + b\n```"
     wrong = "```python\ndef add(a: int, b: int) -> int:\n    return a - b\n```"

@@ -18,6 +18,7 @@ def _ran(result: pytest.RunResult) -> list[str]:
     return [line.split()[0] for line in result.stdout.lines if line.startswith("suite.jsonl::")]
 
 
+@pytest.mark.slow
 def test_last_failed_reruns_the_incorrect_samples(pytester: pytest.Pytester) -> None:
     shutil.copy(SEED_SUITE, pytester.path / "suite.jsonl")
     shutil.copy(SEED_SCRIPT, pytester.path / "script.json")

@@ -60,6 +60,7 @@ def test_rerun_review_rescores_cached_answers_without_calling_the_model(pytester
     assert {after[node]["extracted"] for node in expected} == {"Canberra", "Iron", "Shakespeare", "the Atlantic"}
 
 
+@pytest.mark.slow
 def test_rerun_review_fails_clearly_for_samples_without_a_cached_answer(pytester: pytest.Pytester) -> None:
     cache = pytester.path / "cache"
     lines = GENERAL_SUITE.read_text(encoding="utf-8").splitlines()
@@ -79,6 +80,7 @@ def test_rerun_review_fails_clearly_for_samples_without_a_cached_answer(pytester
         "answers for other samples; run without --eval-rerun-review to ask the model)"}
 
 
+@pytest.mark.slow
 def test_ctrl_c_still_writes_the_report_marked_incomplete(tmp_path: Path) -> None:
     out = tmp_path / "outputs"
     with MockServer(general_script(latency=0.2)) as server:

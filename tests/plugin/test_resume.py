@@ -103,6 +103,7 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]
 
 # No plain "kill -9 run": the last case ends with that same SIGKILL of the whole run (after xdist replaced a
 # killed worker) and its assertions are the same.
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl-c", "kill -9 one worker", "kill -9 one worker, then the run"])
 def test_rerun_asks_only_for_answers_never_persisted(tmp_path: Path, how: str, uninterrupted: dict[str, object]) -> None:
     cache, out = tmp_path / "cache", tmp_path / "outputs"

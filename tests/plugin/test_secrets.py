@@ -36,6 +36,7 @@ def _leaks(root: Path, texts: list[str], secrets: list[str]) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_no_secret_in_any_artifact_with_failures_and_errors(pytester: pytest.Pytester) -> None:
     header_key, body_key, cli_key = "sk-HEADER-5ecret-0001", "sk-BODY-5ecret-0002", "sk-CLI-5ecret-0003"
     script = general_script(api_key=header_key)
@@ -78,6 +79,7 @@ def test_keys_from_the_environment_are_used_and_never_written(pytester: pytest.P
     assert _leaks(pytester.path, [result.stdout.str(), result.stderr.str()], [key]) == []
 
 
+@pytest.mark.slow
 def test_a_password_in_the_api_url_is_refused_without_showing_it(pytester: pytest.Pytester) -> None:
     password = "pw-URL-5ecret-0004"
     with MockServer(general_script()) as server:

@@ -17,6 +17,7 @@ from pytest_evalindex.model.mock import MockServer
 K = 2
 
 
+@pytest.mark.slow
 def test_requests_per_minute_is_one_budget_for_all_workers(pytester: pytest.Pytester) -> None:
     with MockServer(general_script()) as server:
         result = run_plugin(pytester, server.url, "-n", "4", "--eval-batch-size", "8", "--eval-rpm", "600")
@@ -68,6 +69,7 @@ def test_a_token_or_cost_budget_stops_the_run_and_the_cache_resumes_it(pytester:
     resumed.stdout.fnmatch_lines([f"*{from_cache} of 33 answers from {cache}*"])
 
 
+@pytest.mark.slow
 def test_tokens_per_minute_is_one_budget_for_all_workers_and_a_429_pauses_them_all(
         pytester: pytest.Pytester) -> None:
     script = general_script()

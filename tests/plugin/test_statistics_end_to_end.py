@@ -176,6 +176,7 @@ def suite(pytester: pytest.Pytester) -> dict[tuple[str, int], str]:
     return write_suite(pytester.path)
 
 
+@pytest.mark.slow
 def test_intervals_and_bound_gates(pytester: pytest.Pytester, suite: dict[tuple[str, int], str]) -> None:
     script = write_script(pytester.path, "base.json", suite, {})
     gates = ["--eval-threshold", "index.lower>=0.5", "--eval-threshold", "dataset_level:qa_a:micro_avg>=0.8",
@@ -223,6 +224,7 @@ def test_intervals_and_bound_gates(pytester: pytest.Pytester, suite: dict[tuple[
     assert reports["0"]["gates"] == reports["2"]["gates"]
 
 
+@pytest.mark.slow
 def test_paired_comparison_and_significance_gate(pytester: pytest.Pytester, suite: dict[tuple[str, int], str]) -> None:
     base_script = write_script(pytester.path, "base.json", suite, {})
     worse_script = write_script(pytester.path, "worse.json", suite, CANDIDATE_CHANGES)

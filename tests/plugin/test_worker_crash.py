@@ -11,6 +11,7 @@ from helpers_runs import run_pytester
 from conftest import SEED_SCRIPT, SEED_SUITE, output_dir_of
 
 
+@pytest.mark.slow
 def test_worker_crash_is_reported_for_its_sample_and_nothing_else_is_lost(pytester: pytest.Pytester) -> None:
     shutil.copy(SEED_SCRIPT, pytester.path / "script.json")
     lines = [json.loads(line) for line in SEED_SUITE.read_text(encoding="utf-8").splitlines()]

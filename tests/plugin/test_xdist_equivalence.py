@@ -55,6 +55,7 @@ def _run(pytester: pytest.Pytester, *extra: str, suite: Path = SUITE, script: Pa
     return _snapshot(output_dir_of(result.stdout.str()))
 
 
+@pytest.mark.slow
 def test_report_files_identical_across_run_modes(pytester: pytest.Pytester) -> None:
     single = _run(pytester, "-n", "0")
     assert "reports/mock-model/collection_detailed_report.json" in single
@@ -63,6 +64,7 @@ def test_report_files_identical_across_run_modes(pytester: pytest.Pytester) -> N
     assert _run(pytester, "-n", "2") == single
 
 
+@pytest.mark.slow
 def test_a_mix_of_113_benchmarks_scores_alike_under_xdist(pytester: pytest.Pytester) -> None:
     suite, script = EXAMPLES / "benchmark_mix.jsonl", EXAMPLES / "benchmark_mix.mock.json"
     single = _run(pytester, "-n", "0", suite=suite, script=script)

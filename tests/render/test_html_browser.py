@@ -96,6 +96,7 @@ def _report(run_dir: Path) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 def test_report_in_chromium(browser: Any, tmp_path: Path) -> None:
     current = write_run(tmp_path)
     baseline = write_run(tmp_path, "baseline", stamp=datetime(2026, 7, 1))
@@ -155,6 +156,7 @@ def test_report_in_chromium(browser: Any, tmp_path: Path) -> None:
         opened.close()
 
 
+@pytest.mark.slow
 def test_run_page_opens_in_chromium(browser: Any, tmp_path: Path) -> None:
     """The page a finishing run writes (texts from memory) for an interrupted run: no comparison, no console
     error; an answer holding a NUL (the packed texts' separator) is found by search and shown whole."""

@@ -122,6 +122,7 @@ def test_check_reports_the_isolation_in_one_line(bwrap_sandbox: BwrapSandbox) ->
     assert UnsafeSandbox().check().ok
 
 
+@pytest.mark.slow
 def test_pool_runs_programs_off_the_event_loop() -> None:
     ticks: list[float] = []
 

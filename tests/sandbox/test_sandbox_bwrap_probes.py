@@ -142,6 +142,7 @@ print("nested userns", libc.unshare(0x10000000), ctypes.get_errno())
     assert "nested userns -1" in result.stdout
 
 
+@pytest.mark.slow
 def test_fork_bomb_is_contained_and_leaves_no_process(bwrap_probe: Probe) -> None:
     source = """
 import os
@@ -157,6 +158,7 @@ while True:
     assert bwrap_probe.leftovers() == []
 
 
+@pytest.mark.slow
 def test_fork_bomb_does_not_starve_a_concurrent_program(bwrap_sandbox: BwrapSandbox, bwrap_probe: Probe) -> None:
     """Each live run has its own outside uid, so one program's process limit is not another's."""
     bomb = "import os\nwhile True:\n    try: os.fork()\n    except OSError: pass\n"
@@ -186,6 +188,7 @@ def test_busy_loop_is_stopped_by_the_cpu_limit(bwrap_probe: Probe) -> None:
     assert bwrap_probe.leftovers() == []
 
 
+@pytest.mark.slow
 def test_sleep_forever_is_stopped_by_the_wall_time(bwrap_probe: Probe) -> None:
     result, elapsed = bwrap_probe.run("import time\ntime.sleep(10**6)\n", Limits(wall_seconds=1.5))
     assert result.status == "timeout", result
@@ -213,6 +216,7 @@ print("parent done", flush=True)
     assert bwrap_probe.leftovers() == []
 
 
+@pytest.mark.slow
 def test_unbounded_output_is_capped(bwrap_probe: Probe) -> None:
     source = "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n    sys.stderr.write('y' * 65536)\n"
     result, elapsed = bwrap_probe.run(source, Limits(wall_seconds=2, output_bytes=1 * MiB))
@@ -224,6 +228,7 @@ def test_unbounded_output_is_capped(bwrap_probe: Probe) -> None:
     assert bwrap_probe.leftovers() == []
 
 
+@pytest.mark.slow
 def test_kill_minus_one_hits_nothing_outside(bwrap_sandbox: BwrapSandbox, bwrap_probe: Probe) -> None:
     bystander = subprocess.Popen(["sleep", "60"])
     neighbour: list[ExecResult] = []

@@ -179,12 +179,14 @@ def _run_all(sandbox: BwrapSandbox, programs: list[CodeProgram]) -> list[Any]:
         return [f.result() for f in futures]
 
 
+@pytest.mark.slow
 def test_humaneval_extraction_and_program_match(oracle: dict[str, Any]) -> None:
     for answer, expected in zip(HE_ANSWERS, oracle["humaneval"], strict=True):
         assert humaneval_code(answer) == expected["code"]
         assert humaneval_program(answer, HE_PROBLEM).files["program.py"] == expected["program"]
 
 
+@pytest.mark.slow
 def test_humaneval_verdicts_match_the_local_checker(oracle: dict[str, Any], bwrap_sandbox: BwrapSandbox) -> None:
     programs = [humaneval_program(answer, HE_PROBLEM) for answer in HE_ANSWERS]
     results = _run_all(bwrap_sandbox, programs)
@@ -224,6 +226,7 @@ def test_live_code_bench_extraction_matches(oracle: dict[str, Any]) -> None:
         assert live_code_bench_code(answer) == expected["code"]
 
 
+@pytest.mark.slow
 def test_live_code_bench_case_results_match(oracle: dict[str, Any], bwrap_sandbox: BwrapSandbox) -> None:
     programs = [live_code_bench_program(a, {"evaluation_sample": e}, timeout=LCB_TIMEOUT) for a, e in LCB_CASES]
     results = _run_all(bwrap_sandbox, programs)

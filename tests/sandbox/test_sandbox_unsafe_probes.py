@@ -29,6 +29,7 @@ def test_stdin_exit_codes_and_a_fresh_work_dir(unsafe_probe: Probe) -> None:
     assert result.stdout == f"cba ['probe_{unsafe_probe.token}.py']\n"
 
 
+@pytest.mark.slow
 def test_sleep_forever_is_stopped_by_the_wall_time(unsafe_probe: Probe) -> None:
     result, elapsed = unsafe_probe.run("import time\ntime.sleep(10**6)\n", Limits(wall_seconds=1.5))
     assert result.status == "timeout", result
@@ -36,6 +37,7 @@ def test_sleep_forever_is_stopped_by_the_wall_time(unsafe_probe: Probe) -> None:
     assert unsafe_probe.leftovers() == []
 
 
+@pytest.mark.slow
 def test_busy_loop_is_stopped_by_the_cpu_limit(unsafe_probe: Probe) -> None:
     result, elapsed = unsafe_probe.run("while True:\n    pass\n", Limits(wall_seconds=20, cpu_seconds=1))
     assert result.status == "cpu_limit", result
@@ -48,6 +50,7 @@ def test_8gib_allocation_is_refused(unsafe_probe: Probe) -> None:
     assert result.status == "memory", result
 
 
+@pytest.mark.slow
 def test_unbounded_output_is_capped(unsafe_probe: Probe) -> None:
     source = "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n"
     result, _ = unsafe_probe.run(source, Limits(wall_seconds=2, output_bytes=1 * MiB))

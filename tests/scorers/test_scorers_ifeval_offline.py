@@ -65,6 +65,7 @@ def _check(result: dict[str, dict[str, Any]]) -> None:
     assert result["violates"]["metrics"]["inst_level_strict"] == 0.0
 
 
+@pytest.mark.slow
 def test_sentence_checker_scores_with_download_and_sockets_disabled(tmp_path: Path) -> None:
     """In a network namespace where one can be made (no route out at all), else with the download and the
     sockets disabled alone (which the script does in both cases): one fresh interpreter, not two."""
@@ -75,6 +76,7 @@ def test_sentence_checker_scores_with_download_and_sockets_disabled(tmp_path: Pa
     _check(_run(tmp_path, prefix))
 
 
+@pytest.mark.slow
 def test_missing_nltk_resource_is_named_never_downloaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import nltk
 

@@ -40,6 +40,7 @@ def _disagreements(dataset: str, key: str = "expected") -> tuple[int, list[str]]
     return len(rows), bad
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dataset", ["ifeval", "ifbench"])
 def test_every_pinned_pair_matches_evalscope(dataset: str) -> None:
     total, bad = _disagreements(dataset)
@@ -64,6 +65,7 @@ def test_every_instruction_is_seen_followed_and_violated(dataset: str) -> None:
     assert not missing, f"instructions never seen both followed and violated: {sorted(missing)}"
 
 
+@pytest.mark.slow
 def test_stop_word_ratio_matches_evalscope_with_a_stand_in_list(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     import nltk
