@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import math
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,30 +24,13 @@ from pytest_evalindex.model.api import Completion, ModelCallError
 from pytest_evalindex.model.judge_client import JudgeCallError
 from pytest_evalindex.plugin.code_exec import needs_sandbox, repeat_key, run_scorer
 from pytest_evalindex.plugin.keys import runtime_key
+from pytest_evalindex.plugin.long_lived import long_lived_objects
 from pytest_evalindex.plugin.pytest_private import TerminalRepr
 from pytest_evalindex.plugin.snapshots import changed_line
 from pytest_evalindex.scorers.base import Score, ScoreInput
 from pytest_evalindex.scorers.fit import check_scorers
 from pytest_evalindex.scorers.registry import lookup
 from pytest_evalindex.scorers.unit_range import clipped_to_unit
-
-
-@contextlib.contextmanager
-def long_lived_objects() -> Iterator[None]:
-    """Create objects that live until the end of the run without the garbage collector watching.
-
-    Entries and items live until the end of the run, so collecting them can free nothing; tracked,
-    they make every full collection during the run walk them again (~10 % of a cached 10,000-sample
-    run). Frozen (``gc.freeze``), the collector skips them.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 class SampleIncorrect(Exception):

@@ -5,7 +5,6 @@ Everything else lives in modules without pytest in them; this file only wires th
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from pytest_evalindex.plugin.keys import (
     controller_key,
     runtime_key,
 )
+from pytest_evalindex.plugin.long_lived import release_long_lived_objects
 from pytest_evalindex.plugin.options import add_options, resolve_settings
 from pytest_evalindex.plugin.run_paths import resolve_run_paths
 from pytest_evalindex.plugin.runtime import Runtime
@@ -385,11 +385,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     controller = config.stash.get(controller_key, None)
-    if controller is not None and controller.results:
-        # A finished evaluation leaves hundreds of thousands of objects (items, reports, results) to
-        # the interpreter's final garbage collection, which then costs ~1.5 s per 10,000 samples.
-        # Frozen, they are simply released with the process.
-        gc.freeze()
+    release_long_lived_objects(evaluated=controller is not None and bool(controller.results))
     runtime = config.stash.get(runtime_key, None)
     if runtime is not None:
         runtime.close()
