@@ -36,7 +36,7 @@ from pytest_evalindex.plugin.keys import (
     controller_key,
     runtime_key,
 )
-from pytest_evalindex.plugin.long_lived import release_long_lived_objects
+from pytest_evalindex.plugin.long_lived import freeze_finished_run, release_earlier_runs
 from pytest_evalindex.plugin.options import add_options, resolve_settings
 from pytest_evalindex.plugin.run_paths import resolve_run_paths
 from pytest_evalindex.plugin.runtime import Runtime
@@ -65,6 +65,7 @@ def _is_worker(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
+    release_earlier_runs()
     notes = reclaim_swallowed_paths(config)
     settings, run_notes = resolve_run_paths(resolve_settings(config))
     register_secrets(config, settings)
@@ -385,7 +386,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     controller = config.stash.get(controller_key, None)
-    release_long_lived_objects(evaluated=controller is not None and bool(controller.results))
+    if controller is not None and controller.results:
+        freeze_finished_run()
     runtime = config.stash.get(runtime_key, None)
     if runtime is not None:
         runtime.close()

@@ -1,5 +1,6 @@
-"""A run freezes its long-lived objects for the garbage collector and gives them back at its end: a process that
-runs pytest again (an IDE, a notebook) collects the run's reference cycles, and what its host froze stays frozen."""
+"""A run freezes its long-lived objects for the garbage collector until the process ends (whose final collection
+would only walk them) or starts another run: a process that runs pytest again (an IDE, a notebook) then collects
+the earlier run's reference cycles. What the host froze itself is never given back."""
 
 from __future__ import annotations
 
@@ -12,19 +13,27 @@ from conftest import SEED_SCRIPT, SEED_SUITE
 from pytest_evalindex.scorers import registry
 
 
-def _evaluate(pytester: pytest.Pytester) -> tuple[pytest.RunResult, int]:
-    """The demo suite on the built-in mock, in this process; the freeze count the run left."""
-    with process_state_kept("long-lived"), registry.fresh_session():
+def _run(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, int]:
+    """``pytest ARGS`` in this process, as an IDE would run it (the test puts the process back afterwards); the
+    freeze count the run left."""
+    with registry.fresh_session():
         result = pytester.runpytest_inprocess("-W", "ignore::pytest.PytestAssertRewriteWarning", "-p", "no:cacheprovider",
-                                              "--eval-collection", str(SEED_SUITE), "--eval-mock", str(SEED_SCRIPT))
+                                              *args)
         return result, gc.get_freeze_count()
 
 
-def test_a_run_gives_what_it_froze_back_to_the_collector(pytester: pytest.Pytester) -> None:
+EVALUATION = ("--eval-collection", str(SEED_SUITE), "--eval-mock", str(SEED_SCRIPT))
+
+
+def test_the_next_run_gives_what_a_run_froze_back_to_the_collector(pytester: pytest.Pytester) -> None:
     assert gc.get_freeze_count() == 0
-    result, frozen_after = _evaluate(pytester)
-    assert result.ret == 0, result.stdout.str()
-    assert frozen_after == 0  # the items, entries and results of the run are the collector's again
+    with process_state_kept("two runs"):
+        evaluation, frozen_after_evaluation = _run(pytester, *EVALUATION)
+        assert evaluation.ret == 0, evaluation.stdout.str()
+        assert frozen_after_evaluation > 0  # kept from the final collection of a process that now exits
+        listing, frozen_after_listing = _run(pytester, "--co", "-q")
+    assert listing.ret == 5, listing.stdout.str()
+    assert frozen_after_listing == 0  # the first run's items, entries and results are the collector's again
 
 
 def test_what_the_host_froze_before_a_run_stays_frozen(pytester: pytest.Pytester) -> None:
@@ -32,8 +41,10 @@ def test_what_the_host_froze_before_a_run_stays_frozen(pytester: pytest.Pytester
     gc.freeze()
     try:
         hosts = gc.get_freeze_count()
-        result, frozen_after = _evaluate(pytester)
-        assert result.ret == 0, result.stdout.str()
-        assert frozen_after >= hosts  # the run's own frozen objects join the host's; none of the host's is given back
+        with process_state_kept("two runs"):
+            evaluation, _ = _run(pytester, *EVALUATION)
+            assert evaluation.ret == 0, evaluation.stdout.str()
+            _, frozen_after_listing = _run(pytester, "--co", "-q")
+        assert frozen_after_listing >= hosts  # the run's objects joined the host's; nothing is given back
     finally:
         gc.unfreeze()
