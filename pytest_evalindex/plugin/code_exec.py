@@ -60,6 +60,7 @@ class CodeRunner:
         self.workers = workers or default_workers()
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="evalindex-code")
         self._scores: dict[str, Future[Score]] = {}
+        self._scored: set[str] = set()  # a late start (the answer's callback after score()) must not run it again
         self._lock = threading.Lock()
         self._seconds: list[float] = []
         # A thread whose program has ended waits for the GIL up to the switch interval (5 ms) while the main
@@ -70,7 +71,7 @@ class CodeRunner:
     def start(self, key: str, spec: ScorerSpec, sample: ScoreInput) -> None:
         """Queue ``sample``'s program (once per key; safe from any thread)."""
         with self._lock:
-            if key in self._scores:
+            if key in self._scores or key in self._scored:
                 return
             self._scores[key] = self._executor.submit(self._timed, spec, sample)
 
@@ -79,6 +80,7 @@ class CodeRunner:
         self.start(key, spec, sample)
         with self._lock:
             future = self._scores.pop(key)
+            self._scored.add(key)
         return future.result()
 
     def _timed(self, spec: ScorerSpec, sample: ScoreInput) -> Score:
