@@ -34,27 +34,23 @@ def prompt_keys(path: Path) -> dict[str, int]:
     return {prompt_key(e.openai_messages()): e.index for e in entries(path)}
 
 
-def run_plugin(pytester: pytest.Pytester, url: str, *args: str, suite: Path = GENERAL_SUITE,
-               subprocess: bool = False) -> pytest.RunResult:
+def run_plugin(pytester: pytest.Pytester, url: str, *args: str, suite: Path = GENERAL_SUITE) -> pytest.RunResult:
     """The real plugin (see :func:`run_pytester`): ``--eval-collection suite`` at ``url``."""
     return run_pytester(pytester, "--eval-collection", str(suite), "--eval-model", MODEL, "--eval-api-url", url,
-                        "-p", "no:cacheprovider", *args, subprocess=subprocess)
+                        "-p", "no:cacheprovider", *args)
 
 
-def run_pytester(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -> pytest.RunResult:
+def run_pytester(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     """``pytest ARGS`` through pytester, in this process (a fresh interpreter costs ~1.3 s of CPU, ~4 s with the
     ``openai`` import of a ``-n0`` run); xdist's workers, if asked for, are still processes of their own. What the
     run (and its workers) write to fd 1 and fd 2 is in the result, as from a subprocess; the run leaves this
     process as it found it (:mod:`helpers_inprocess`), and its secret and scorer registries start empty, as a new
-    process's would. ``subprocess=True`` runs the controller in a process of its own, for what only a process can
-    show (signals sent to it, its own exit)."""
+    process's would. A test of what only a process can show (signals sent to it, its own exit) starts one itself."""
     from helpers_inprocess import process_state_kept, run_inprocess
 
     from pytest_evalindex.core.secrets import REGISTRY
     from pytest_evalindex.scorers import registry
 
-    if subprocess:
-        return pytester.runpytest_subprocess(*args)
     known = REGISTRY.values()
     REGISTRY.clear()  # the run registers its own secrets, as a fresh process would
     try:
