@@ -30,7 +30,8 @@ SEED_SCRIPT = EXAMPLES / "reasoning_index.mock.json"
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "sandbox"))
 
-from sandbox_helpers import LoopbackServer, Probe  # noqa: E402  (needs the path above)
+from machine_needs import EvalScopeOracle, find_evalscope_oracle, missing  # noqa: E402  (needs the path above)
+from sandbox_helpers import LoopbackServer, Probe  # noqa: E402
 
 if TYPE_CHECKING:
     from pytest_evalindex.sandbox import BwrapSandbox, UnsafeSandbox
@@ -102,14 +103,22 @@ def _template_cache_in_session_temp(tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture(scope="session")
 def bwrap_sandbox() -> BwrapSandbox:
-    """The real bubblewrap backend; tests using it are skipped (with the check's line) where it cannot run."""
+    """The real bubblewrap backend; where it cannot run, tests using it are skipped, or fail, with the check's line
+    (:func:`machine_needs.missing`)."""
     from pytest_evalindex.sandbox import BwrapSandbox
 
     sandbox = BwrapSandbox()
     check = sandbox.check()
     if not check.ok:
-        pytest.skip(f"bubblewrap cannot run here: {check.message}")
+        missing(f"bubblewrap cannot run here: {check.message}")
     return sandbox
+
+
+@pytest.fixture(scope="session")
+def evalscope_oracle() -> EvalScopeOracle:
+    """EvalScope 1.14.1's own environment, for tests that check against EvalScope itself (skipped, or failed,
+    without it: :func:`machine_needs.missing`)."""
+    return find_evalscope_oracle()
 
 
 @pytest.fixture(scope="session")

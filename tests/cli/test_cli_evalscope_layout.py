@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from machine_needs import EvalScopeOracle
 
 ROOT = Path(__file__).resolve().parents[2]
 EVALINDEX = Path(sys.executable).parent / "evalindex"
-EVALSCOPE_PYTHON = Path("/tmp/es/bin/python")  # EvalScope 1.14.1's own environment (the oracle)
 
 # Loads the folder exactly as `run_task(TaskConfig(datasets=['data_collection'], dataset_args=…))` does.
 LOAD = """
@@ -27,8 +27,7 @@ print(json.dumps(sorted(s.metadata["collection_info"]["dataset_name"] for s in s
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not EVALSCOPE_PYTHON.exists(), reason="EvalScope 1.14.1 oracle environment not installed")
-def test_evalscope_loads_the_sampled_folder(tmp_path: Path) -> None:
+def test_evalscope_loads_the_sampled_folder(tmp_path: Path, evalscope_oracle: EvalScopeOracle) -> None:
     folder = tmp_path / "mixed"
     made = subprocess.run([str(EVALINDEX), "sample", str(ROOT / "example_suites/schemas/reasoning_index.json"),
                            "-n", "10", "-o", f"{folder}/"], capture_output=True, text=True, check=False, timeout=120)
@@ -37,7 +36,7 @@ def test_evalscope_loads_the_sampled_folder(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["test.jsonl", "test.jsonl.meta.json"]
     written = sorted(json.loads(line)["dataset_name"] for line in (folder / "test.jsonl").read_text().splitlines())
 
-    loaded = subprocess.run([str(EVALSCOPE_PYTHON), "-c", LOAD, str(folder)], capture_output=True, text=True,
+    loaded = subprocess.run([str(evalscope_oracle.python), "-c", LOAD, str(folder)], capture_output=True, text=True,
                             check=False, timeout=300, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     assert loaded.returncode == 0, loaded.stderr[-2000:]
     assert json.loads(loaded.stdout.strip().splitlines()[-1]) == written

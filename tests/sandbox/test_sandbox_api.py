@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from machine_needs import EvalScopeOracle
 
 from pytest_evalindex.sandbox import (
     EVALSCOPE_TIMEOUTS,
@@ -27,9 +28,6 @@ from pytest_evalindex.sandbox.pool import SandboxPool, default_workers
 
 pytestmark = pytest.mark.timeout(60)
 
-EVALSCOPE_ADAPTERS = Path("/tmp/es/lib/python3.11/site-packages/evalscope/benchmarks")
-
-
 def test_limits_defaults_and_validation() -> None:
     assert Limits(wall_seconds=4).cpu == 5 and Limits(wall_seconds=4.2).cpu == 6
     assert Limits(cpu_seconds=2).cpu == 2
@@ -38,7 +36,6 @@ def test_limits_defaults_and_validation() -> None:
             Limits(**bad)
 
 
-@pytest.mark.skipif(not EVALSCOPE_ADAPTERS.is_dir(), reason="EvalScope 1.14.1 is not installed in /tmp/es")
 @pytest.mark.parametrize(
     ("dataset", "adapter"),
     [
@@ -51,8 +48,8 @@ def test_limits_defaults_and_validation() -> None:
         ("multiple_humaneval", "multipl_e/multiple_humaneval_adapter.py"),
     ],
 )
-def test_wall_time_defaults_match_evalscope(dataset: str, adapter: str) -> None:
-    text = (EVALSCOPE_ADAPTERS / adapter).read_text(encoding="utf-8")
+def test_wall_time_defaults_match_evalscope(dataset: str, adapter: str, evalscope_oracle: EvalScopeOracle) -> None:
+    text = (evalscope_oracle.package / "benchmarks" / adapter).read_text(encoding="utf-8")
     assert f"review_timeout={int(EVALSCOPE_TIMEOUTS[dataset])}," in text
     assert limits_for(dataset).wall_seconds == EVALSCOPE_TIMEOUTS[dataset]
     assert limits_for(dataset, memory_bytes=1 << 30).memory_bytes == 1 << 30

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from helpers_runs import shared_run
+from machine_needs import EvalScopeOracle
 
 from pytest_evalindex.sandbox import BwrapSandbox
 from pytest_evalindex.sandbox.pool import SandboxPool
@@ -27,12 +28,8 @@ from pytest_evalindex.scorers.code.programs import (
     mbpp_program,
 )
 
-ORACLE_PYTHON = Path("/tmp/es/bin/python")
 ORACLE_SCRIPT = Path(__file__).with_name("evalscope_code_oracle.py")
-pytestmark = [
-    pytest.mark.timeout(600),
-    pytest.mark.skipif(not ORACLE_PYTHON.exists(), reason="EvalScope 1.14.1 is not installed in /tmp/es"),
-]
+pytestmark = pytest.mark.timeout(600)
 
 HE_PROBLEM = {
     "task_id": "toy/0",
@@ -144,7 +141,7 @@ LCB_TIMEOUT = 1.0
 
 
 @pytest.fixture(scope="module")
-def oracle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def oracle(tmp_path_factory: pytest.TempPathFactory, evalscope_oracle: EvalScopeOracle) -> dict[str, Any]:
     """EvalScope's verdicts, from one oracle process per test session (shared by the xdist workers)."""
     job = {
         "humaneval": [{"answer": a, "problem": HE_PROBLEM, "timeout": 4.0} for a in HE_ANSWERS],
@@ -157,7 +154,7 @@ def oracle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     def run_oracle(folder: Path) -> pytest.RunResult:
         done = subprocess.run(
-            [str(ORACLE_PYTHON), str(ORACLE_SCRIPT)],
+            [str(evalscope_oracle.python), str(ORACLE_SCRIPT)],
             input=json.dumps(job),
             capture_output=True,
             text=True,
