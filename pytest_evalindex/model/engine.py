@@ -191,6 +191,10 @@ class Engine:
             with self._lock:
                 self._futures.pop((key, repeat), None)
 
+    def _futures_of(self, key: str) -> list[concurrent.futures.Future[Completion]]:
+        """Every repeat's future of ``key`` (caller holds the lock)."""
+        return [f for f in (self._futures.get((key, r)) for r in range(len(self._heads))) if f is not None]
+
     def _pop_all(self, key: str) -> list[concurrent.futures.Future[Completion]]:
         """Remove every repeat's future of ``key`` (caller holds the lock)."""
         return [f for f in (self._futures.pop((key, r), None) for r in range(len(self._heads))) if f is not None]
@@ -204,12 +208,15 @@ class Engine:
                 self.counters.cancelled += 1
 
     def release(self, key: str) -> bool:
-        """Give up ``key`` to another process: ``True`` unless its request was already sent.
+        """Give up ``key`` to another process: ``True`` unless its request was already sent or its answer is
+        already here (from the cache or recorded predictions: its program or judge calls may have started on it,
+        and the other process would start them again).
 
         Safe to call from any thread (xdist's command thread calls it when work is stolen).
         """
         with self._lock:
-            if key in self._sent:
+            if key in self._sent or any(future.done() and not future.cancelled()
+                                        for future in self._futures_of(key)):
                 return False
             self._released.add(key)
             futures = self._pop_all(key)

@@ -245,7 +245,7 @@ class Runtime:
         return max(1, min(s.batch_size, share))
 
     def release(self, nodeid: str) -> bool:
-        """Let another process run ``nodeid`` unless this one already sent its request."""
+        """Let another process run ``nodeid`` unless this one already sent its request or has its answer."""
         return self._engine is None or self._engine.release(nodeid)
 
     @property
