@@ -396,3 +396,5 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     server = config.stash.get(_mock_key, None)
     if server is not None:
         server.stop()
+    if not hasattr(config, "workerinput"):
+        REGISTRY.withdraw()  # xdist's workers (and any it restarted) are gone

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from urllib.parse import quote
 
 import pytest
@@ -63,6 +64,22 @@ def test_values_reach_child_processes_through_the_environment(monkeypatch: pytes
     assert child.values() == ["parent-5ecret"]
     monkeypatch.setenv(ENV_VAR, "not json")
     SecretRegistry().import_env()  # a damaged variable is ignored, never fatal
+
+
+def test_withdraw_puts_the_variable_back_as_it_was_before_the_first_export(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    registry = SecretRegistry()
+    registry.add("first-5ecret")
+    registry.export()
+    registry.add("judge-5ecret")
+    registry.export()  # the judge's secrets join later in the same run
+    registry.withdraw()
+    assert ENV_VAR not in os.environ
+    registry.withdraw()  # nothing exported any more: nothing to do
+    monkeypatch.setenv(ENV_VAR, '["outer-5ecret"]')  # a run inside a run: the outer one's values stay
+    registry.export()
+    registry.withdraw()
+    assert os.environ[ENV_VAR] == '["outer-5ecret"]'
 
 
 def test_scrub_obj_reaches_keys_and_nested_values() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from helpers_runs import GENERAL_SUITE, general_script, run_plugin
 
+from pytest_evalindex.core.secrets import ENV_VAR
 from pytest_evalindex.model.mock import MockServer
 from pytest_evalindex.model.mock.script import last_user_text
 
@@ -92,3 +93,22 @@ def test_a_password_in_the_api_url_is_refused_without_showing_it(pytester: pytes
     assert stats["requests"] == 0
     assert password not in result.stdout.str() + result.stderr.str()
     assert not list(pytester.path.rglob("*.json*"))  # nothing written that could hold it
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_run_takes_back_the_secrets_it_handed_to_its_workers(pytester: pytest.Pytester,
+                                                               monkeypatch: pytest.MonkeyPatch, workers: str) -> None:
+    """A process that goes on after the run (an IDE or a notebook calling ``pytest.main``) must not keep the
+    secrets exported for xdist's workers in its environment, where every child it starts later would get them.
+    The in-process runner puts the environment back after each run and logs what the run left changed."""
+    log = pytester.path / "state.jsonl"
+    key = "sk-exported-then-withdrawn"
+    monkeypatch.setenv("EVALINDEX_TEST_STATE_LOG", str(log))
+    monkeypatch.setenv("MY_MODEL_KEY", key)
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    with MockServer(general_script(api_key=key)) as server:
+        result = run_plugin(pytester, server.url, "--eval-api-key-env", "MY_MODEL_KEY", "-n", workers)
+    assert result.ret == 0, result.stdout.str()
+    left = [json.loads(line)["changed"] for line in log.read_text(encoding="utf-8").splitlines()] \
+        if log.exists() else []
+    assert [change for run in left for change in run if ENV_VAR in change] == []
