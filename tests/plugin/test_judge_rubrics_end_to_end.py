@@ -82,6 +82,7 @@ def test_rubric_benchmarks_score_items_points_and_parts(pytester: pytest.Pyteste
                for line in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
     # health_bench: (5 - 2) / 8 overall; the accuracy axis (5 - 2) / 5; completeness 0 / 3.
     assert reviews[0]["value"] == {"overall_score": 0.375, "accuracy": 0.6, "completeness": 0.0}
+    assert reviews[0]["metadata"]["rubric_tag_scores"] == {"axis:accuracy": 0.6, "axis:completeness": 0.0}
     assert reviews[0]["status"] == "success"
     # One unusable item verdict excludes the whole sample, with the judge's reply kept.
     assert reviews[1]["status"] == "excluded"

@@ -101,6 +101,8 @@ def test_same_verdict_same_score_as_evalscope(case: dict[str, Any]) -> None:
     assert metrics == expected["values"]
     assert score.metric == expected["metric"]
     assert score.metadata.get("status", "success") == expected["status"]
+    if "rubric_tag_scores" in expected:  # health_bench: the score per rubric tag, in the review's metadata
+        assert score.metadata["rubric_tag_scores"] == expected["rubric_tag_scores"]
 
 
 def test_every_judged_benchmark_and_strategy_is_covered() -> None:

@@ -108,7 +108,7 @@ _BROWSECOMP_GRADE = VerdictSchema("Grade", (
 
 # -- hle: the model's stated confidence goes into the score metadata ------------------------------
 
-def _hle_confidence(sample: JudgeInput) -> dict[str, object]:
+def _hle_confidence(sample: JudgeInput, _verdicts: Sequence[Verdict]) -> dict[str, object]:
     match = re.search(r"confidence:\s*(\d+)", sample.completion or "", re.IGNORECASE)
     return {"confidence": int(match.group(1)) if match else 100}
 
@@ -124,7 +124,7 @@ def _longmemeval_cases(spec: JudgeSpec, sample: JudgeInput, templates: Mapping[s
                       spec.schema, "longmemeval")]
 
 
-def _longmemeval_meta(sample: JudgeInput) -> dict[str, object]:
+def _longmemeval_meta(sample: JudgeInput, _verdicts: Sequence[Verdict]) -> dict[str, object]:
     return {"question_type": sample.metadata.get("question_type"),
             "is_abstention": sample.metadata.get("is_abstention", False)}
 

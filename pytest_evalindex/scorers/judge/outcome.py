@@ -64,7 +64,7 @@ def judged_score(spec: JudgeSpec, sample: JudgeInput, replies: Sequence[CaseRepl
                      explanation=f"judge verdict unusable ({problem}); the sample is excluded", metadata=metadata)
     metrics = spec.reduce(verdicts, sample)
     if spec.finalize is not None:
-        metadata.update(spec.finalize(sample))
+        metadata.update(spec.finalize(sample, verdicts))
     labels = ", ".join(f"{key}={value}" for verdict in verdicts for key, value in verdict.values.items())
     reasoning = "\n".join(v.reasoning for v in verdicts if v.reasoning)
     metadata.update(status="success", verdict=labels, judge_attempts=attempts, judge_summary=sample_summary(

@@ -68,28 +68,41 @@ def _health_cases(spec: JudgeSpec, sample: JudgeInput, templates: Mapping[str, T
     rubrics = _items(sample)
     if not any(float(item.get("points", 0)) > 0 for item in rubrics):
         raise ValueError(NO_POSITIVE.format(name="health_bench", what="rubric item with positive points"))
+    for number, item in enumerate(rubrics, 1):
+        tags = [str(tag) for tag in item.get("tags") or []]
+        if len(set(tags)) != len(tags):  # EvalScope fails such a sample after judging it; here, before
+            twice = next(tag for tag in tags if tags.count(tag) > 1)
+            raise ValueError(f"health_bench: rubric item {number} lists the tag {twice!r} twice")
     items = [f"[{item.get('points')}] {item.get('criterion')}" for item in rubrics]
     return _rubric_cases("health_bench", sample, conversation, items, spec, templates)
 
 
 def _health_reduce(verdicts: Sequence[Verdict], sample: JudgeInput) -> dict[str, float]:
-    items = _items(sample)
-    points = [float(item.get("points", 0)) for item in items]
-    met = [bool(v["criteria_met"]) for v in verdicts]
-    metrics: dict[str, Any] = {"overall_score": _share(points, met)}
-    tagged: dict[str, list[int]] = {}
-    for index, item in enumerate(items):
-        for tag in item.get("tags") or []:
-            tagged.setdefault(str(tag), []).append(index)
-    for tag, indexes in tagged.items():
-        score = _share([points[i] for i in indexes], [met[i] for i in indexes])
-        if score is not None and tag.startswith("axis:"):
+    points = [float(item.get("points", 0)) for item in _items(sample)]
+    metrics: dict[str, Any] = {"overall_score": _share(points, [bool(v["criteria_met"]) for v in verdicts])}
+    for tag, score in _health_tag_scores(verdicts, sample).items():
+        if tag.startswith("axis:"):
             metrics[tag.split(":")[1]] = score
     return metrics
 
 
-def _health_meta(sample: JudgeInput) -> dict[str, Any]:
-    return {"rubric_count": len(_items(sample))}
+def _health_tag_scores(verdicts: Sequence[Verdict], sample: JudgeInput) -> dict[str, float]:
+    """Each rubric tag's score over the items carrying it, as ``overall_score`` is over all items (tags whose items
+    carry no positive points left out), in the order the tags first appear."""
+    items = _items(sample)
+    points = [float(item.get("points", 0)) for item in items]
+    met = [bool(v["criteria_met"]) for v in verdicts]
+    tagged: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        for tag in (str(t) for t in item.get("tags") or []):
+            tagged.setdefault(tag, []).append(index)
+    scores = {tag: _share([points[i] for i in indexes], [met[i] for i in indexes])
+              for tag, indexes in tagged.items()}
+    return {tag: score for tag, score in scores.items() if score is not None}
+
+
+def _health_meta(sample: JudgeInput, verdicts: Sequence[Verdict]) -> dict[str, Any]:
+    return {"rubric_count": len(_items(sample)), "rubric_tag_scores": _health_tag_scores(verdicts, sample)}
 
 
 # -- prbench ---------------------------------------------------------------------------------------------

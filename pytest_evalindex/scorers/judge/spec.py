@@ -64,7 +64,8 @@ class JudgeSpec:
     build: CaseBuilder
     reduce: Reducer
     extract: Callable[[str], str] = field(default=lambda text: text)
-    finalize: Callable[[JudgeInput], dict[str, Any]] | None = None  # extra score metadata (hle's confidence)
+    # Extra score metadata from the sample and its usable verdicts (hle's confidence, health_bench's tag scores).
+    finalize: Callable[[JudgeInput, Sequence[Verdict]], dict[str, Any]] | None = None
     question_key: str | None = None  # metadata field holding the question, instead of the rendered prompt
     # Pairwise benchmarks: whether the placements' verdicts agreed (1.0) or not (0.0), for the judge summary.
     position_consistency: Callable[[Sequence[Verdict]], float] | None = None

@@ -13,7 +13,8 @@ built by name with a task config naming one judge model and the case's judge str
 failure), and ``calculate_metrics`` scores a completed ``TaskState`` holding the case's answer (a two-turn case's
 ``answers`` become the state's conversation: user turn 1, answer 1, user turn 2, answer 2). The file
 records the value dict, main metric and value, the score status, the extracted answer, how many judge
-requests were made, the roles of the messages sent and the score's judge summary. The replies and answers are in JUDGE_CASES.
+requests were made, the roles of the messages sent, the score's judge summary and, for health_bench, its score per
+rubric tag. The replies and answers are in JUDGE_CASES.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def main() -> None:
                         "status": score.status.value, "extracted": score.extracted_prediction,
                         "requests": len(sent), "roles": sent,
                         "judge_summary": score.judge_summary.model_dump(mode="json") if score.judge_summary else None}
+            if "rubric_tag_scores" in (score.metadata or {}):  # health_bench's score per rubric tag
+                expected["rubric_tag_scores"] = score.metadata["rubric_tag_scores"]
         except Exception as exc:  # EvalScope itself fails on the sample
             expected = {"error": f"{type(exc).__name__}: {exc}", "requests": len(sent)}
         rows.append({**case, "expected": expected})
