@@ -3,7 +3,8 @@
 health_bench: each item of ``metadata.rubrics`` (``criterion``, ``points``, ``tags``) is judged against the
 prompt's conversation (``metadata.prompt``) followed by the raw answer; ``overall_score`` = points of the items
 met / the sum of the positive points, and one metric per ``axis:<name>`` tag computed the same way over that
-tag's items (left out when they carry no positive points). prbench: each criterion of ``metadata.rubrics``
+tag's items (left out when they carry no positive points), and every tag's score so computed in the metadata's
+``rubric_tag_scores``. prbench: each criterion of ``metadata.rubrics``
 (``title``, ``weight``) is judged against the prompt's messages followed by the answer stripped of reasoning
 blocks; ``clipped_score`` = weight met / positive weight, ``normalized_score`` shifts both by the negative
 weight. one_million_bench: all the rubrics of the sample's target (a JSON list of ``rubric_number``,
