@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -123,3 +124,11 @@ def shared_run(tmp_path_factory: pytest.TempPathFactory, name: str,
                                           "err": result.errlines, "duration": result.duration}), encoding="utf-8")
         saved = json.loads(record.read_text(encoding="utf-8"))
     return Path(saved["folder"]), pytest.RunResult(saved["ret"], saved["out"], saved["err"], saved["duration"])
+
+
+def wait_until(condition: Callable[[], bool], limit: float = 60) -> None:
+    """Poll until ``condition`` holds; the limit only stops a hang (a loaded machine can take seconds)."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.01)

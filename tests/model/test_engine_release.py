@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
-from helpers_runs import MODEL, general_script
+from helpers_runs import MODEL, general_script, wait_until
 
 from pytest_evalindex.model.engine import Engine, EngineConfig
 from pytest_evalindex.model.mock import MockServer
@@ -50,13 +48,6 @@ def _engine(url: str, cache: AnswerCache | None = None, batch_size: int = 2) -> 
                                max_retries=0, batch_size=batch_size), store=cache)
 
 
-def _wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never held"
-        time.sleep(0.01)
-
-
 def test_an_item_whose_answer_came_from_the_cache_is_kept(tmp_path: Path) -> None:
     with MockServer(general_script()) as server:
         first = _engine(server.url, AnswerCache(tmp_path / "cache", "gw0"))
@@ -81,7 +72,7 @@ def test_an_item_whose_request_was_sent_is_kept() -> None:
         engine = _engine(server.url)
         try:
             engine.submit("a", QUESTION)
-            _wait_for(lambda: engine.counters.requests == 1)
+            wait_until(lambda: engine.counters.requests == 1)
             assert engine.release("a") is False
             server.open()
             assert engine.result("a").text
@@ -96,7 +87,7 @@ def test_an_item_still_waiting_for_a_slot_is_given_away_and_can_be_taken_back() 
         try:
             engine.submit("a", QUESTION)
             waiting = engine.submit("b", OTHER)
-            _wait_for(lambda: engine.counters.requests == 1)  # "a" holds the only slot until the server answers
+            wait_until(lambda: engine.counters.requests == 1)  # "a" holds the only slot until the server answers
             assert engine.release("b") is True
             assert waiting.cancelled() and engine.submit("b", OTHER).cancelled()  # given away: not asked here
             server.open()

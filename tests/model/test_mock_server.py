@@ -9,12 +9,13 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
+from helpers_runs import wait_until
 from openai.types.chat import ChatCompletionMessageParam
 from plain_openai_server import serve_plain
 
@@ -172,21 +173,13 @@ def test_reset_is_a_connection_error() -> None:
         assert srv.stats()["by_status"] == {"reset": 1}
 
 
-def _wait_until(condition: Callable[[], bool], limit: float = 60) -> None:
-    """Poll until ``condition`` holds; the limit only stops a hang (a loaded machine can take seconds)."""
-    deadline = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < deadline, "condition never held"
-        time.sleep(0.01)
-
-
 def test_hang_times_out_and_stop_releases_it() -> None:
     srv = fault_server("hang").start()
     try:
         with openai.OpenAI(base_url=srv.url, api_key="k", max_retries=0, timeout=0.3) as c:
             with pytest.raises(openai.APITimeoutError):
                 ask(c, "q")
-        _wait_until(lambda: srv.stats()["in_flight"] == 0)  # the client's disconnect cancels the hanging handler
+        wait_until(lambda: srv.stats()["in_flight"] == 0)  # the client's disconnect cancels the hanging handler
         assert srv.stats()["by_status"] == {"cancelled": 1} and srv.stats()["by_fault"] == {"hang": 1}
         # A client still waiting when the server stops is released promptly.
         errors: list[BaseException] = []
@@ -200,7 +193,7 @@ def test_hang_times_out_and_stop_releases_it() -> None:
 
         waiter = threading.Thread(target=wait_forever)
         waiter.start()
-        _wait_until(lambda: srv.stats()["in_flight"] == 1)
+        wait_until(lambda: srv.stats()["in_flight"] == 1)
     finally:
         start = time.perf_counter()
         srv.stop()
