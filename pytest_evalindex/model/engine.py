@@ -197,7 +197,10 @@ class Engine:
 
     def _pop_all(self, key: str) -> list[concurrent.futures.Future[Completion]]:
         """Remove every repeat's future of ``key`` (caller holds the lock)."""
-        return [f for f in (self._futures.pop((key, r), None) for r in range(len(self._heads))) if f is not None]
+        futures = self._futures_of(key)
+        for repeat in range(len(self._heads)):
+            self._futures.pop((key, repeat), None)
+        return futures
 
     def cancel(self, key: str) -> None:
         """Cancel the pending calls (every repeat) of an item that will not run here (stolen, or the run stopped)."""
