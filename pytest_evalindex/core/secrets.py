@@ -158,7 +158,8 @@ class SecretRegistry:
     def __init__(self) -> None:
         self._values: set[str] = set()
         self._variants: list[str] = []
-        self._env_before: list[str | None] = []  # ENV_VAR's value before the first export(), while exported
+        self._exported = False
+        self._env_before: str | None = None  # ENV_VAR's value before the first export()
 
     def add(self, *values: str | None) -> None:
         """Register secret values (``None``, blanks and values shorter than 4 characters are ignored)."""
@@ -197,19 +198,19 @@ class SecretRegistry:
     def export(self) -> None:
         """Hand the values to child processes (xdist workers) through the environment, never a file."""
         if self._values:
-            if not self._env_before:
-                self._env_before.append(os.environ.get(ENV_VAR))
+            if not self._exported:
+                self._exported, self._env_before = True, os.environ.get(ENV_VAR)
             os.environ[ENV_VAR] = json.dumps(sorted(self._values))
 
     def withdraw(self) -> None:
         """Undo :meth:`export` at the end of the run: a process that goes on (an IDE or a notebook calling
         ``pytest.main``) must not hand the secrets to every child it starts later."""
-        if self._env_before:
-            before = self._env_before.pop()
-            if before is None:
+        if self._exported:
+            self._exported = False
+            if self._env_before is None:
                 os.environ.pop(ENV_VAR, None)
             else:
-                os.environ[ENV_VAR] = before
+                os.environ[ENV_VAR] = self._env_before
 
     def import_env(self) -> None:
         """Register the values a parent process exported (see :meth:`export`)."""
