@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from machine_needs import missing
 from sandbox_helpers import LoopbackServer, Probe
 
 from pytest_evalindex.sandbox import BwrapSandbox, ExecResult, Limits, run_python
@@ -29,7 +30,7 @@ def host_dir() -> Iterator[Path]:
             path.chmod(0o1777)
             break
     else:
-        pytest.skip("no writable directory outside /tmp and the home directories")
+        missing("no writable directory outside /tmp and the home directories")
     try:
         yield path
     finally:
